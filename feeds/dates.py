@@ -1,0 +1,222 @@
+"""Indonesian wall-clock stamps (WIB, WITA, WIT) to UTC.
+
+The one place that sees local time. A fast hand parser reads the shapes news
+sites print; python-dateutil, taught the Indonesian names, reads whatever else
+looks like a stamp. Both give identical results on what both read (tested).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+from dateutil import parser as dateutil_parser
+from dateutil import tz
+
+ZONES: dict[str, timezone] = {
+    "WIB": timezone(timedelta(hours=7), "WIB"),
+    "WITA": timezone(timedelta(hours=8), "WITA"),
+    "WIT": timezone(timedelta(hours=9), "WIT"),
+}
+
+# Index 0 is Monday, as in datetime.weekday().
+WEEKDAY_NAMES: tuple[tuple[str, ...], ...] = (
+    ("senin", "sen", "monday", "mon"),
+    ("selasa", "sel", "tuesday", "tue"),
+    ("rabu", "rab", "wednesday", "wed"),
+    ("kamis", "kam", "thursday", "thu"),
+    ("jumat", "jum", "friday", "fri"),
+    ("sabtu", "sab", "saturday", "sat"),
+    ("minggu", "min", "ahad", "sunday", "sun"),
+)
+# Index 0 is January.
+MONTH_NAMES: tuple[tuple[str, ...], ...] = (
+    ("januari", "jan", "january"),
+    ("februari", "feb", "pebruari", "february"),
+    ("maret", "mar", "march"),
+    ("april", "apr"),
+    ("mei", "may"),
+    ("juni", "jun", "june"),
+    ("juli", "jul", "july"),
+    ("agustus", "agu", "agt", "ags", "agus", "aug", "august"),
+    ("september", "sep", "sept"),
+    ("oktober", "okt", "oct", "october"),
+    ("november", "nov", "nop", "nopember"),
+    ("desember", "des", "dec", "december"),
+)
+_WEEKDAYS = {name: day for day, names in enumerate(WEEKDAY_NAMES) for name in names}
+_MONTHS = {name: month for month, names in enumerate(MONTH_NAMES, 1) for name in names}
+DISPLAY_WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+_APOSTROPHES = re.compile("['\u2019`]")
+_STAMP = re.compile(
+    r"""\s*
+    (?:(?P<weekday>[^\W\d_]+(?:['\u2019`][^\W\d_]+)?)\s*,?\s*)?
+    (?:
+        (?P<day>\d{1,2})\s*(?P<month>[^\W\d_]+)\.?,?\s*(?P<year>\d{4})
+      | (?P<nday>\d{1,2})[/-](?P<nmonth>\d{1,2})[/-](?P<nyear>\d{4})
+    )
+    \s*(?:[|,\-\u2013\u2014]\s*)?(?:pukul\s*)?
+    (?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?
+    (?:\s*(?P<zone>WITA|WIB|WIT)\b)?
+    (?P<rest>.*)
+    """,
+    re.IGNORECASE | re.VERBOSE | re.DOTALL,
+)
+# What may follow a stamp: nothing, or a separator before the reporter or edition.
+_REST = re.compile(r"\s*(?:$|[|,/\-\u2013\u2014])")
+_REPORTER = re.compile(r"^(?:laporan|reporter|penulis|oleh|wartawan)\s*:?\s*(?P<name>.+)$",
+                       re.IGNORECASE)
+# What a stamp must contain before dateutil is even asked: a year and a clock time.
+_CANDIDATE = re.compile(
+    r"\b(?:19|20)\d{2}\b.*?\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}[:.]\d{2}\b.*\b(?:19|20)\d{2}\b",
+    re.DOTALL,
+)
+_CLOCK_DOT = re.compile(r"\b(\d{1,2})\.(\d{2})\b(?!\.\d)")
+_ZONE_WORD = re.compile(r"\b(wita|wib|wit)\b", re.IGNORECASE)
+MIN_YEAR, MAX_YEAR = 1970, 2999
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """A parsed stamp: `when` in UTC; `tail` is what followed the time (reporter,
+    edition), split on "|"; `warnings` says what looked wrong but was not fatal."""
+
+    when: datetime
+    tail: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def reporter(self) -> str | None:
+        """The reporter named after `LAPORAN:` (or the like); an edition such as
+        `HARIAN RAKYAT MERDEKA` names no person and gives None."""
+        for part in self.tail:
+            match = _REPORTER.match(part)
+            if match:
+                return match["name"].strip() or None
+        return None
+
+
+def parse_stamp(text: str, default_zone: str = "WIB") -> Stamp | None:
+    """Read a stamp such as `JUMAT, 30 MEI 2025 | 16:01 WIB | LAPORAN: X`.
+
+    A stamp without a zone is in `default_zone`. Returns None for text that is
+    not a stamp; never raises on bad input.
+    """
+    return parse_stamp_fast(text, default_zone) or parse_stamp_dateutil(text, default_zone)
+
+
+def parse_stamp_fast(text: str, default_zone: str = "WIB") -> Stamp | None:
+    """The hand parser: the shapes DOMAIN.md lists, in any letter case."""
+    match = _STAMP.match(text)
+    if match is None or not _REST.match(match["rest"]):
+        return None
+    weekday = match["weekday"]
+    if weekday is not None and _weekday_number(weekday) is None:
+        return None
+    if match["day"]:
+        day, year = int(match["day"]), int(match["year"])
+        month = _MONTHS.get(match["month"].casefold())
+    else:
+        day, month, year = int(match["nday"]), int(match["nmonth"]), int(match["nyear"])
+    if month is None:
+        return None
+    second = int(match["second"]) if match["second"] else 0
+    zone = ZONES[(match["zone"] or default_zone).upper()]
+    try:
+        local = datetime(year, month, day, int(match["hour"]), int(match["minute"]), second,
+                         tzinfo=zone)
+    except ValueError:
+        return None
+    return _stamp(local, weekday, match["rest"])
+
+
+class _IndonesianInfo(dateutil_parser.parserinfo):
+    """dateutil's vocabulary, taught Indonesian (and `|` as a word to skip)."""
+
+    JUMP = [*dateutil_parser.parserinfo.JUMP, "|", "pukul"]  # noqa: RUF012
+    WEEKDAYS = list(WEEKDAY_NAMES)  # type: ignore[arg-type]  # noqa: RUF012
+    MONTHS = list(MONTH_NAMES)  # type: ignore[arg-type]  # noqa: RUF012
+
+
+_INFO = _IndonesianInfo(dayfirst=True)
+
+
+def parse_stamp_dateutil(text: str, default_zone: str = "WIB") -> Stamp | None:
+    """dateutil's reading of a stamp; only text holding a year and a clock time is tried."""
+    stamp_text, tail = _split_tail(text)
+    if not _CANDIDATE.search(stamp_text):
+        return None
+    words = _APOSTROPHES.sub("", stamp_text).split()
+    first = words[0].rstrip(",") if words else ""
+    weekday = first if _weekday_number(first) is not None else None
+    normalised = _CLOCK_DOT.sub(r"\1:\2", " ".join(words))
+    normalised = _ZONE_WORD.sub(lambda m: m[1].upper(), normalised)
+    normalised = re.sub(r"\s[-\u2013\u2014]\s", " ", normalised)
+    try:
+        parsed = dateutil_parser.parse(normalised, parserinfo=_INFO, tzinfos=_DATEUTIL_ZONES,
+                                       default=_NO_DATE)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if parsed.date() == _NO_DATE.date():
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZONES[default_zone.upper()])
+    return _stamp(parsed, weekday, tail)
+
+
+# dateutil fills what a text lacks from a default; this one marks "no date given".
+_NO_DATE = datetime(1, 1, 1)  # noqa: DTZ001 - naive on purpose, never leaves this module
+
+
+def _split_tail(text: str) -> tuple[str, str]:
+    """Split `date | time zone | reporter` into the stamp and the tail (`| reporter`):
+    the stamp is the leading `|`-parts that hold a digit."""
+    parts = text.split("|")
+    count = 1
+    while count < len(parts) and re.search(r"\d", parts[count]) and not _REPORTER.match(
+            parts[count].strip()):
+        count += 1
+    tail = "|".join(parts[count:])
+    return " ".join(parts[:count]), "|" + tail if tail else ""
+
+
+_DATEUTIL_ZONES = {name: tz.tzoffset(name, int(zone.utcoffset(None).total_seconds()))
+                   for name, zone in ZONES.items()}
+
+
+def _weekday_number(word: str) -> int | None:
+    return _WEEKDAYS.get(_APOSTROPHES.sub("", word).casefold())
+
+
+def _stamp(local: datetime, weekday: str | None, rest: str) -> Stamp | None:
+    if not MIN_YEAR <= local.year <= MAX_YEAR:
+        return None
+    warnings = []
+    if weekday is not None:
+        named = _weekday_number(weekday)
+        if named is not None and named != local.weekday():
+            warnings.append(f"weekday {weekday} does not match {local:%Y-%m-%d}, "
+                            f"a {DISPLAY_WEEKDAYS[local.weekday()]}")
+    tail = tuple(part.strip() for part in rest.split("|")[1:] if part.strip())
+    return Stamp(local.astimezone(UTC).replace(microsecond=0), tail, tuple(warnings))
+
+
+def parse_iso(text: str, default_zone: str = "WIB") -> datetime | None:
+    """An ISO 8601 time from metadata (`2025-05-30T16:01:00+07:00`), in UTC; a time
+    without offset is in `default_zone`. None when it is not one."""
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZONES[default_zone.upper()])
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        return None
+    return parsed.astimezone(UTC).replace(microsecond=0)
+
+
+def format_utc(when: datetime) -> str:
+    """`YYYY-MM-DDTHH:MM:SSZ`, the one way feeds writes an instant."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,154 @@
+"""The records that flow through feeds, and the package's one exception root.
+
+Every datetime held by these records is timezone-aware UTC; only `feeds.dates`
+ever sees Indonesian wall-clock time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from feeds.text import identity_key, slugify
+
+# Namespace of every entry id (uuid5 over the article's identity). Never change
+# it: every id ever published derives from it, and readers key on ids.
+ID_NAMESPACE = uuid.UUID("6f0d5c2e-8b0f-5a51-9d57-4a1a7f3e2b10")
+
+
+class FeedsError(Exception):
+    """Root of every error feeds raises on purpose."""
+
+
+class DumpError(FeedsError):
+    """A dump that cannot become an entry; names the file and the reason."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class ConfigError(FeedsError):
+    """A configuration that cannot be used; names the file, the key and what was expected."""
+
+    def __init__(self, path: str | Path, key: str | None, reason: str) -> None:
+        self.path = str(path)
+        self.key = key
+        self.reason = reason
+        where = f"{self.path}: {key}" if key else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class StateError(FeedsError):
+    """The state database cannot be opened, locked or written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """One sidebar headline ("Populer" or "UPDATE") with its UTC time."""
+
+    title: str
+    published: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One body block: a paragraph, or a subheading standing alone."""
+
+    text: str
+    subheading: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One article parsed from one dump.
+
+    `published` is timezone-aware UTC. `caption` is the photo caption as the page
+    prints it, credit included; `caption_credit` splits the credit off.
+    `source` is the dump's path as it was given to the parser.
+    """
+
+    title: str
+    category: str
+    published: datetime
+    author: str | None
+    caption: str | None
+    blocks: tuple[Block, ...]
+    populer: tuple[Headline, ...]
+    update: tuple[Headline, ...]
+    source: str
+    warnings: tuple[str, ...] = ()
+    id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.published.utcoffset() is None:
+            raise ValueError("Entry.published must be timezone-aware")
+        object.__setattr__(self, "published", self.published.astimezone(UTC))
+        object.__setattr__(self, "id", entry_id(self.category, self.title, self.published))
+
+    @property
+    def caption_text(self) -> str | None:
+        return split_caption(self.caption)[0] if self.caption else None
+
+    @property
+    def caption_credit(self) -> str | None:
+        return split_caption(self.caption)[1] if self.caption else None
+
+
+def entry_id(category: str, title: str, published: datetime) -> str:
+    """The article's permanent id: the same for every dump of the same article.
+
+    It hangs on what identifies an article (category, title, publication minute),
+    each normalised as feeds compares them: the category by its slug, the title
+    with letter case, quote style and spacing folded.
+    """
+    stamp = published.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    key = "\x1f".join((slugify(category), identity_key(title), stamp))
+    return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, key)}"
+
+
+def split_caption(caption: str) -> tuple[str, str | None]:
+    """Split a photo caption into its text and its credit.
+
+    The credit follows the last "/" (`Abdellatif Hammouchi/Net`), or is the
+    closing parenthesis holding a slash (`... Ossy Dermawan (RMOL/Faisal Aristama)`).
+    A slash inside the text (`ATR/BPN`) is not a credit.
+    """
+    stripped = caption.rstrip()
+    if stripped.endswith(")"):
+        opening = stripped.rfind("(")
+        inner = stripped[opening + 1 : -1]
+        if opening > 0 and "/" in inner:
+            return stripped[:opening].rstrip(), inner.strip()
+    head, slash, credit = stripped.rpartition("/")
+    credit = credit.strip()
+    looks_like_credit = not set(credit) & {")", ","} and len(credit.split()) <= 3
+    if slash and head.strip() and credit and looks_like_credit:
+        return head.rstrip(), credit
+    return stripped, None
+
+
+def entry_record(entry: Entry) -> dict[str, object]:
+    """The entry as plain JSON-ready data; times as `YYYY-MM-DDTHH:MM:SSZ`."""
+
+    def stamp(when: datetime) -> str:
+        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "category": entry.category,
+        "published": stamp(entry.published),
+        "author": entry.author,
+        "caption": entry.caption,
+        "caption_credit": entry.caption_credit,
+        "paragraphs": [block.text for block in entry.blocks],
+        "subheadings": [index for index, block in enumerate(entry.blocks) if block.subheading],
+        "populer": [{"title": h.title, "published": stamp(h.published)} for h in entry.populer],
+        "update": [{"title": h.title, "published": stamp(h.published)} for h in entry.update],
+        "warnings": list(entry.warnings),
+        "source": entry.source,
+    }

@@ -1,0 +1,99 @@
+"""Dump bytes to an `Entry`, or to a `DumpError` naming the file and the reason."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from feeds.model import DumpError, Entry
+from feeds.parse.html import parse_html
+from feeds.parse.page import Facts
+from feeds.parse.text import parse_text
+from feeds.text import NotText, decode
+
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+DUMP_SUFFIXES = frozenset({".txt", *HTML_SUFFIXES})
+_HTML_START = re.compile(rb"^\s*<(?:!doctype\s+html|html|head|body|meta|!--)", re.IGNORECASE)
+_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """How to read dumps: the category of a page that names none, the zone of a
+    stamp that names none, the largest dump accepted, and the clock that decides
+    what is "in the future" (None: the system clock)."""
+
+    default_category: str = "Berita"
+    default_zone: str = "WIB"
+    max_bytes: int = 5 * 1024 * 1024
+    now: datetime | None = None
+
+
+def parse_file(path: Path, options: ParseOptions = ParseOptions()) -> Entry:
+    """Read and parse one dump file. Raises DumpError only."""
+    try:
+        size = path.stat().st_size
+        if size > options.max_bytes:
+            raise DumpError(path, f"too large: {size} bytes (the limit is {options.max_bytes})")
+        data = path.read_bytes()
+    except OSError as error:
+        raise DumpError(path, f"cannot read: {error.strerror or error}") from error
+    return parse_dump(data, str(path), options)
+
+
+def parse_dump(data: bytes, source: str, options: ParseOptions = ParseOptions()) -> Entry:
+    """Parse a dump's bytes; `source` names it in the entry and in errors.
+
+    Raises DumpError, and nothing else, for anything that is not an article.
+    """
+    if len(data) > options.max_bytes:
+        raise DumpError(source, f"too large: {len(data)} bytes (the limit is {options.max_bytes})")
+    if not data.strip():
+        raise DumpError(source, "empty file")
+    try:
+        facts = _read_facts(data, source, options.default_zone)
+    except NotText as error:
+        raise DumpError(source, str(error)) from error
+    except (ValueError, OverflowError, RecursionError) as error:
+        raise DumpError(source, f"unreadable page: {type(error).__name__}: {error}") from error
+    return _entry(facts, source, options)
+
+
+def is_html(data: bytes, source: str) -> bool:
+    """HTML by name, or by content whatever the name."""
+    return Path(source).suffix.lower() in HTML_SUFFIXES or bool(_HTML_START.match(data[:512]))
+
+
+def _read_facts(data: bytes, source: str, default_zone: str) -> Facts:
+    if is_html(data, source):
+        declared = _CHARSET.search(data[:4096])
+        markup = decode(data, declared[1].decode("ascii") if declared else None)
+        return parse_html(markup, default_zone)
+    return parse_text(decode(data), default_zone)
+
+
+def _entry(facts: Facts, source: str, options: ParseOptions) -> Entry:
+    if facts.published is None:
+        raise DumpError(source, "no date line found")
+    if not facts.title:
+        raise DumpError(source, "no title found before the date line")
+    warnings = list(facts.warnings)
+    now = options.now or datetime.now(UTC)
+    if facts.published > now:
+        warnings.append(f"published {facts.published:%Y-%m-%dT%H:%M:%SZ} is in the future")
+    if not facts.blocks:
+        warnings.append("no body text")
+    return Entry(
+        title=facts.title,
+        category=facts.category or options.default_category,
+        published=facts.published,
+        author=facts.author,
+        caption=facts.caption,
+        blocks=facts.blocks,
+        populer=facts.populer,
+        update=facts.update,
+        source=source,
+        warnings=tuple(warnings),
+    )

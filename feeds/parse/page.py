@@ -1,0 +1,188 @@
+"""Reading a page's visible text, block by block, into the facts it states.
+
+Text dumps and HTML pages without metadata print the same blocks in the same
+order (section label, caption, category, title, date line, body, sidebars), so
+both are read here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from feeds.dates import Stamp, parse_stamp
+from feeds.model import Block, Headline
+
+POPULER_MARKERS = frozenset({"populer", "terpopuler", "paling populer", "terpopuler hari ini"})
+UPDATE_MARKERS = frozenset({"update", "terkini", "berita terkini", "terbaru", "berita terbaru"})
+END_MARKERS = frozenset({"selengkapnya", "lihat selengkapnya", "indeks berita"})
+SECTION_LABELS = frozenset({"berita", "news", "beranda", "home", "artikel"})
+
+# Where a trailing stamp may start inside a block (`Headline Rabu, 11 Februari 2026 | 19:58`).
+_STAMP_START = re.compile(r"(?:^|\s)(?=(?:[^\W\d_]+['\u2019]?[^\W\d_]*,?\s+)?\d{1,2}[\s/.-])")
+# A subheading: a short line that does not end a sentence and is not a link.
+_SENTENCE_END = ("." , "!", "?", ",", ";", ":", '"', "\u201d", "\u2019", "'", ")", "\u2026")
+SUBHEADING_MAX_CHARS = 80
+SUBHEADING_MAX_WORDS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What one page states; any field may be missing until the sources are merged."""
+
+    title: str | None = None
+    category: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+    caption: str | None = None
+    blocks: tuple[Block, ...] = ()
+    populer: tuple[Headline, ...] = ()
+    update: tuple[Headline, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def filled_from(self, other: Facts) -> Facts:
+        """These facts, with every missing one taken from `other`."""
+        return replace(
+            self,
+            title=self.title or other.title,
+            category=self.category or other.category,
+            published=self.published or other.published,
+            author=self.author or other.author,
+            caption=self.caption or other.caption,
+            blocks=self.blocks or other.blocks,
+            populer=self.populer or other.populer,
+            update=self.update or other.update,
+            warnings=self.warnings + other.warnings,
+        )
+
+
+def read_blocks(blocks: list[str], default_zone: str) -> Facts:
+    """Read clean, non-empty blocks in page order into facts.
+
+    The date line anchors everything: the title stands before it, the category
+    before the title, the caption before that; the body follows it up to the
+    first sidebar. A page with no date line yields only its body and sidebars.
+    """
+    blocks = _until_end(blocks)
+    sidebar_at = _sidebar_starts(blocks, default_zone)
+    body_end = sidebar_at[0] if sidebar_at else len(blocks)
+    populer, update = _read_sidebars(blocks, sidebar_at, default_zone)
+    for index in range(body_end):
+        stamp = parse_stamp(blocks[index], default_zone)
+        if stamp is not None:
+            return _facts_around(blocks, index, stamp, body_end, populer, update)
+    return Facts(blocks=_body(blocks[:body_end]), populer=populer, update=update)
+
+
+def _facts_around(blocks: list[str], index: int, stamp: Stamp, body_end: int,
+                  populer: tuple[Headline, ...], update: tuple[Headline, ...]) -> Facts:
+    header = blocks[:index]
+    title = header[-1] if header else None
+    category = header[-2] if len(header) >= 2 else None
+    rest = [block for block in header[:-2] if block.casefold() not in SECTION_LABELS]
+    caption = rest[-1] if rest else None
+    return Facts(
+        title=title,
+        category=category,
+        published=stamp.when,
+        author=person_name(stamp.reporter),
+        caption=caption,
+        blocks=_body(blocks[index + 1 : body_end]),
+        populer=populer,
+        update=update,
+        warnings=stamp.warnings,
+    )
+
+
+def person_name(name: str | None) -> str | None:
+    """A reporter's name as a reader should see it: a name printed in capitals
+    (`HANI FATUNNISA`) becomes `Hani Fatunnisa`; any other spelling is kept."""
+    if not name:
+        return None
+    return name.title() if name.isupper() else name
+
+
+def _until_end(blocks: list[str]) -> list[str]:
+    for index, block in enumerate(blocks):
+        if block.casefold() in END_MARKERS:
+            return blocks[:index]
+    return blocks
+
+
+def _sidebar_starts(blocks: list[str], default_zone: str) -> list[int]:
+    """Indexes of sidebar headings. A heading word counts only where a sidebar
+    follows it (a stamp within two blocks) or the page ends, so a body
+    subheading spelled `Update` does not cut the article short."""
+    starts = []
+    for index, block in enumerate(blocks):
+        if block.casefold() not in POPULER_MARKERS | UPDATE_MARKERS:
+            continue
+        following = blocks[index + 1 : index + 3]
+        if not following or any(parse_stamp(b, default_zone) or _split_trailing_stamp(
+                b, default_zone) for b in following) or following[0].casefold() in (
+                POPULER_MARKERS | UPDATE_MARKERS):
+            starts.append(index)
+    return starts
+
+
+def _read_sidebars(blocks: list[str], starts: list[int], default_zone: str
+                   ) -> tuple[tuple[Headline, ...], tuple[Headline, ...]]:
+    populer: list[Headline] = []
+    update: list[Headline] = []
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(blocks)
+        target = populer if blocks[start].casefold() in POPULER_MARKERS else update
+        target.extend(_headlines(blocks[start + 1 : end], default_zone))
+    return tuple(populer), tuple(update)
+
+
+def _headlines(blocks: list[str], default_zone: str) -> list[Headline]:
+    """Pair each headline with the stamp after it; a headline whose stamp was
+    cut off is dropped."""
+    headlines = []
+    pending: str | None = None
+    for block in blocks:
+        stamp = _bare_stamp(block, default_zone)
+        if stamp is not None:
+            if pending:
+                headlines.append(Headline(pending, stamp.when))
+            pending = None
+            continue
+        split = _split_trailing_stamp(block, default_zone)
+        if split is not None:
+            headlines.append(Headline(split[0], split[1].when))
+            pending = None
+        else:
+            pending = block
+    return headlines
+
+
+def _bare_stamp(block: str, default_zone: str) -> Stamp | None:
+    stamp = parse_stamp(block, default_zone)
+    return stamp if stamp is not None and not stamp.tail else None
+
+
+def _split_trailing_stamp(block: str, default_zone: str) -> tuple[str, Stamp] | None:
+    """`Headline Rabu, 11 Februari 2026 | 19:58` -> the headline and its stamp."""
+    for match in _STAMP_START.finditer(block):
+        if match.start() == 0:
+            continue
+        stamp = _bare_stamp(block[match.end():], default_zone)
+        if stamp is not None:
+            return block[: match.start()].strip(), stamp
+    return None
+
+
+def _body(blocks: list[str]) -> tuple[Block, ...]:
+    last = len(blocks) - 1
+    return tuple(Block(text, index != last and is_subheading(text))
+                 for index, text in enumerate(blocks))
+
+
+def is_subheading(text: str) -> bool:
+    """A short line standing alone that does not end like a sentence."""
+    return (len(text) <= SUBHEADING_MAX_CHARS
+            and len(text.split()) <= SUBHEADING_MAX_WORDS
+            and not text.endswith(_SENTENCE_END)
+            and "://" not in text)

@@ -1,0 +1,87 @@
+"""Text hygiene: bytes to str without mojibake, and strings safe for XML and readers."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+# Everything XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/F),
+# plus the C1 controls, which are legal but only ever appear as decoding debris.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Python's \s already covers NBSP, the vertical tab, form feed and the
+# information separators, so one pass folds every kind of space into one.
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                         "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+# A byte sample with more of these than a text could hold is binary.
+_BINARY_BYTES = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x1B)) | {0x1C, 0x1D, 0x1E}
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
+         (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+class NotText(ValueError):
+    """Raised by `decode` for content that is not text at all."""
+
+
+def decode(data: bytes, declared: str | None = None) -> str:
+    """Decode a dump's bytes: a BOM wins, then strict UTF-8, then a declared
+    charset, then cp1252, then latin-1 (which cannot fail).
+
+    cp1252 is tried before latin-1 because Windows editors write curly quotes
+    and dashes in 0x80-0x9F, where latin-1 would make invisible C1 controls.
+    Raises NotText for binary content.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    if is_binary(data):
+        raise NotText("not text: binary content")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for encoding in (declared or "", "cp1252"):
+        if encoding:
+            try:
+                return data.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                continue
+    return data.decode("latin-1")
+
+
+def is_binary(data: bytes, sample: int = 8192) -> bool:
+    """True when the first bytes hold more control codes than any text does (over 1 %)."""
+    head = data[:sample]
+    if not head:
+        return False
+    controls = sum(1 for byte in head if byte in _BINARY_BYTES)
+    return controls * 100 > len(head)
+
+
+def clean(text: str) -> str:
+    """One line of clean text: NFC, no XML-illegal characters, spaces folded, trimmed.
+
+    Spaces are folded before controls are removed, so a vertical tab between
+    two words still separates them.
+    """
+    text = _SPACES.sub(" ", text)
+    text = _ILLEGAL.sub("", text)
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def identity_key(text: str) -> str:
+    """A normalised form for comparing names: case, quote style and spacing folded."""
+    text = unicodedata.normalize("NFKC", clean(text)).translate(_QUOTES)
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def slugify(name: str) -> str:
+    """Lowercase ASCII slug (`Sains & Teknologi` -> `sains-teknologi`); never empty,
+    never a path: only [a-z0-9-] survive."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
+    return slug or "lainnya"

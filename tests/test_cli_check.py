@@ -1,0 +1,63 @@
+"""`feeds check`: summaries, JSON lines and exit statuses, through the real command."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+
+
+def feeds(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "feeds", *map(str, args)],
+                          capture_output=True, text=True, check=False)
+
+
+def test_json_lines_for_a_directory_and_exit_3_on_a_rejection(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(SEED_DUNIA_2025.read_bytes())
+    (tmp_path / "b.txt").write_bytes(b"")
+    (tmp_path / ".hidden.txt").write_bytes(b"")
+    (tmp_path / "c.txt.part").write_bytes(b"")
+    result = feeds("check", "--json", tmp_path)
+    assert result.returncode == 3
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(Path(r["file"]).name, r["ok"]) for r in records] == [("a.txt", True), ("b.txt", False)]
+    assert records[1]["error"] == "empty file"
+    entry = records[0]["entry"]
+    assert set(entry) >= {"id", "title", "category", "published", "author", "caption", "paragraphs",
+                          "subheadings", "populer", "update", "warnings"}
+    assert entry["published"] == "2025-05-30T09:01:00Z"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry["populer"][0]["published"])
+    assert entry["author"] == "Hani Fatunnisa"
+    assert len(entry["paragraphs"]) == 14
+    assert entry["subheadings"] == []
+
+
+def test_null_author_and_exit_0(tmp_path: Path) -> None:
+    dump = tmp_path / "edition.txt"
+    dump.write_text(SEED_DUNIA_2024.read_text(encoding="utf-8").replace(
+        "LAPORAN: ALIFIA DWI RAMANDHITA", "HARIAN RAKYAT MERDEKA"), encoding="utf-8")
+    result = feeds("check", "--json", dump)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["entry"]["author"] is None
+
+
+def test_plain_summary_names_file_and_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"Berita\n\nDunia\n\nJudul tanpa tanggal\n\nIsi berita.\n")
+    result = feeds("check", SEED_DUNIA_2025, bad)
+    assert result.returncode == 3
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"ok {SEED_DUNIA_2025}: 2025-05-30 09:01Z [Dunia] Maroko Dorong")
+    assert lines[1] == f"REJECTED {bad}: no date line found"
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert feeds("check").returncode == 2
+    missing = feeds("check", tmp_path / "nope.txt")
+    assert missing.returncode == 2
+    assert "nope.txt" in missing.stderr
+    assert feeds("frobnicate").returncode == 2

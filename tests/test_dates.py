@@ -1,0 +1,122 @@
+"""Indonesian stamps to UTC: the hand parser and dateutil agree, to the second."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feeds.dates import (
+    MONTH_NAMES,
+    WEEKDAY_NAMES,
+    parse_iso,
+    parse_stamp,
+    parse_stamp_dateutil,
+    parse_stamp_fast,
+)
+
+OFFSETS = {"WIB": 7, "WITA": 8, "WIT": 9}
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("JUMAT, 30 MEI 2025 | 16:01 WIB | LAPORAN: HANI FATUNNISA", utc(2025, 5, 30, 9, 1)),
+    ("Kamis, 01 Januari 2026 | 03:15 WIB", utc(2025, 12, 31, 20, 15)),
+    ("Jum'at, 17 Februari 2017 - 13:30 wib", utc(2017, 2, 17, 6, 30)),
+    ("Kamis, 19 Jun 2025 16:50 WIB", utc(2025, 6, 19, 9, 50)),
+    ("18 Juni 2025 | 20.04 WIB", utc(2025, 6, 18, 13, 4)),
+    ("Kamis, 05/11/2015 09:25 WIB", utc(2015, 11, 5, 2, 25)),
+    ("Selasa, 12 Agt 2025 | 10:00 WITA", utc(2025, 8, 12, 2, 0)),
+    ("selasa, 12 agustus 2025 | 10:00 wit", utc(2025, 8, 12, 1, 0)),
+    ("RABU, 01 OKT 2025 | 00:30 WIT", utc(2025, 9, 30, 15, 30)),
+    ("Minggu, 28 Des 2025 | 23:59", utc(2025, 12, 28, 16, 59)),
+    ("Ahad, 28 Des 2025 | 23:59", utc(2025, 12, 28, 16, 59)),
+    ("Senin, 03 Nop 2025 | 07.00 WIB", utc(2025, 11, 3, 0, 0)),
+])
+def test_known_shapes_to_utc(text: str, expected: datetime) -> None:
+    fast, slow = parse_stamp_fast(text), parse_stamp_dateutil(text)
+    assert fast is not None and slow is not None
+    assert fast.when == expected
+    assert fast == slow
+    assert fast.warnings == ()
+
+
+def test_reporter_and_print_edition() -> None:
+    stamp = parse_stamp("JUMAT, 30 MEI 2025 | 16:01 WIB | LAPORAN: HANI FATUNNISA")
+    assert stamp is not None and stamp.reporter == "HANI FATUNNISA"
+    edition = parse_stamp("JUMAT, 12 OKTOBER 2018 | 08:39 WIB | HARIAN RAKYAT MERDEKA")
+    assert edition is not None
+    assert edition.reporter is None
+    assert edition.tail == ("HARIAN RAKYAT MERDEKA",)
+
+
+def test_stamp_without_zone_takes_the_configured_zone() -> None:
+    text = "Rabu, 11 Februari 2026 | 19:58"
+    assert parse_stamp(text).when == datetime(2026, 2, 11, 12, 58, tzinfo=UTC)  # type: ignore[union-attr]
+    assert parse_stamp(text, "WIT").when == datetime(2026, 2, 11, 10, 58, tzinfo=UTC)  # type: ignore[union-attr]
+
+
+def test_contradicting_weekday_is_a_warning() -> None:
+    stamp = parse_stamp("Senin, 30 Mei 2025 | 16:01 WIB")
+    assert stamp is not None
+    assert stamp.when == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
+    assert stamp.warnings == ("weekday Senin does not match 2025-05-30, a Jumat",)
+
+
+@pytest.mark.parametrize("text", [
+    "", "Isi berita.", "Rabu, 31 Februari 2026 | 19:58", "Rabu, 11 Brumaire 2026 | 19:58",
+    "Rabu, 11 Februari 2026 | 25:58", "Dunia", "Berita, 12 Mei 2025 | 10:00 WIB",
+    "Jakarta, 12 Mei 2025 10:00 WIB rapat dimulai", "99 Mei 2025 | 10:00",
+    "Rabu, 11 Februari 0001 | 00:00",
+])
+def test_not_a_stamp(text: str) -> None:
+    assert parse_stamp(text) is None
+
+
+def test_dateutil_reads_what_the_hand_parser_does_not() -> None:
+    stamp = parse_stamp("2025-05-30 16:01 WIB")
+    assert stamp is not None and stamp.when == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
+
+
+def test_iso_metadata_times() -> None:
+    assert parse_iso("2025-05-30T16:01:00+07:00") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
+    assert parse_iso("2025-05-30T09:01:00Z") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
+    assert parse_iso("2025-05-30T16:01:00") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
+    assert parse_iso("kemarin") is None
+
+
+@st.composite
+def rendered_stamps(draw: st.DrawFn) -> tuple[str, datetime]:
+    """A random instant printed the way some Indonesian site prints it."""
+    utc = draw(st.datetimes(datetime(1990, 1, 1), datetime(2040, 1, 1))).replace(  # noqa: DTZ001
+        second=0, microsecond=0, tzinfo=UTC)
+    zone = draw(st.sampled_from(["WIB", "WITA", "WIT", ""]))
+    local = utc + timedelta(hours=OFFSETS.get(zone, 7))
+    weekday = draw(st.sampled_from((*WEEKDAY_NAMES[local.weekday()][:2], "")))
+    month = draw(st.sampled_from(MONTH_NAMES[local.month - 1]))
+    clock = f"{local:%H}{draw(st.sampled_from([':', '.']))}{local:%M}"
+    shape = draw(st.sampled_from([
+        "{w}, {d} {m} {y} | {c} {z}", "{w}, {d} {m} {y} - {c} {z}", "{w}, {d} {m} {y} {c} {z}",
+        "{d} {m} {y} | {c} {z}", "{w}, {dd}/{mm}/{y} {c} {z}",
+    ]))
+    if not weekday:
+        shape = shape.replace("{w}, ", "")
+    text = shape.format(w=weekday, d=f"{local.day:02d}", m=month, y=local.year, c=clock, z=zone,
+                        dd=f"{local.day:02d}", mm=f"{local.month:02d}")
+    case = draw(st.sampled_from([str, str.upper, str.lower]))
+    return case(text).strip(), utc
+
+
+@settings(max_examples=400, deadline=None)
+@given(rendered_stamps())
+def test_hand_parser_and_dateutil_agree(sample: tuple[str, datetime]) -> None:
+    text, expected = sample
+    fast, slow = parse_stamp_fast(text), parse_stamp_dateutil(text)
+    assert fast is not None, text
+    assert fast.when == expected
+    assert slow == fast

@@ -1,0 +1,66 @@
+"""Both seed dumps, every field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from feeds.parse import parse_file
+from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+def test_seed_2025_every_field() -> None:
+    entry = parse_file(SEED_DUNIA_2025)
+    assert entry.title == ("Maroko Dorong Pembentukan Infrastruktur Keamanan di Forum "
+                           "Internasional Moskow")
+    assert entry.category == "Dunia"
+    assert entry.published == utc(2025, 5, 30, 9, 1)
+    assert entry.published.tzinfo is UTC
+    assert entry.author == "Hani Fatunnisa"
+    assert entry.caption == "Abdellatif Hammouchi/Net"
+    assert (entry.caption_text, entry.caption_credit) == ("Abdellatif Hammouchi", "Net")
+    assert len(entry.blocks) == 14
+    assert not any(block.subheading for block in entry.blocks)
+    assert entry.blocks[0].text.startswith("Direktur Jenderal Keamanan Nasional")
+    assert entry.blocks[0].text.endswith("pada 2-\"29 Mei.")  # the NBSP at the end is gone
+    assert entry.blocks[-1].text.startswith("Kunjungan Hammouchi ini menegaskan")
+    assert entry.blocks[10].text.startswith("\u201cTugas kewaspadaan")  # curly quotes kept
+    assert len(entry.populer) == 7
+    assert entry.populer[0].title == "Keppres Pengangkatan Adies Kadir Digugat ke PTUN"
+    assert entry.populer[0].published == utc(2026, 2, 11, 12, 58)
+    assert entry.populer[2].published == utc(2026, 2, 11, 17, 45)  # 00:45 WIB: the day before
+    assert len(entry.update) == 10
+    assert entry.update[0].title == (
+        "Mudik Gratis 2026 Pemprov Jabar, Berikut Rute dan Cara Daftarnya")
+    assert entry.update[0].published == utc(2026, 2, 21, 7, 13)
+    assert entry.update[-1].published == utc(2026, 2, 21, 4, 13)
+    assert entry.warnings == ()
+    assert entry.id.startswith("urn:uuid:")
+
+
+def test_seed_2024_every_field() -> None:
+    entry = parse_file(SEED_DUNIA_2024)
+    assert entry.title == "Maroko dan Prancis Perkuat Kerjasama Keamanan Bilateral"
+    assert entry.category == "Dunia"
+    assert entry.published == utc(2024, 6, 30, 12, 20)
+    assert entry.author == "Alifia Dwi Ramandhita"
+    assert entry.caption == "Bendera Prancis dan Maroko/Ist"
+    assert entry.caption_credit == "Ist"
+    assert len(entry.blocks) == 9
+    assert "Céline Berthon" in entry.blocks[2].text
+    assert [h.published for h in entry.populer][:2] == [utc(2025, 2, 28, 7, 59),
+                                                        utc(2025, 3, 2, 10, 41)]
+    assert len(entry.populer) == 7
+    assert len(entry.update) == 10
+    assert entry.update[0].title == "Tekuk Fiorentina 2-1, Napoli Tak Biarkan Inter Tenang"
+    assert entry.update[0].published == utc(2025, 3, 9, 18, 21)
+    assert entry.update[-1].title == ("PTPN IV PalmCo Siapkan 23 Bus untuk Mudik di Sumatera "
+                                      "dan Kalimantan")
+    assert entry.update[-1].published == utc(2025, 3, 9, 15, 18)
+
+
+def test_the_two_seeds_have_different_ids() -> None:
+    assert parse_file(SEED_DUNIA_2024).id != parse_file(SEED_DUNIA_2025).id
