@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from feeds.config import DEFAULT_CONFIG, Settings, load_settings
 from feeds.inputs import find_dumps
-from feeds.model import DumpError, FeedsError, entry_record
+from feeds.model import ConfigError, DumpError, FeedsError, entry_record
 from feeds.parse import ParseOptions, parse_file
+from feeds.publish import Report, publish
+from feeds.state import State
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 
@@ -20,7 +23,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
+    except ConfigError as error:
+        print(f"feeds: configuration error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except FeedsError as error:
+        print(f"feeds: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except FileNotFoundError as error:
         print(f"feeds: {error}", file=sys.stderr)
         return EXIT_FAILED
 
@@ -42,7 +51,68 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--default-zone", default="WIB", choices=["WIB", "WITA", "WIT"],
                        help="zone of a stamp that names none (default: WIB)")
     check.set_defaults(run=_check)
+
+    build = commands.add_parser(
+        "build", help="publish the input directory's dumps as feeds, once",
+        description="Read every new or changed dump, publish, exit. Exit status: 0 all dumps "
+                    "parsed, 3 some rejected (feeds are still written), 2 usage or "
+                    "configuration error, 1 anything else.")
+    _common(build)
+    build.add_argument("--rebuild", action="store_true",
+                       help="forget the state and publish from the input again")
+    build.set_defaults(run=_build)
     return parser
+
+
+def _common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("-c", "--config", type=Path, default=DEFAULT_CONFIG,
+                         help=f"configuration file (default: {DEFAULT_CONFIG})")
+    command.add_argument("--input", type=Path, help="input directory (overrides the file)")
+    command.add_argument("--output", type=Path, help="output directory (overrides the file)")
+    command.add_argument("--state", type=Path, help="state database (overrides the file)")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config)
+    return settings.with_overrides(input_dir=getattr(args, "input", None),
+                                   output_dir=getattr(args, "output", None),
+                                   state_path=getattr(args, "state", None))
+
+
+def _build(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    with State(settings.state_path) as state:
+        report = publish(settings, state, rebuild=args.rebuild, progress=_progress_bar())
+        rejected = state.rejected_files()
+    for path, reason in report.rejected:
+        print(f"REJECTED {settings.input_dir / path}: {reason}", file=sys.stderr)
+    print(_summary(report, len(rejected), settings), file=sys.stderr)
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _summary(report: Report, rejected_now: int, settings: Settings) -> str:
+    earlier = rejected_now - len(report.rejected)
+    return (f"feeds: {report.parsed} parsed, {len(report.rejected)} rejected"
+            + (f" ({earlier} more rejected earlier and unchanged)" if earlier else "")
+            + f", {report.unchanged} unchanged; {len(report.changed_entries)} entries changed, "
+            f"{len(report.written)} files written in {settings.output_dir}")
+
+
+def _progress_bar() -> Callable[[int, int], None] | None:
+    """A one-line bar on a terminal, for builds that take a moment; nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total < 200 or (done % 100 and done != total):
+            return
+        width = 30
+        filled = width * done // total
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} dumps{end}")
+        sys.stderr.flush()
+
+    return show
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ ever sees Indonesian wall-clock time.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -152,3 +153,49 @@ def entry_record(entry: Entry) -> dict[str, object]:
         "warnings": list(entry.warnings),
         "source": entry.source,
     }
+
+
+def entry_from_record(record: dict[str, object]) -> Entry:
+    """The inverse of `entry_record` (what the state stores)."""
+
+    def when(value: object) -> datetime:
+        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+    def headlines(value: object) -> tuple[Headline, ...]:
+        items = value if isinstance(value, list) else []
+        return tuple(Headline(str(h["title"]), when(h["published"])) for h in items)
+
+    paragraphs = record["paragraphs"]
+    subheadings = record["subheadings"]
+    assert isinstance(paragraphs, list) and isinstance(subheadings, list)
+    marked = set(subheadings)
+    warnings = record.get("warnings") or []
+    assert isinstance(warnings, list)
+    return Entry(
+        title=str(record["title"]),
+        category=str(record["category"]),
+        published=when(record["published"]),
+        author=str(record["author"]) if record.get("author") else None,
+        caption=str(record["caption"]) if record.get("caption") else None,
+        blocks=tuple(Block(str(text), index in marked) for index, text in enumerate(paragraphs)),
+        populer=headlines(record.get("populer")),
+        update=headlines(record.get("update")),
+        source=str(record.get("source", "")),
+        warnings=tuple(str(w) for w in warnings),
+    )
+
+
+def content_digest(entry: Entry) -> str:
+    """What a correction changes: everything a reader sees of the article itself.
+    The sidebars and the file name are not the article, so they are left out."""
+    parts = [entry.title, entry.category, entry.author or "", entry.caption or "",
+             *(("#" if block.subheading else "") + block.text for block in entry.blocks)]
+    return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """An entry as the feeds show it: `updated` (UTC) moves on a correction only."""
+
+    entry: Entry
+    updated: datetime

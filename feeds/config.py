@@ -1,0 +1,132 @@
+"""Settings: `config/feeds.toml` to a frozen, validated `Settings`.
+
+Every error names the file, the key and what was expected. Relative paths in
+the file are relative to the file's own directory, so the daemon reads the
+same directories whatever its working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from feeds.dates import ZONES
+from feeds.model import ConfigError
+from feeds.parse import ParseOptions
+
+DEFAULT_CONFIG = Path("config/feeds.toml")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything feeds needs to run; durations in seconds, paths absolute."""
+
+    site_title: str = "feeds"
+    site_description: str = "Berita terbaru"
+    base_url: str = "http://127.0.0.1:8080/"
+    language: str = "id"
+    input_dir: Path = Path("input")
+    output_dir: Path = Path("output")
+    state_path: Path = Path("state/feeds.sqlite3")
+    entries_per_feed: int = 50
+    default_zone: str = "WIB"
+    default_category: str = "Berita"
+    max_dump_bytes: int = 5 * 1024 * 1024
+    interval: float = 2.0
+    settle_seconds: float = 10.0
+    log_level: str = "INFO"
+
+    @property
+    def parse_options(self) -> ParseOptions:
+        return ParseOptions(default_category=self.default_category,
+                            default_zone=self.default_zone, max_bytes=self.max_dump_bytes)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """These settings with command-line values (None means: not given)."""
+        given = {key: value for key, value in overrides.items() if value is not None}
+        return replace(self, **given) if given else self
+
+
+# TOML table and key -> Settings field, and the type the value must have.
+_SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
+    "site": {"title": ("site_title", str), "description": ("site_description", str),
+             "base_url": ("base_url", str), "language": ("language", str)},
+    "paths": {"input": ("input_dir", str), "output": ("output_dir", str),
+              "state": ("state_path", str)},
+    "feeds": {"entries_per_feed": ("entries_per_feed", int), "default_zone": ("default_zone", str),
+              "default_category": ("default_category", str),
+              "max_dump_bytes": ("max_dump_bytes", int)},
+    "daemon": {"interval": ("interval", (int, float)),
+               "settle_seconds": ("settle_seconds", (int, float)),
+               "log_level": ("log_level", str)},
+}
+_PATH_FIELDS = {"input_dir", "output_dir", "state_path"}
+
+
+def load_settings(path: Path = DEFAULT_CONFIG) -> Settings:
+    """Read and validate a configuration file. Raises ConfigError."""
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except FileNotFoundError as error:
+        raise ConfigError(path, None, "no such configuration file") from error
+    except OSError as error:
+        raise ConfigError(path, None, f"cannot read: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, None, f"not valid TOML: {error}") from error
+    values: dict[str, Any] = {}
+    base = path.resolve().parent
+    for table, content in document.items():
+        if table not in _SCHEMA:
+            raise ConfigError(path, table, f"unknown table; expected one of {sorted(_SCHEMA)}")
+        if not isinstance(content, dict):
+            raise ConfigError(path, table, "expected a table")
+        for key, value in content.items():
+            values.update(_field(path, table, key, value, base))
+    return validate(Settings(**values), path)
+
+
+def _field(path: Path, table: str, key: str, value: Any, base: Path) -> dict[str, Any]:
+    where = f"{table}.{key}"
+    if key not in _SCHEMA[table]:
+        raise ConfigError(path, where, f"unknown key; expected one of {sorted(_SCHEMA[table])}")
+    name, expected = _SCHEMA[table][key]
+    if not isinstance(value, expected) or isinstance(value, bool):
+        wanted = expected.__name__ if isinstance(expected, type) else "a number"
+        raise ConfigError(path, where, f"expected {wanted}, got {type(value).__name__} {value!r}")
+    if name in _PATH_FIELDS:
+        return {name: Path(os.path.normpath(base / str(value)))}
+    return {name: float(str(value)) if expected == (int, float) else value}
+
+
+def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
+    """Check what types cannot: ranges, zones, URLs. Returns the settings, base URL
+    ending in "/"."""
+    base_url = urlsplit(settings.base_url)
+    if base_url.scheme not in ("http", "https") or not base_url.netloc:
+        raise ConfigError(path, "site.base_url",
+                          f"expected an absolute http(s) URL, got {settings.base_url!r}")
+    checks = [
+        (settings.entries_per_feed >= 1, "feeds.entries_per_feed", "expected at least 1"),
+        (settings.default_zone.upper() in ZONES, "feeds.default_zone",
+         f"expected one of {sorted(ZONES)}, got {settings.default_zone!r}"),
+        (settings.max_dump_bytes >= 1024, "feeds.max_dump_bytes", "expected at least 1024"),
+        (settings.interval > 0, "daemon.interval", "expected a positive number of seconds"),
+        (settings.settle_seconds >= 0, "daemon.settle_seconds", "expected 0 or more seconds"),
+        (settings.log_level.upper() in LOG_LEVELS, "daemon.log_level",
+         f"expected one of {list(LOG_LEVELS)}"),
+        (bool(settings.site_title.strip()), "site.title", "expected a non-empty title"),
+        (bool(settings.default_category.strip()), "feeds.default_category",
+         "expected a non-empty category"),
+    ]
+    for ok, key, reason in checks:
+        if not ok:
+            raise ConfigError(path, key, reason)
+    return replace(settings, base_url=settings.base_url.rstrip("/") + "/",
+                   default_zone=settings.default_zone.upper(),
+                   log_level=settings.log_level.upper())

@@ -1,0 +1,78 @@
+"""Writing into the output directory: atomically, only when the bytes change,
+and never outside it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from feeds.model import FeedsError
+
+
+class OutputError(FeedsError):
+    """A file of the output could not be written; the old one is still in place."""
+
+
+class Output:
+    """The output directory. Every write goes to a temporary file in the target's
+    own directory and is renamed over it, so a reader sees the old file or the
+    new one, never half of one. Unchanged content is not rewritten (its mtime stays)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.written: list[str] = []
+
+    def path(self, relative: str) -> Path:
+        """The absolute path of `relative`, refusing anything that leaves the root."""
+        target = (self.root / relative).resolve()
+        if not target.is_relative_to(self.root) or target == self.root:
+            raise OutputError(f"{relative}: outside the output directory {self.root}")
+        return target
+
+    def write(self, relative: str, data: bytes, *, durable: bool = True) -> bool:
+        """Put `data` at `relative`; True when the file changed. `durable` syncs the
+        data to disk before the rename, so a crash cannot leave an empty file."""
+        target = self.path(relative)
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                return False
+        except OSError:
+            pass
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with temporary.open("wb") as handle:
+                handle.write(data)
+                if durable:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            temporary.replace(target)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise OutputError(f"{target}: cannot write: {error.strerror or error}") from error
+        self.written.append(relative)
+        return True
+
+    def remove(self, relative: str) -> bool:
+        """Delete a file that no longer has a reason to exist; True when it did."""
+        target = self.path(relative)
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as error:
+            raise OutputError(f"{target}: cannot remove: {error.strerror or error}") from error
+        self.written.append(relative)
+        with contextlib.suppress(OSError):
+            target.parent.rmdir()  # only succeeds when it is now empty
+        return True
+
+    def files_under(self, relative_dir: str) -> list[str]:
+        """Relative paths of the files below a directory of the output."""
+        base = self.path(relative_dir)
+        if not base.is_dir():
+            return []
+        return sorted(str(p.relative_to(self.root)) for p in base.rglob("*")
+                      if p.is_file() and not p.name.startswith("."))

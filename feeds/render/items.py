@@ -1,0 +1,62 @@
+"""What every feed format shows of one item, computed once for all formats."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from feeds.model import ID_NAMESPACE, Headline, Published
+from feeds.render.body import body_html, summary_text
+from feeds.render.site import entry_page
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One item of a feed; times are UTC. `url` is None for a populer headline
+    whose article is not in the input."""
+
+    id: str
+    title: str
+    url: str | None
+    published: datetime
+    updated: datetime
+    author: str
+    category: str | None
+    content_html: str
+    summary: str
+
+
+def article_item(published: Published, base_url: str, site_title: str,
+                 category_name: str) -> FeedItem:
+    entry = published.entry
+    return FeedItem(
+        id=entry.id,
+        title=entry.title,
+        url=base_url + entry_page(entry),
+        published=entry.published,
+        updated=published.updated,
+        author=entry.author or site_title,  # readers do not inherit a feed's author
+        category=category_name,
+        content_html=body_html(entry),
+        summary=summary_text(entry),
+    )
+
+
+def headline_item(headline: Headline, url: str | None, site_title: str) -> FeedItem:
+    """A populer headline; its id is fixed by its title and time."""
+    key = f"populer:{headline.title}:{headline.published:%Y-%m-%dT%H:%MZ}"
+    text = html.escape(headline.title, quote=False)
+    link = f'<p><a href="{html.escape(url)}">{text}</a></p>' if url else f"<p>{text}</p>"
+    return FeedItem(
+        id=f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, key)}",
+        title=headline.title,
+        url=url,
+        published=headline.published,
+        updated=headline.published,
+        author=site_title,
+        category="Populer",
+        content_html=link,
+        summary=headline.title,
+    )

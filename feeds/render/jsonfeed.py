@@ -1,0 +1,45 @@
+"""JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), written to the spec."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from feeds.dates import format_utc
+from feeds.render.items import FeedItem
+from feeds.render.site import FeedSpec
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def render_json(spec: FeedSpec, items: list[FeedItem], base_url: str, site_title: str,
+                language: str) -> bytes:
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": spec.title,
+        "home_page_url": base_url + spec.home,
+        "feed_url": base_url + spec.file("json"),
+        "description": spec.description,
+        "language": language,
+        "authors": [{"name": site_title}],
+        "items": [_item(item, language) for item in items],
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _item(item: FeedItem, language: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": item.id}
+    if item.url:
+        data["url"] = item.url
+    data.update({
+        "title": item.title,
+        "content_html": item.content_html,
+        "summary": item.summary,
+        "date_published": format_utc(item.published),
+        "date_modified": format_utc(item.updated),
+        "authors": [{"name": item.author}],
+        "language": language,
+    })
+    if item.category:
+        data["tags"] = [item.category]
+    return data

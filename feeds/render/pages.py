@@ -1,0 +1,183 @@
+"""The HTML a person reads (the index of feeds, category pages, article pages)
+and the OPML a reader imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from lxml import etree
+
+from feeds.dates import DISPLAY_WEEKDAYS, MONTH_NAMES, format_utc
+from feeds.model import Published
+from feeds.render.body import body_html
+from feeds.render.site import FEED_FILES, FeedSpec, entry_page
+
+MIME = {"rss": "application/rss+xml", "atom": "application/atom+xml",
+        "json": "application/feed+json"}
+LABEL = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+
+STYLE = """
+:root { color-scheme: light dark; --accent: #b3261e; --muted: #6b6b6b; --line: #e4e4e4; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 17px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+       color: #1d1d1f; background: #fafafa; }
+header.site { background: var(--accent); color: #fff; padding: 1.5rem 1rem; }
+header.site a { color: #fff; text-decoration: none; }
+header.site h1 { margin: 0; font-size: 1.8rem; }
+header.site p { margin: .3rem 0 0; opacity: .9; }
+main { max-width: 52rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+.feeds { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr));
+         padding: 0; list-style: none; }
+.feeds li { background: #fff; border: 1px solid var(--line); border-radius: .6rem; padding: 1rem; }
+.feeds h2 { margin: 0 0 .3rem; font-size: 1.15rem; }
+.feeds h2 a { color: inherit; }
+.meta, .count { color: var(--muted); font-size: .85rem; margin: .2rem 0; }
+.newest { font-size: .95rem; margin: .5rem 0; }
+.formats { display: flex; flex-wrap: wrap; gap: .4rem; margin-top: .6rem; }
+.formats a { font-size: .8rem; padding: .15rem .55rem; border-radius: 1rem; text-decoration: none;
+             border: 1px solid var(--accent); color: var(--accent); }
+.formats a.subscribe { background: var(--accent); color: #fff; }
+.entries { list-style: none; padding: 0; }
+.entries li { padding: .7rem 0; border-bottom: 1px solid var(--line); }
+.entries a { color: inherit; font-weight: 600; text-decoration: none; }
+article h1 { font-size: 1.9rem; line-height: 1.25; margin: .3rem 0; }
+article figure { margin: 1rem 0; color: var(--muted); font-size: .9rem; font-style: italic; }
+article h3 { margin-top: 1.6rem; }
+.category { text-transform: uppercase; letter-spacing: .05em; font-size: .8rem; font-weight: 700;
+            color: var(--accent); text-decoration: none; }
+footer { color: var(--muted); font-size: .85rem; margin-top: 2rem; }
+@media (prefers-color-scheme: dark) {
+  body { background: #121212; color: #e8e8e8; }
+  .feeds li { background: #1e1e1e; border-color: #333; }
+  .entries li { border-color: #333; }
+}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSummary:
+    """What the index says of one feed."""
+
+    spec: FeedSpec
+    entries_in_feed: int
+    entries_total: int
+    newest_title: str | None
+    newest_url: str | None
+    newest_time: datetime | None
+
+
+def human_time(when: datetime) -> str:
+    """`Jumat, 30 Mei 2025, 09:01 UTC`."""
+    month = MONTH_NAMES[when.month - 1][0].capitalize()
+    return (f"{DISPLAY_WEEKDAYS[when.weekday()]}, {when.day} {month} {when.year}, "
+            f"{when:%H:%M} UTC")
+
+
+def _time(when: datetime) -> str:
+    return f'<time datetime="{format_utc(when)}">{human_time(when)}</time>'
+
+
+def _page(title: str, site_title: str, base_url: str, body: str, head: str = "",
+          language: str = "id") -> bytes:
+    return f"""<!DOCTYPE html>
+<html lang="{escape(language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+{head}<style>{STYLE}</style>
+</head>
+<body>
+<header class="site"><a href="{escape(base_url)}"><h1>{escape(site_title)}</h1></a></header>
+<main>
+{body}
+</main>
+</body>
+</html>
+""".encode()
+
+
+def _alternates(spec: FeedSpec, base_url: str) -> str:
+    return "".join(
+        f'<link rel="alternate" type="{MIME[fmt]}" title="{escape(spec.title)} ({LABEL[fmt]})" '
+        f'href="{escape(base_url + spec.file(fmt))}">\n' for fmt in FEED_FILES)
+
+
+def _formats(spec: FeedSpec, base_url: str) -> str:
+    rss = base_url + spec.file("rss")
+    links = [f'<a class="subscribe" href="feed:{escape(rss)}">Langganan</a>']
+    links += [f'<a href="{escape(base_url + spec.file(fmt))}" type="{MIME[fmt]}">{LABEL[fmt]}</a>'
+              for fmt in FEED_FILES]
+    return f'<div class="formats">{"".join(links)}</div>'
+
+
+def index_page(summaries: list[FeedSummary], site_title: str, description: str, base_url: str,
+               language: str) -> bytes:
+    """Every feed with its entry count, newest entry and subscribe links, plus
+    autodiscovery links for readers that are given the page's address."""
+    head = "".join(_alternates(summary.spec, base_url) for summary in summaries)
+    head += (f'<link rel="alternate" type="text/x-opml" title="Semua feed (OPML)" '
+             f'href="{escape(base_url)}feeds.opml">\n')
+    cards = []
+    for summary in summaries:
+        newest = ""
+        if summary.newest_title and summary.newest_time:
+            title = escape(summary.newest_title)
+            link = (f'<a href="{escape(summary.newest_url)}">{title}</a>'
+                    if summary.newest_url else title)
+            newest = (f'<p class="newest">Terbaru: {link}</p>'
+                      f'<p class="meta">{_time(summary.newest_time)}</p>')
+        count = (f"{summary.entries_in_feed} entri di feed"
+                 + (f" dari {summary.entries_total} artikel"
+                    if summary.entries_total != summary.entries_in_feed else ""))
+        home = base_url + summary.spec.home
+        cards.append(f'<li><h2><a href="{escape(home)}">{escape(summary.spec.title)}</a></h2>'
+                     f'<p class="count">{count}</p>{newest}{_formats(summary.spec, base_url)}</li>')
+    body = (f"<p>{escape(description)}</p>\n"
+            "<p>Ikuti berita lewat pembaca feed: klik <em>Langganan</em>, atau salin alamat "
+            f'RSS, Atom atau JSON Feed. Semua feed sekaligus: <a href="{escape(base_url)}'
+            'feeds.opml">feeds.opml</a>.</p>\n'
+            f'<ul class="feeds">\n' + "\n".join(cards) + "\n</ul>")
+    return _page(site_title, site_title, base_url, body, head, language)
+
+
+def category_page(spec: FeedSpec, entries: list[Published], site_title: str, base_url: str,
+                  language: str) -> bytes:
+    items = "\n".join(
+        f'<li><a href="{escape(base_url + entry_page(p))}">{escape(p.entry.title)}</a>'
+        f'<p class="meta">{_time(p.entry.published)}'
+        f'{" · " + escape(p.entry.author) if p.entry.author else ""}</p></li>'
+        for p in entries)
+    body = (f"<h2>{escape(spec.title)}</h2>{_formats(spec, base_url)}"
+            f'<ul class="entries">\n{items}\n</ul>')
+    return _page(spec.title, site_title, base_url, body, _alternates(spec, base_url), language)
+
+
+def article_page(published: Published, category: FeedSpec, site_title: str, base_url: str,
+                 language: str) -> bytes:
+    entry = published.entry
+    updated = (f'<p class="meta">Diperbarui {_time(published.updated)}</p>'
+               if published.updated != entry.published else "")
+    byline = f" · {escape(entry.author)}" if entry.author else ""
+    body = (f'<article><a class="category" href="{escape(base_url + category.home)}">'
+            f"{escape(category.title.split(': ', 1)[-1])}</a>"
+            f"<h1>{escape(entry.title)}</h1>"
+            f'<p class="meta">{_time(entry.published)}{byline}</p>{updated}'
+            f"{body_html(entry)}</article>"
+            f'<footer>Feed kategori ini: {_formats(category, base_url)}</footer>')
+    return _page(f"{entry.title} - {site_title}", site_title, base_url, body,
+                 _alternates(category, base_url), language)
+
+
+def opml(specs: list[FeedSpec], site_title: str, base_url: str) -> bytes:
+    """OPML 2.0 listing every feed (as RSS), for importing all at once."""
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = f"{site_title}: semua feed"
+    body = etree.SubElement(root, "body")
+    for spec in specs:
+        etree.SubElement(body, "outline", type="rss", text=spec.title, title=spec.title,
+                         xmlUrl=base_url + spec.file("rss"), htmlUrl=base_url + spec.home)
+    return bytes(etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8"))

@@ -1,0 +1,57 @@
+"""Where everything lives in the output, and the URL it is served at: one place,
+so feeds, pages and the OPML always agree."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from feeds.model import ID_NAMESPACE, Entry, Published
+
+FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
+ALL_FEED = "all"
+POPULER_FEED = "populer"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """One feed, in every format: `directory` is relative to the output root
+    ("" for the all-articles feed, "category/<slug>/" for a category)."""
+
+    key: str
+    title: str
+    description: str
+    directory: str
+    home: str  # the HTML page a person reads the feed's entries on
+
+    @property
+    def feed_id(self) -> str:
+        """The feed's own Atom id: fixed for ever, whatever its URL or title."""
+        return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, 'feed:' + self.key)}"
+
+    def file(self, fmt: str) -> str:
+        return self.directory + FEED_FILES[fmt]
+
+
+def category_feed(slug: str, name: str, site_title: str) -> FeedSpec:
+    return FeedSpec(key=f"category:{slug}", title=f"{site_title}: {name}",
+                    description=f"Berita terbaru kategori {name} dari {site_title}",
+                    directory=f"category/{slug}/", home=f"category/{slug}/")
+
+
+def all_feed(site_title: str, description: str) -> FeedSpec:
+    return FeedSpec(key=ALL_FEED, title=site_title, description=description, directory="",
+                    home="")
+
+
+def populer_feed(site_title: str) -> FeedSpec:
+    return FeedSpec(key=POPULER_FEED, title=f"{site_title}: Populer",
+                    description=f"Berita terpopuler di {site_title}, seperti tampil di halaman "
+                                "berita terbaru", directory="populer/", home="")
+
+
+def entry_page(entry: Entry | Published) -> str:
+    """`artikel/<year>/<month>/<uuid>.html`: fixed by the id and publication time."""
+    if isinstance(entry, Published):
+        entry = entry.entry
+    return f"artikel/{entry.published:%Y/%m}/{entry.id.removeprefix('urn:uuid:')}.html"

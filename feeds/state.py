@@ -1,0 +1,336 @@
+"""What feeds has learned, in SQLite: every input file seen and every entry published.
+
+One writer at a time (a lock file beside the database); WAL so readers such as
+`feeds status` never wait. The schema is versioned with `PRAGMA user_version`
+and migrated forward on open.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from feeds.dates import format_utc
+from feeds.model import (
+    Entry,
+    Published,
+    StateError,
+    content_digest,
+    entry_from_record,
+    entry_record,
+)
+from feeds.text import identity_key, slugify
+
+# Each step brings the schema from version N to N + 1; never edit a released step.
+MIGRATIONS = (
+    """
+    -- Every input file seen, keyed by its path relative to the input directory.
+    CREATE TABLE files (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        entry_id TEXT,          -- the entry it gave; NULL when rejected
+        error TEXT,             -- why it was rejected; NULL when it gave an entry
+        seen TEXT NOT NULL      -- when it was last read (UTC)
+    );
+    CREATE INDEX files_by_entry ON files (entry_id);
+
+    -- Every entry published. `record` is the entry as JSON, taken from the newest
+    -- dump of it (greatest mtime, then file hash): the order files are read in
+    -- never changes the outcome.
+    CREATE TABLE entries (
+        id TEXT PRIMARY KEY,
+        category_slug TEXT NOT NULL,
+        category TEXT NOT NULL,
+        title_key TEXT NOT NULL,
+        published TEXT NOT NULL,      -- YYYY-MM-DDTHH:MM:SSZ, sorts as time
+        updated TEXT NOT NULL,
+        record_mtime_ns INTEGER NOT NULL,
+        record_sha256 TEXT NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX entries_by_category ON entries (category_slug, published DESC, id DESC);
+    CREATE INDEX entries_by_published ON entries (published DESC, id DESC);
+    CREATE INDEX entries_by_title ON entries (title_key);
+
+    -- Each distinct content an entry has had, with the earliest dump that held it:
+    -- a second content is a correction, and `updated` is when it first appeared.
+    CREATE TABLE versions (
+        entry_id TEXT NOT NULL,
+        content_sha256 TEXT NOT NULL,
+        first_mtime_ns INTEGER NOT NULL,
+        PRIMARY KEY (entry_id, content_sha256)
+    ) WITHOUT ROWID;
+
+    -- One row a run of build or of the daemon's scan.
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        finished TEXT NOT NULL,
+        parsed INTEGER NOT NULL,
+        rejected INTEGER NOT NULL,
+        written INTEGER NOT NULL
+    );
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SeenFile:
+    """An input file as it was when last read."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    entry_id: str | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    slug: str
+    name: str
+    count: int
+    newest: datetime
+
+
+class State:
+    """The state database, opened for writing by one process at a time."""
+
+    def __init__(self, path: Path, *, lock: bool = True) -> None:
+        self.path = path
+        self._lock_file: IO[str] | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if lock:
+                self._lock_file = _acquire_lock(path)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            self.close()
+            raise StateError(f"{path}: cannot open the state database: {error}") from error
+        except OSError as error:
+            self.close()
+            raise StateError(f"{path}: cannot open the state: {error.strerror or error}") from error
+
+    def close(self) -> None:
+        if getattr(self, "db", None) is not None:
+            self.db.close()
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+    def __enter__(self) -> State:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StateError(f"{self.path}: schema version {version} is newer than this feeds")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: a crash inside leaves the state as it was before."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- input files -------------------------------------------------------
+
+    def seen_files(self) -> dict[str, SeenFile]:
+        rows = self.db.execute(
+            "SELECT path, size, mtime_ns, sha256, entry_id, error FROM files")
+        return {row[0]: SeenFile(*row) for row in rows}
+
+    def note_file(self, seen: SeenFile, now: datetime) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (seen.path, seen.size, seen.mtime_ns, seen.sha256, seen.entry_id, seen.error,
+             format_utc(now)))
+
+    def drop_files(self, paths: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in paths))
+
+    def rejected_files(self) -> list[SeenFile]:
+        rows = self.db.execute("SELECT path, size, mtime_ns, sha256, entry_id, error FROM files "
+                               "WHERE error IS NOT NULL ORDER BY path")
+        return [SeenFile(*row) for row in rows]
+
+    # --- entries -----------------------------------------------------------
+
+    def store_entry(self, entry: Entry, mtime_ns: int, file_sha256: str) -> set[str]:
+        """Take one dump's entry; returns the category slugs whose feeds changed
+        (empty when the dump repeats what is known)."""
+        content = content_digest(entry)
+        self.db.execute(
+            "INSERT INTO versions VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET "
+            "first_mtime_ns = min(first_mtime_ns, excluded.first_mtime_ns)",
+            (entry.id, content, mtime_ns))
+        row = self.db.execute(
+            "SELECT record_mtime_ns, record_sha256, record, updated FROM entries WHERE id = ?",
+            (entry.id,)).fetchone()
+        record = json.dumps(entry_record(entry), ensure_ascii=False, sort_keys=True)
+        if row is None or (mtime_ns, file_sha256) > (row[0], row[1]):
+            updated = self._updated(entry, content)
+            if row is not None and (row[2], row[3]) == (record, updated):
+                return set()
+            self.db.execute(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (entry.id, slugify(entry.category), entry.category, identity_key(entry.title),
+                 format_utc(entry.published), updated, mtime_ns, file_sha256, record))
+            return {slugify(entry.category)}
+        # An older dump: it may still reveal that the newest content is a correction.
+        current = entry_from_record(json.loads(row[2]))
+        updated = self._updated(current, content_digest(current))
+        if updated == row[3]:
+            return set()
+        self.db.execute("UPDATE entries SET updated = ? WHERE id = ?", (updated, entry.id))
+        return {slugify(current.category)}
+
+    def _updated(self, entry: Entry, content: str) -> str:
+        """`published`, until a second content appears: then when the current one did."""
+        versions = self.db.execute("SELECT count(*) FROM versions WHERE entry_id = ?",
+                                   (entry.id,)).fetchone()[0]
+        if versions < 2:
+            return format_utc(entry.published)
+        first = self.db.execute(
+            "SELECT first_mtime_ns FROM versions WHERE entry_id = ? AND content_sha256 = ?",
+            (entry.id, content)).fetchone()[0]
+        appeared = datetime.fromtimestamp(first // 1_000_000_000, UTC)
+        return format_utc(max(appeared, entry.published))
+
+    def forget_entries(self, ids: Iterable[str]) -> set[str]:
+        """Remove entries on purpose; returns the category slugs they were in."""
+        slugs = set()
+        for entry_id in ids:
+            row = self.db.execute("SELECT category_slug FROM entries WHERE id = ?",
+                                  (entry_id,)).fetchone()
+            if row:
+                slugs.add(row[0])
+            self.db.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
+            self.db.execute("DELETE FROM versions WHERE entry_id = ?", (entry_id,))
+        return slugs
+
+    def entry_category(self, entry_id: str) -> str | None:
+        row = self.db.execute("SELECT category_slug FROM entries WHERE id = ?",
+                              (entry_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def files_of(self, entry_id: str) -> int:
+        return int(self.db.execute("SELECT count(*) FROM files WHERE entry_id = ?",
+                                   (entry_id,)).fetchone()[0])
+
+    def clear(self) -> None:
+        """Forget everything (for a rebuild from the input)."""
+        for table in ("files", "entries", "versions"):
+            self.db.execute(f"DELETE FROM {table}")  # fixed names, no input
+
+    # --- reading for the feeds --------------------------------------------
+
+    def newest(self, category_slug: str | None, limit: int) -> list[Published]:
+        """The newest entries (by published, then id), of one category or of all."""
+        if category_slug is None:
+            rows = self.db.execute(
+                "SELECT record, updated FROM entries ORDER BY published DESC, id DESC LIMIT ?",
+                (limit,))
+        else:
+            rows = self.db.execute(
+                "SELECT record, updated FROM entries WHERE category_slug = ? "
+                "ORDER BY published DESC, id DESC LIMIT ?", (category_slug, limit))
+        return [_published(record, updated) for record, updated in rows]
+
+    def entries(self, ids: Iterable[str]) -> list[Published]:
+        found = []
+        for entry_id in ids:
+            row = self.db.execute("SELECT record, updated FROM entries WHERE id = ?",
+                                  (entry_id,)).fetchone()
+            if row:
+                found.append(_published(*row))
+        return found
+
+    def all_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT id FROM entries")}
+
+    def categories(self) -> list[Category]:
+        """Every category with entries: its display name is the spelling most
+        entries use (ties: the alphabetically first)."""
+        rows = self.db.execute(
+            "SELECT category_slug, category, count(*), max(published) FROM entries "
+            "GROUP BY category_slug, category ORDER BY category_slug, count(*) DESC, category")
+        found: dict[str, Category] = {}
+        for slug, name, count, newest in rows:
+            when = datetime.strptime(newest, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            known = found.get(slug)
+            if known is None:
+                found[slug] = Category(slug, name, count, when)
+            else:
+                found[slug] = Category(slug, known.name, known.count + count,
+                                       max(known.newest, when))
+        return list(found.values())
+
+    def entry_id_by_title(self, title: str) -> str | None:
+        """The newest entry with this title (compared as ids compare titles)."""
+        row = self.db.execute(
+            "SELECT id FROM entries WHERE title_key = ? ORDER BY published DESC, id DESC LIMIT 1",
+            (identity_key(title),)).fetchone()
+        return str(row[0]) if row else None
+
+    def entry_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+    # --- runs --------------------------------------------------------------
+
+    def note_run(self, finished: datetime, parsed: int, rejected: int, written: int) -> None:
+        self.db.execute("INSERT INTO runs (finished, parsed, rejected, written) VALUES (?,?,?,?)",
+                        (format_utc(finished), parsed, rejected, written))
+        self.db.execute("DELETE FROM runs WHERE id < (SELECT max(id) - 1000 FROM runs)")
+
+    def last_run(self) -> tuple[str, int, int, int] | None:
+        row = self.db.execute(
+            "SELECT finished, parsed, rejected, written FROM runs ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return (str(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else None
+
+
+def _published(record: str, updated: str) -> Published:
+    when = datetime.strptime(updated, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return Published(entry_from_record(json.loads(record)), when)
+
+
+def _acquire_lock(path: Path) -> IO[str]:
+    """Hold an exclusive lock for the life of the process; a second writer is refused."""
+    lock_path = path.with_name(path.name + ".lock")
+    handle = lock_path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise StateError(f"{path}: in use by {holder}; only one feeds build or daemon "
+                         f"may work on a state at a time") from error
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+    return handle
