@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
@@ -16,10 +17,10 @@ from feeds.render.site import FeedSpec
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 GENERATOR = "feeds"
-GENERATOR_URI = "https://github.com/feeds/feeds"
 # A feed with no entry still needs a date; this one never moves.
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 # RSS text elements where the validator wants `&` and `<` as numeric references.
+_TAG_START = re.compile(r"<(?=[/!?A-Za-z])")
 _RSS_TEXT = re.compile(rb"(<(title|dc:creator|category)(?:\s[^>]*)?>)([^<]*)(</\2>)")
 
 
@@ -30,21 +31,24 @@ def feed_updated(items: list[FeedItem]) -> datetime:
 
 def render_rss(spec: FeedSpec, items: list[FeedItem], base_url: str, site_title: str,
                language: str) -> bytes:
-    generator = _generator(spec, items, base_url + spec.file("rss"), base_url, site_title,
-                           language)
+    items = [replace(item, title=inert_markup(item.title), author=inert_markup(item.author),
+                     category=inert_markup(item.category) if item.category else None)
+             for item in items]
+    generator = _generator(spec, items, base_url + spec.file("rss"), "application/rss+xml",
+                           base_url, site_title, language)
     xml = generator.rss_str(pretty=True)
     return _RSS_TEXT.sub(_numeric_references, xml)
 
 
 def render_atom(spec: FeedSpec, items: list[FeedItem], base_url: str, site_title: str,
                 language: str) -> bytes:
-    generator = _generator(spec, items, base_url + spec.file("atom"), base_url, site_title,
-                           language)
+    generator = _generator(spec, items, base_url + spec.file("atom"), "application/atom+xml",
+                           base_url, site_title, language)
     return _fix_atom(generator.atom_str(pretty=True), items)
 
 
-def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, base_url: str,
-               site_title: str, language: str) -> FeedGenerator:
+def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: str,
+               base_url: str, site_title: str, language: str) -> FeedGenerator:
     feed = FeedGenerator()
     feed.load_extension("dc", atom=False, rss=True)
     feed.id(spec.feed_id)
@@ -52,10 +56,10 @@ def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, base_url: s
     feed.description(spec.description)
     feed.language(language)
     feed.author({"name": site_title})
-    feed.generator(GENERATOR, version=__version__, uri=GENERATOR_URI)
+    feed.generator(GENERATOR, version=__version__)
     # feedgen takes the RSS channel <link> from the last link() call: self first.
-    feed.link(href=self_url, rel="self")
-    feed.link(href=base_url + spec.home, rel="alternate")
+    feed.link(href=self_url, rel="self", type=self_type)
+    feed.link(href=base_url + spec.home, rel="alternate", type="text/html")
     feed.updated(feed_updated(items))
     for item in items:
         entry = feed.add_entry(order="append")  # feedgen prepends by default
@@ -73,6 +77,16 @@ def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, base_url: s
         entry.content(item.content_html, type="html")
         entry.summary(html.escape(item.summary, quote=False), type="html")
     return feed
+
+
+def inert_markup(text: str) -> str:
+    """Text that no reader can take for a tag: a word joiner (U+2060, invisible)
+    after each `<` that would open one.
+
+    RSS has no way to say a title is plain text, and many readers render titles
+    as HTML; `<script>` in a headline must show as text in every one of them
+    (the validator flags any title in which it could be markup)."""
+    return _TAG_START.sub("<\u2060", text)
 
 
 def _numeric_references(match: re.Match[bytes]) -> bytes:

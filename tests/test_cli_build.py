@@ -1,0 +1,63 @@
+"""`feeds build` through the real command: exit statuses, reports, overrides."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def feeds(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "feeds", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, check=False)
+
+
+def test_build_reports_rejections_and_exits_3(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(SEED_DUNIA_2025, inputs / "good.txt")
+    (inputs / "bad.txt").write_bytes(b"Berita\n\nJudul tanpa tanggal\n")
+    args = ("build", "--input", inputs, "--output", tmp_path / "out", "--state", tmp_path / "s.db")
+    first = feeds(*args)
+    assert first.returncode == 3, first.stderr
+    assert f"REJECTED {inputs / 'bad.txt'}: no date line found" in first.stderr
+    assert "1 parsed, 1 rejected" in first.stderr
+    assert (tmp_path / "out" / "category" / "dunia" / "atom.xml").exists()
+    second = feeds(*args)  # a rejection is reported once; the status still says so
+    assert second.returncode == 3
+    assert "REJECTED" not in second.stderr
+    assert "1 more rejected earlier and unchanged" in second.stderr
+    (inputs / "bad.txt").unlink()
+    shutil.copy(SEED_DUNIA_2024, inputs / "other.txt")
+    third = feeds(*args)
+    assert third.returncode == 0, third.stderr
+    assert "1 parsed, 0 rejected, 1 unchanged" in third.stderr
+
+
+def test_configuration_errors_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text('[site]\nbase_url = "relative/"\n', encoding="utf-8")
+    result = feeds("build", "-c", config)
+    assert result.returncode == 2
+    assert f"{config}: site.base_url: expected an absolute http(s) URL" in result.stderr
+    assert feeds("build", "-c", tmp_path / "missing.toml").returncode == 2
+    assert feeds("build", "--bogus").returncode == 2
+
+
+def test_a_missing_input_directory_exits_1(tmp_path: Path) -> None:
+    result = feeds("build", "--input", tmp_path / "nope", "--output", tmp_path / "out",
+                   "--state", tmp_path / "s.db")
+    assert result.returncode == 1
+    assert "input directory not found" in result.stderr
+
+
+def test_default_build_uses_the_shipped_config_and_samples(tmp_path: Path) -> None:
+    result = feeds("build", "--output", tmp_path / "out", "--state", tmp_path / "s.db")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "index.html").exists()
+    assert len(list((tmp_path / "out" / "category").iterdir())) >= 10

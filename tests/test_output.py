@@ -1,0 +1,44 @@
+"""Output files: atomic, untouched when unchanged, never outside the root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from feeds.output import Output, OutputError
+
+
+def test_unchanged_content_is_not_rewritten(tmp_path: Path) -> None:
+    output = Output(tmp_path)
+    assert output.write("a/b.xml", b"one")
+    target = tmp_path / "a" / "b.xml"
+    os.utime(target, ns=(1, 1))
+    assert not output.write("a/b.xml", b"one")
+    assert target.stat().st_mtime_ns == 1
+    assert output.write("a/b.xml", b"two")
+    assert target.read_bytes() == b"two"
+    assert output.written == ["a/b.xml", "a/b.xml"]
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["b.xml"]  # no temporary left
+
+
+@pytest.mark.parametrize("bad", ["../x.xml", "/etc/x.xml", "a/../../x.xml", "", "."])
+def test_paths_outside_the_root_are_refused(tmp_path: Path, bad: str) -> None:
+    output = Output(tmp_path / "out")
+    with pytest.raises(OutputError, match="outside the output directory"):
+        output.write(bad, b"x")
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    output = Output(tmp_path)
+    output.write("feed.xml", b"old")
+    (tmp_path / "blocker").write_bytes(b"a file where a directory should be")
+    with pytest.raises(OutputError, match="cannot write"):
+        output.write("blocker/feed.xml", b"new")
+    target = tmp_path / "feed.xml"
+    (tmp_path / "feed.xml.d").mkdir()
+    with pytest.raises(OutputError, match="cannot write"):
+        output.write("feed.xml.d", b"a directory cannot be replaced by a file")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker", "feed.xml", "feed.xml.d"]

@@ -1,0 +1,246 @@
+"""feeds build over the seeds and a generated corpus, read back by real feed parsers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from feeds.config import Settings
+from feeds.dates import format_utc
+from feeds.parse import parse_file
+from tests.conftest import (
+    SEED_DUNIA_2024,
+    SEED_DUNIA_2025,
+    build,
+    generate_corpus,
+    make_settings,
+    snapshot,
+)
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+Built = tuple[Settings, list[dict[str, object]]]
+
+
+@pytest.fixture(scope="module")
+def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    root = tmp_path_factory.mktemp("published")
+    dumps = generate_corpus(root / "input", 1500, 0.4)
+    truth = [json.loads(line) for line in
+             (dumps / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    (dumps / "truth.jsonl").unlink()
+    shutil.copy(SEED_DUNIA_2025, dumps / "seed_a.txt")
+    shutil.copy(SEED_DUNIA_2024, dumps / "seed_b.txt")
+    settings = make_settings(root, dumps, entries_per_feed=60)
+    build(settings)
+    return settings, truth
+
+
+def feed_files(output: Path) -> list[Path]:
+    return sorted(p for p in output.rglob("*") if p.name in {"rss.xml", "atom.xml", "feed.json"})
+
+
+def parsed(path: Path) -> feedparser.FeedParserDict:
+    result = feedparser.parse(path.read_bytes())
+    assert not result.bozo, (path, result.get("bozo_exception"))
+    return result
+
+
+def test_every_feed_parses_strictly_and_ids_agree(corpus_build: Built) -> None:
+    settings, _ = corpus_build
+    output = settings.output_dir
+    files = feed_files(output)
+    assert len(files) == 3 * (1 + 12 + 1)  # all, 12 categories, populer
+    ids_by_dir: dict[Path, list[list[str]]] = {}
+    for path in files:
+        if path.suffix == ".json":
+            ids = [item["id"] for item in json.loads(path.read_bytes())["items"]]
+        else:
+            etree.fromstring(path.read_bytes())  # well-formed for a strict XML parser
+            ids = [entry.id for entry in parsed(path).entries]
+        assert len(ids) == len(set(ids)), f"duplicate id in {path}"
+        ids_by_dir.setdefault(path.parent, []).append(ids)
+    for directory, id_lists in ids_by_dir.items():
+        assert id_lists[0] == id_lists[1] == id_lists[2], f"formats disagree in {directory}"
+    # The newest entries of each category in the all-articles feed head its own feed,
+    # with the same ids in the same order.
+    everything = parsed(output / "atom.xml").entries
+    assert len(everything) == 60
+    for directory, id_lists in ids_by_dir.items():
+        if directory.parent.name != "category":
+            continue
+        name = parsed(directory / "atom.xml").feed.title.split(": ", 1)[1]
+        expected = [entry.id for entry in everything if entry.tags[0].term == name]
+        assert id_lists[0][: len(expected)] == expected, directory
+
+
+def test_counts_order_and_dates_match_the_truth(corpus_build: Built) -> None:
+    settings, truth = corpus_build
+    articles: dict[tuple[str, str], dict[str, object]] = {}  # (title, published) -> truth
+    for record in truth:
+        if record["kind"] == "ok":
+            articles[(str(record["title"]), str(record["published"]))] = record
+    for seed in (SEED_DUNIA_2025, SEED_DUNIA_2024):
+        entry = parse_file(seed)
+        articles[(entry.title, format_utc(entry.published))] = {"category": "Dunia"}
+    by_category: dict[str, int] = {}
+    for title, published in articles:
+        category = str(articles[(title, published)]["category"])
+        by_category[category] = by_category.get(category, 0) + 1
+    for category, count in by_category.items():
+        slug = category.lower().replace(" & ", "-").replace(" ", "-")
+        feed = parsed(settings.output_dir / "category" / slug / "atom.xml")
+        assert len(feed.entries) == min(count, 60), category
+        stamps = [entry.published for entry in feed.entries]
+        assert stamps == sorted(stamps, reverse=True), "newest first"
+        for entry in feed.entries:
+            record = articles[(entry.title, entry.published.replace("+00:00", "Z"))]
+            assert record["category"] == category
+            assert entry.tags[0].term == category
+            assert entry.author  # every entry names an author
+
+
+def test_second_build_changes_no_byte_and_no_mtime(tmp_path: Path) -> None:
+    generate_corpus(tmp_path / "input", 120, 0.4, seed=3)
+    settings = make_settings(tmp_path)
+    build(settings)
+    before = snapshot(settings.output_dir)
+    report = build(settings)
+    assert report.written == [] and report.parsed == 0
+    assert snapshot(settings.output_dir) == before
+    # Even from scratch (a fresh state, same input), every byte is the same.
+    shutil.rmtree(settings.state_path.parent)
+    build(settings)
+    after = snapshot(settings.output_dir)
+    assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in before.items()}
+
+
+def test_one_new_dump_changes_exactly_its_files(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    shutil.copy(SEED_DUNIA_2024, settings.input_dir / "a.txt")
+    other = SEED_DUNIA_2025.read_text(encoding="utf-8").replace("\n\nDunia\n\n", "\n\nHukum\n\n", 1)
+    (settings.input_dir / "b.txt").write_text(other, encoding="utf-8")
+    build(settings)
+    before = snapshot(settings.output_dir)
+    new = SEED_DUNIA_2025.read_text(encoding="utf-8")  # the same page, filed under Dunia
+    (settings.input_dir / "c.txt").write_text(new, encoding="utf-8")
+    report = build(settings)
+    after = snapshot(settings.output_dir)
+    changed = {path for path in after if before.get(path) != after[path]}
+    page = next(p for p in report.written if p.startswith("artikel/"))
+    assert changed == {
+        "rss.xml", "atom.xml", "feed.json", "index.html", "feeds.opml",
+        "category/dunia/rss.xml", "category/dunia/atom.xml", "category/dunia/feed.json",
+        "category/dunia/index.html", page,
+    } - ({"feeds.opml"} if before.get("feeds.opml") == after.get("feeds.opml") else set())
+    assert not any(path.startswith("category/hukum/") for path in changed)
+
+
+def test_a_category_name_cannot_write_outside_the_output(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    hostile = SEED_DUNIA_2024.read_text(encoding="utf-8").replace(
+        "\n\nDunia\n\n", "\n\n../../../../etc/evil\n\n", 1)
+    (settings.input_dir / "a.txt").write_text(hostile, encoding="utf-8")
+    build(settings)
+    assert (settings.output_dir / "category" / "etc-evil" / "rss.xml").exists()
+    inside = settings.output_dir.resolve()
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and path.suffix in {".xml", ".json", ".html"}:
+            assert path.resolve().is_relative_to(inside)
+
+
+def test_category_spellings_share_one_feed_named_by_the_most_common(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    seed = SEED_DUNIA_2024.read_text(encoding="utf-8")
+    for number, (spelling, title) in enumerate([("DUNIA", "Satu"), ("Dunia", "Dua"),
+                                                 ("Dunia", "Tiga")]):
+        page = seed.replace("\n\nDunia\n\n", f"\n\n{spelling}\n\n", 1).replace(
+            "Maroko dan Prancis Perkuat Kerjasama Keamanan Bilateral", f"Judul {title}")
+        (settings.input_dir / f"{number}.txt").write_text(page, encoding="utf-8")
+    build(settings)
+    assert [p.name for p in (settings.output_dir / "category").iterdir()] == ["dunia"]
+    feed = parsed(settings.output_dir / "category" / "dunia" / "rss.xml")
+    assert feed.feed.title == "Warta Uji: Dunia"
+    assert len(feed.entries) == 3
+    assert {entry.tags[0].term for entry in feed.entries} == {"Dunia"}
+
+
+def test_duplicates_and_corrections(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    seed = SEED_DUNIA_2024.read_text(encoding="utf-8")
+    original, copy, corrected = (settings.input_dir / name for name in ("a.txt", "b.txt", "c.txt"))
+    original.write_text(seed, encoding="utf-8")
+    copy.write_text(seed, encoding="utf-8")
+    os.utime(original, (1_750_000_000, 1_750_000_000))
+    os.utime(copy, (1_750_000_100, 1_750_000_100))
+    build(settings)
+    feed = parsed(settings.output_dir / "atom.xml")
+    assert len(feed.entries) == 1
+    assert feed.entries[0].updated == feed.entries[0].published == "2024-06-30T12:20:00+00:00"
+    corrected.write_text(seed.replace("tuturnya.", "tuturnya. Ralat: diperbarui."),
+                         encoding="utf-8")
+    os.utime(corrected, (1_750_000_200, 1_750_000_200))
+    build(settings)
+    feed = parsed(settings.output_dir / "atom.xml")
+    assert len(feed.entries) == 1
+    entry = feed.entries[0]
+    assert entry.published == "2024-06-30T12:20:00+00:00"
+    assert entry.updated == "2025-06-15T15:10:00+00:00"  # the corrected dump's mtime
+    assert "Ralat: diperbarui." in entry.content[0].value
+    rss = parsed(settings.output_dir / "rss.xml")
+    assert rss.feed.updated == "Sun, 15 Jun 2025 15:10:00 +0000"
+
+
+def test_reading_order_does_not_change_the_outcome(tmp_path: Path) -> None:
+    seed = SEED_DUNIA_2024.read_text(encoding="utf-8")
+    outputs = []
+    for order in (("a.txt", "z.txt"), ("z.txt", "a.txt")):
+        root = tmp_path / order[0]
+        settings = make_settings(root)
+        old, new = (settings.input_dir / name for name in order)
+        old.write_text(seed, encoding="utf-8")
+        new.write_text(seed.replace("tuturnya.", "tuturnya. Ralat."), encoding="utf-8")
+        os.utime(old, (1_750_000_000, 1_750_000_000))
+        os.utime(new, (1_750_000_300, 1_750_000_300))
+        build(settings)
+        outputs.append((settings.output_dir / "atom.xml").read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b"Ralat." in outputs[0]
+
+
+def test_populer_feed_follows_the_newest_dump_and_links_known_articles(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    shutil.copy(SEED_DUNIA_2025, settings.input_dir / "new.txt")
+    known = SEED_DUNIA_2024.read_text(encoding="utf-8").replace(
+        "Maroko dan Prancis Perkuat Kerjasama Keamanan Bilateral",
+        "Keppres Pengangkatan Adies Kadir Digugat ke PTUN")
+    (settings.input_dir / "old.txt").write_text(known, encoding="utf-8")
+    build(settings)
+    feed = parsed(settings.output_dir / "populer" / "rss.xml")
+    assert [entry.title for entry in feed.entries][:2] == [
+        "Keppres Pengangkatan Adies Kadir Digugat ke PTUN",
+        "Enak Jadi Mulyono Bisa Nyambi Komisaris di 12 Perusahaan"]
+    assert len(feed.entries) == 7
+    assert feed.entries[0].link.startswith("http://127.0.0.1:8080/artikel/2024/06/")
+    assert "link" not in feed.entries[1]
+    assert feed.entries[0].published == "Wed, 11 Feb 2026 12:58:00 +0000"
+
+
+def test_deleted_dump_stays_until_a_rebuild(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    shutil.copy(SEED_DUNIA_2024, settings.input_dir / "a.txt")
+    shutil.copy(SEED_DUNIA_2025, settings.input_dir / "b.txt")
+    build(settings)
+    (settings.input_dir / "a.txt").unlink()
+    build(settings)
+    assert len(parsed(settings.output_dir / "rss.xml").entries) == 2  # entries outlive dumps
+    pages = sorted((settings.output_dir / "artikel").rglob("*.html"))
+    assert len(pages) == 2
+    build(settings, rebuild=True)
+    assert len(parsed(settings.output_dir / "rss.xml").entries) == 1
+    assert len(sorted((settings.output_dir / "artikel").rglob("*.html"))) == 1
