@@ -155,7 +155,7 @@ def parse_stamp_dateutil(text: str, default_zone: str = "WIB") -> Stamp | None:
     normalised = _ZONE_WORD.sub(lambda m: m[1].upper(), normalised)
     normalised = re.sub(r"\s[-\u2013\u2014]\s", " ", normalised)
     try:
-        parsed = dateutil_parser.parse(normalised, parserinfo=_INFO, tzinfos=_DATEUTIL_ZONES,
+        parsed = dateutil_parser.parse(normalised, parserinfo=_INFO, tzinfos=_dateutil_zone,
                                        default=_NO_DATE)
     except (ValueError, OverflowError, TypeError):
         return None
@@ -184,6 +184,19 @@ def _split_tail(text: str) -> tuple[str, str]:
 
 _DATEUTIL_ZONES = {name: tz.tzoffset(name, int(zone.utcoffset(None).total_seconds()))
                    for name, zone in ZONES.items()}
+
+
+def _dateutil_zone(name: str | None, offset: int | None) -> tz.tzoffset | None:
+    """dateutil's zone lookup: the three Indonesian zones or a numeric offset; any
+    other zone word makes the text no stamp (never a guess at local time).
+    None (no zone at all) leaves the time naive, for the default zone."""
+    if name is None and offset is None:
+        return None
+    if name in _DATEUTIL_ZONES:
+        return _DATEUTIL_ZONES[name]
+    if offset is not None:
+        return tz.tzoffset(name, offset)
+    raise ValueError(f"unknown time zone {name!r}")
 
 
 def _weekday_number(word: str) -> int | None:

@@ -1,13 +1,17 @@
 """The one code path from the input directory to the output: `feeds build` and
 the daemon's scan both call `publish`.
 
-input files -> (changed since last seen?) -> parse -> state -> affected feeds -> output
+    input files -> changed since last seen? -> parse -> state (+ what to render)
+                -> render what is pending -> output
+
+The state records what must be rendered in the same transaction as the change
+that needs it, and forgets it only once the files are in place: a run that is
+killed at any point leaves the rest of the work to the next run.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -27,16 +31,20 @@ from feeds.render.syndication import render_atom, render_rss
 from feeds.state import SeenFile, State
 from feeds.text import slugify
 
-log = logging.getLogger("feeds")
-
 Clock = Callable[[], datetime]
 # Decides whether a changed file is complete enough to read (the daemon's settle rule).
 Settled = Callable[[str, os.stat_result], bool]
 Progress = Callable[[int, int], None]
+StopRequested = Callable[[], bool]
+PAGES_PER_TRANSACTION = 500
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def never() -> bool:
+    return False
 
 
 @dataclass
@@ -49,14 +57,14 @@ class Report:
     rejected: list[tuple[str, str]] = field(default_factory=list)
     changed_entries: set[str] = field(default_factory=set)
     removed_entries: set[str] = field(default_factory=set)
-    removed_pages: set[str] = field(default_factory=set)
-    removed_slugs: set[str] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
+    stopped_early: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Dump:
-    """An input file read once: its bytes' hash and what they parsed to."""
+    """An input file read once: its bytes' hash and what they parsed to
+    (neither entry nor error: the bytes are the ones already known)."""
 
     path: str
     size: int
@@ -68,14 +76,16 @@ class Dump:
 
 def publish(settings: Settings, state: State, *, rebuild: bool = False,
             clock: Clock = system_clock, settled: Settled | None = None,
-            progress: Progress | None = None) -> Report:
+            progress: Progress | None = None, stop: StopRequested = never) -> Report:
     """Bring the state and the output up to date with the input directory.
 
     Only files whose size or mtime changed are read, only those whose bytes
     changed are parsed, and only feeds whose entries changed are rendered.
     `rebuild` forgets the state first and renders everything from the input.
-    Raises OutputError or StateError when the environment fails; a bad dump is
-    only reported.
+    `stop` is asked between files: when it says yes, what was read is still
+    recorded and its feeds rendered, and the rest waits for the next run.
+    Raises OutputError, StateError or OSError when the environment fails; a bad
+    dump is only reported.
     """
     report = Report()
     output = Output(settings.output_dir)
@@ -90,14 +100,13 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
         ready = [(path, stat) for path, stat in todo if settled(path, stat)]
         report.waiting = len(todo) - len(ready)
         todo = ready
-    dumps = read_dumps(settings, todo, seen, progress)
-    affected = _apply(state, dumps, set(seen) - set(files), seen, clock(), report)
-    # A rebuild, or an output directory that was lost, is rendered whole.
-    full = rebuild or not output.path("index.html").exists()
-    if full:
-        affected |= {category.slug for category in state.categories()}
-    if affected or report.removed_entries or full:
-        _render(settings, state, output, affected, report, full=full)
+    dumps = read_dumps(settings, todo, seen, progress, stop)
+    report.stopped_early = len(dumps) < len(todo)
+    with state.transaction():
+        _apply(state, dumps, set(seen) - set(files), seen, clock(), report)
+        if rebuild or not output.path("index.html").exists():
+            state.mark_everything_pending()  # a rebuild, or an output that was lost
+    render_pending(settings, state, output, stop)
     if rebuild:
         _remove_strays(state, output)
     report.written = output.written
@@ -107,10 +116,11 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
 
 
 def list_input(input_dir: Path) -> dict[str, os.stat_result]:
-    """Every dump below the input directory, by path relative to it (with "/")."""
-    found: dict[str, os.stat_result] = {}
+    """Every dump below the input directory, by path relative to it (with "/").
+    Raises FileNotFoundError when the directory is missing."""
     if not input_dir.is_dir():
         raise FileNotFoundError(f"{input_dir}: input directory not found")
+    found: dict[str, os.stat_result] = {}
     for directory, subdirectories, names in os.walk(input_dir):
         subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
         for name in sorted(names):
@@ -130,10 +140,13 @@ def _changed(seen: SeenFile | None, stat: os.stat_result) -> bool:
 
 
 def read_dumps(settings: Settings, todo: list[tuple[str, os.stat_result]],
-               seen: dict[str, SeenFile], progress: Progress | None = None) -> list[Dump]:
-    """Read and parse each file; a file whose bytes did not change is not parsed."""
+               seen: dict[str, SeenFile], progress: Progress | None = None,
+               stop: StopRequested = never) -> list[Dump]:
+    """Read and parse each file, until `stop` says so."""
     dumps = []
     for done, (path, stat) in enumerate(todo, 1):
+        if stop():
+            break
         dump = read_dump(settings, path, stat, seen.get(path))
         if dump is not None:
             dumps.append(dump)
@@ -144,7 +157,7 @@ def read_dumps(settings: Settings, todo: list[tuple[str, os.stat_result]],
 
 def read_dump(settings: Settings, path: str, stat: os.stat_result,
               known: SeenFile | None) -> Dump | None:
-    """One file: None when it changed while being read (it is read again later)."""
+    """One file; None when it changed while being read (the next scan reads it again)."""
     full = settings.input_dir / path
     try:
         with full.open("rb") as handle:
@@ -156,8 +169,8 @@ def read_dump(settings: Settings, path: str, stat: os.stat_result,
     if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
         return None
     sha256 = hashlib.sha256(data).hexdigest()
-    if known is not None and known.sha256 == sha256:
-        return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, None)  # only touched
+    if known is not None and known.sha256 == sha256 and known.error is None:
+        return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, None)
     try:
         entry = parse_dump(data, path, settings.parse_options)
     except DumpError as error:
@@ -166,116 +179,131 @@ def read_dump(settings: Settings, path: str, stat: os.stat_result,
 
 
 def _apply(state: State, dumps: list[Dump], deleted: set[str], seen: dict[str, SeenFile],
-           now: datetime, report: Report) -> set[str]:
-    """Record every dump in one transaction; returns the affected category slugs."""
-    affected: set[str] = set()
-    with state.transaction():
-        for dump in dumps:
-            known = seen.get(dump.path)
-            if dump.error is not None:
-                report.rejected.append((dump.path, dump.error))
-                entry_id = known.entry_id if known else None
-                state.note_file(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256,
-                                         entry_id, dump.error), now)
-                continue
-            if dump.entry is None:  # same bytes, new mtime
-                assert known is not None
-                state.note_file(replace(known, size=dump.size, mtime_ns=dump.mtime_ns), now)
-                continue
-            report.parsed += 1
-            entry = dump.entry
-            changed = state.store_entry(entry, dump.mtime_ns, dump.sha256)
-            if changed:
-                report.changed_entries.add(entry.id)
-                affected |= changed
+           now: datetime, report: Report) -> None:
+    """Record every dump and what it makes pending (call inside a transaction)."""
+    for dump in dumps:
+        known = seen.get(dump.path)
+        if dump.error is not None:
+            report.rejected.append((dump.path, dump.error))
             state.note_file(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256,
-                                     entry.id, None), now)
-            replaced = known.entry_id if known else None
-            if replaced and replaced != entry.id and state.files_of(replaced) == 0:
-                # The same file now holds another article (a corrected title): the old
-                # one was never a separate article and leaves the feeds.
-                _forget(state, [replaced], report)
-                affected |= report.removed_slugs
-        state.drop_files(deleted)  # their entries stay: the input may rotate files away
-    return affected
+                                     known.entry_id if known else None, dump.error), now)
+        elif dump.entry is None:  # the same bytes under a new mtime
+            assert known is not None
+            state.note_file(replace(known, size=dump.size, mtime_ns=dump.mtime_ns), now)
+        else:
+            _apply_entry(state, dump, dump.entry, known, now, report)
+    state.drop_files(deleted)  # their entries stay: the input may rotate files away
+
+
+def _apply_entry(state: State, dump: Dump, entry: Entry, known: SeenFile | None,
+                 now: datetime, report: Report) -> None:
+    report.parsed += 1
+    changed = state.store_entry(entry, dump.mtime_ns, dump.sha256)
+    if changed:
+        report.changed_entries.add(entry.id)
+        state.add_pending(feeds=changed, pages=[entry.id])
+    state.note_file(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256, entry.id, None),
+                    now)
+    replaced = known.entry_id if known else None
+    if replaced and replaced != entry.id and state.files_of(replaced) == 0:
+        # The same file now holds another article (a corrected title): the old
+        # one was never a separate article and leaves the feeds.
+        _forget(state, [replaced], report)
 
 
 def forget(settings: Settings, state: State, ids: list[str]) -> Report:
-    """Retract entries on purpose and regenerate what they appeared in."""
+    """Retract entries on purpose and regenerate what they appeared in.
+    Returns a report whose `removed_entries` holds the ids that existed."""
     report = Report()
     output = Output(settings.output_dir)
     with state.transaction():
         _forget(state, ids, report)
-    _render(settings, state, output, report.removed_slugs, report, full=False)
+    render_pending(settings, state, output)
     report.written = output.written
     return report
 
 
 def _forget(state: State, ids: list[str], report: Report) -> None:
-    """Remove entries from the state, noting the pages and feeds that change."""
-    for published in state.entries(ids):
-        report.removed_pages.add(entry_page(published))
-        report.removed_entries.add(published.entry.id)
-    report.removed_slugs |= state.forget_entries(ids)
+    pages = {entry_page(published) for published in state.entries(ids)}
+    report.removed_entries |= {entry_id for entry_id in ids if state.entry_category(entry_id)}
+    state.add_pending(feeds=state.forget_entries(ids), removals=pages)
 
 
-def _render(settings: Settings, state: State, output: Output, affected: set[str],
-            report: Report, *, full: bool) -> None:
+def render_pending(settings: Settings, state: State, output: Output,
+                   stop: StopRequested = never) -> None:
+    """Write what the state holds and the output does not show yet: affected
+    feeds and the index first (they are what subscribers poll), then pages."""
+    slugs, pages, removals = state.pending()
+    if not (slugs or pages or removals):
+        return
     categories = {category.slug: category for category in state.categories()}
     names = {slug: category.name for slug, category in categories.items()}
-    site = settings.site_title
-    summaries = []
-    everything = all_feed(site, settings.site_description)
-    newest = state.newest(None, settings.entries_per_feed)
-    _write_feed(settings, output, everything, _items(settings, newest, names))
-    summaries.append(_summary(settings, everything, newest, state.entry_count()))
+    summaries = [_write_all_feed(settings, state, output, names)]
     for slug, category in sorted(categories.items(), key=lambda item: item[1].name.casefold()):
-        spec = category_feed(slug, category.name, site)
+        spec = category_feed(slug, category.name, settings.site_title)
         entries = state.newest(slug, settings.entries_per_feed)
-        if slug in affected:
+        if slug in slugs:
             _write_feed(settings, output, spec, _items(settings, entries, names))
-            output.write("category/" + slug + "/index.html", category_page(
-                spec, entries, site, settings.base_url, settings.language))
+            output.write(spec.directory + "index.html", category_page(
+                spec, entries, settings.site_title, settings.base_url, settings.language))
         summaries.append(_summary(settings, spec, entries, category.count))
-    for slug in affected - set(categories):
+    for slug in slugs - set(categories):  # a category that lost its last entry
         for path in output.files_under(f"category/{slug}"):
             output.remove(path)
-    populer = populer_feed(site)
-    populer_items = _populer_items(settings, state, newest)
-    _write_feed(settings, output, populer, populer_items)
-    summaries.append(FeedSummary(populer, len(populer_items), len(populer_items),
-                                 populer_items[0].title if populer_items else None,
-                                 populer_items[0].url if populer_items else None,
-                                 populer_items[0].published if populer_items else None))
-    changed = state.all_ids() if full else report.changed_entries
-    for published in state.entries(sorted(changed)):
-        spec = category_feed(slugify(published.entry.category), names.get(
-            slugify(published.entry.category), published.entry.category), site)
-        output.write(entry_page(published), article_page(
-            published, spec, site, settings.base_url, settings.language), durable=False)
-    for page in report.removed_pages:
-        output.remove(page)
-    output.write("index.html", index_page(summaries, site, settings.site_description,
-                                          settings.base_url, settings.language))
-    output.write("feeds.opml", opml([s.spec for s in summaries], site, settings.base_url))
+    summaries.append(_write_populer_feed(settings, state, output))
+    output.write("index.html", index_page(summaries, settings.site_title,
+                                          settings.site_description, settings.base_url,
+                                          settings.language))
+    output.write("feeds.opml", opml([s.spec for s in summaries], settings.site_title,
+                                    settings.base_url))
+    for path in removals:
+        output.remove(path)
+    with state.transaction():
+        state.done_pending(feeds=slugs, removals=removals)
+    for start in range(0, len(pages), PAGES_PER_TRANSACTION):
+        if stop():
+            return
+        batch = pages[start : start + PAGES_PER_TRANSACTION]
+        for published in state.entries(batch):
+            slug = slugify(published.entry.category)
+            spec = category_feed(slug, names.get(slug, published.entry.category),
+                                 settings.site_title)
+            output.write(entry_page(published), article_page(
+                published, spec, settings.site_title, settings.base_url, settings.language),
+                durable=False)
+        with state.transaction():
+            state.done_pending(pages=batch)
 
 
-def _items(settings: Settings, entries: list[Published], names: dict[str, str]) -> list[FeedItem]:
-    return [article_item(p, settings.base_url, settings.site_title,
-                         names.get(slugify(p.entry.category), p.entry.category)) for p in entries]
+def _write_all_feed(settings: Settings, state: State, output: Output,
+                    names: dict[str, str]) -> FeedSummary:
+    spec = all_feed(settings.site_title, settings.site_description)
+    newest = state.newest(None, settings.entries_per_feed)
+    _write_feed(settings, output, spec, _items(settings, newest, names))
+    return _summary(settings, spec, newest, state.entry_count())
 
 
-def _populer_items(settings: Settings, state: State, newest: list[Published]) -> list[FeedItem]:
-    """The "Populer" sidebar of the newest dump (greatest published, then id)."""
-    if not newest:
-        return []
+def _write_populer_feed(settings: Settings, state: State, output: Output) -> FeedSummary:
+    """The "Populer" sidebar of the newest dump (greatest published, then id),
+    each headline linked to its article's page when that article is known."""
+    spec = populer_feed(settings.site_title)
+    newest = state.newest(None, 1)
     items = []
-    for headline in newest[0].entry.populer:
+    for headline in newest[0].entry.populer if newest else ():
         entry_id = state.entry_id_by_title(headline.title)
         found = state.entries([entry_id]) if entry_id else []
         url = settings.base_url + entry_page(found[0]) if found else None
         items.append(headline_item(headline, url, settings.site_title))
-    return items
+    _write_feed(settings, output, spec, items)
+    first = items[0] if items else None
+    return FeedSummary(spec, len(items), len(items), first.title if first else None,
+                       first.url if first else None, first.published if first else None)
+
+
+def _items(settings: Settings, entries: list[Published], names: dict[str, str]) -> list[FeedItem]:
+    return [article_item(p, settings.base_url, settings.site_title,
+                         names.get(slugify(p.entry.category), p.entry.category))
+            for p in entries]
 
 
 def _write_feed(settings: Settings, output: Output, spec: FeedSpec, items: list[FeedItem]) -> None:
@@ -294,7 +322,7 @@ def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total
 
 
 def _remove_strays(state: State, output: Output) -> None:
-    """After a rebuild: article pages and category feeds nothing in the state owns."""
+    """After a rebuild: article pages and category files nothing in the state owns."""
     keep = {entry_page(p) for p in state.entries(sorted(state.all_ids()))}
     slugs = {category.slug for category in state.categories()}
     for path in output.files_under("artikel"):

@@ -71,6 +71,13 @@ MIGRATIONS = (
         PRIMARY KEY (entry_id, content_sha256)
     ) WITHOUT ROWID;
 
+    -- What the state holds that the output does not show yet. Written in the same
+    -- transaction as the change itself, cleared once the files are in place: a
+    -- run that dies in between leaves the work to the next run.
+    CREATE TABLE pending_feeds (category_slug TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE pending_pages (entry_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE pending_removals (path TEXT PRIMARY KEY) WITHOUT ROWID;
+
     -- One row a run of build or of the daemon's scan.
     CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
@@ -242,8 +249,44 @@ class State:
 
     def clear(self) -> None:
         """Forget everything (for a rebuild from the input)."""
-        for table in ("files", "entries", "versions"):
+        for table in ("files", "entries", "versions", "pending_feeds", "pending_pages",
+                      "pending_removals"):
             self.db.execute(f"DELETE FROM {table}")  # fixed names, no input
+
+    # --- work the output still owes ----------------------------------------
+
+    def add_pending(self, *, feeds: Iterable[str] = (), pages: Iterable[str] = (),
+                    removals: Iterable[str] = ()) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO pending_feeds VALUES (?)",
+                            ((slug,) for slug in feeds))
+        self.db.executemany("INSERT OR IGNORE INTO pending_pages VALUES (?)",
+                            ((entry_id,) for entry_id in pages))
+        self.db.executemany("INSERT OR IGNORE INTO pending_removals VALUES (?)",
+                            ((path,) for path in removals))
+        # A page about to be removed must not be written again, nor the reverse.
+        self.db.execute("DELETE FROM pending_pages WHERE entry_id NOT IN (SELECT id FROM entries)")
+
+    def mark_everything_pending(self) -> None:
+        self.db.execute("INSERT OR IGNORE INTO pending_feeds SELECT DISTINCT category_slug "
+                        "FROM entries")
+        self.db.execute("INSERT OR IGNORE INTO pending_pages SELECT id FROM entries")
+
+    def pending(self) -> tuple[set[str], list[str], set[str]]:
+        """(category slugs, entry ids, output paths to remove) still to be rendered."""
+        feeds = {row[0] for row in self.db.execute("SELECT category_slug FROM pending_feeds")}
+        pages = [row[0] for row in self.db.execute(
+            "SELECT entry_id FROM pending_pages ORDER BY entry_id")]
+        removals = {row[0] for row in self.db.execute("SELECT path FROM pending_removals")}
+        return feeds, pages, removals
+
+    def done_pending(self, *, feeds: Iterable[str] = (), pages: Iterable[str] = (),
+                     removals: Iterable[str] = ()) -> None:
+        self.db.executemany("DELETE FROM pending_feeds WHERE category_slug = ?",
+                            ((slug,) for slug in feeds))
+        self.db.executemany("DELETE FROM pending_pages WHERE entry_id = ?",
+                            ((entry_id,) for entry_id in pages))
+        self.db.executemany("DELETE FROM pending_removals WHERE path = ?",
+                            ((path,) for path in removals))
 
     # --- reading for the feeds --------------------------------------------
 

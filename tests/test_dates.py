@@ -72,7 +72,8 @@ def test_contradicting_weekday_is_a_warning() -> None:
     "", "Isi berita.", "Rabu, 31 Februari 2026 | 19:58", "Rabu, 11 Brumaire 2026 | 19:58",
     "Rabu, 11 Februari 2026 | 25:58", "Dunia", "Berita, 12 Mei 2025 | 10:00 WIB",
     "Jakarta, 12 Mei 2025 10:00 WIB rapat dimulai", "99 Mei 2025 | 10:00",
-    "Rabu, 11 Februari 0001 | 00:00",
+    "Rabu, 11 Februari 0001 | 00:00", "JUMAT, 30 MEI 2025 | 16:01 IB | LAPORAN: X",
+    "JUMAT, 30 MEI 2025 | 16:01 CET",
 ])
 def test_not_a_stamp(text: str) -> None:
     assert parse_stamp(text) is None
