@@ -1,9 +1,14 @@
-"""The `feeds` command: a thin layer from arguments to the library."""
+"""The `feeds` command: a thin layer from arguments to the library.
+
+Exit statuses: 0 success, 1 failure of the environment (output, state, input
+directory), 2 usage or configuration error, 3 some dumps were rejected.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,10 +17,11 @@ from feeds.config import DEFAULT_CONFIG, Settings, load_settings
 from feeds.inputs import find_dumps
 from feeds.model import ConfigError, DumpError, FeedsError, entry_record
 from feeds.parse import ParseOptions, parse_file
-from feeds.publish import Report, publish
+from feeds.publish import Report, forget, publish
 from feeds.state import State
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+log = logging.getLogger("feeds")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,10 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"feeds: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except FeedsError as error:
-        print(f"feeds: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except FileNotFoundError as error:
+    except (FeedsError, OSError) as error:
         print(f"feeds: {error}", file=sys.stderr)
         return EXIT_FAILED
 
@@ -57,19 +60,54 @@ def _parser() -> argparse.ArgumentParser:
         description="Read every new or changed dump, publish, exit. Exit status: 0 all dumps "
                     "parsed, 3 some rejected (feeds are still written), 2 usage or "
                     "configuration error, 1 anything else.")
-    _common(build)
+    _paths(build, "input", "output", "state")
     build.add_argument("--rebuild", action="store_true",
                        help="forget the state and publish from the input again")
+    build.add_argument("-v", "--verbose", action="store_true",
+                       help="log every published entry, not only rejections")
     build.set_defaults(run=_build)
+
+    run = commands.add_parser(
+        "run", help="publish continuously: watch the input directory until stopped",
+        description="The daemon: scans the input directory every --interval seconds and as "
+                    "soon as inotify reports a complete file; SIGTERM or SIGINT stop it "
+                    "after the file in hand (exit 0).")
+    _paths(run, "input", "output", "state")
+    run.add_argument("--interval", type=_positive, help="seconds between scans (default 2)")
+    run.set_defaults(run=_run)
+
+    status = commands.add_parser(
+        "status", help="what the state holds: entries per category, last run, rejected files")
+    _paths(status, "input", "output", "state")
+    status.set_defaults(run=_status)
+
+    retract = commands.add_parser(
+        "forget", help="remove entries on purpose (a retraction) and regenerate their feeds",
+        description="Remove entries by id (with or without the urn:uuid: prefix). Exit "
+                    "status 1 when an id is unknown (the others are still removed).")
+    retract.add_argument("ids", nargs="+", metavar="ID")
+    _paths(retract, "output", "state")
+    retract.set_defaults(run=_forget)
     return parser
 
 
-def _common(command: argparse.ArgumentParser) -> None:
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _paths(command: argparse.ArgumentParser, *which: str) -> None:
     command.add_argument("-c", "--config", type=Path, default=DEFAULT_CONFIG,
                          help=f"configuration file (default: {DEFAULT_CONFIG})")
-    command.add_argument("--input", type=Path, help="input directory (overrides the file)")
-    command.add_argument("--output", type=Path, help="output directory (overrides the file)")
-    command.add_argument("--state", type=Path, help="state database (overrides the file)")
+    helps = {"input": "input directory", "output": "output directory",
+             "state": "state database"}
+    for name in which:
+        command.add_argument(f"--{name}", type=Path, help=f"{helps[name]} (overrides the file)")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -79,13 +117,53 @@ def settings_from(args: argparse.Namespace) -> Settings:
                                    state_path=getattr(args, "state", None))
 
 
+def _logging(level: str, with_time: bool) -> None:
+    logging.basicConfig(
+        level=level, stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(message)s" if with_time else "feeds: %(message)s",
+        datefmt="%Y-%m-%dT%H:%M:%S%z")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # quiet when idle
+
+
+def _check(args: argparse.Namespace) -> int:
+    missing = [path for path in args.paths if not path.exists()]
+    if missing:
+        print(f"feeds check: no such file or directory: {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    options = ParseOptions(default_category=args.default_category, default_zone=args.default_zone)
+    rejected = 0
+    for path in find_dumps(args.paths):
+        try:
+            entry = parse_file(path, options)
+        except DumpError as error:
+            rejected += 1
+            _report(args.json, {"file": str(path), "ok": False, "error": error.reason},
+                    f"REJECTED {path}: {error.reason}")
+            continue
+        summary = (f"ok {path}: {entry.published:%Y-%m-%d %H:%MZ} [{entry.category}] "
+                   f"{entry.title} ({len(entry.blocks)} paragraphs, {len(entry.populer)} "
+                   f"populer, {len(entry.update)} update)")
+        summary += "".join(f"\n   warning: {warning}" for warning in entry.warnings)
+        _report(args.json, {"file": str(path), "ok": True, "entry": entry_record(entry)}, summary)
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _report(as_json: bool, record: dict[str, object], line: str) -> None:
+    print(json.dumps(record, ensure_ascii=False) if as_json else line)
+
+
 def _build(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    _logging("INFO" if args.verbose else "WARNING", with_time=False)
     with State(settings.state_path) as state:
         report = publish(settings, state, rebuild=args.rebuild, progress=_progress_bar())
         rejected = state.rejected_files()
     for path, reason in report.rejected:
-        print(f"REJECTED {settings.input_dir / path}: {reason}", file=sys.stderr)
+        log.warning("rejected %s: %s", settings.input_dir / path, reason)
+    if args.verbose:
+        for path, entry in report.published:
+            log.info("published %s: %s [%s]", settings.input_dir / path, entry.title,
+                     entry.category)
     print(_summary(report, len(rejected), settings), file=sys.stderr)
     return EXIT_REJECTED if rejected else EXIT_OK
 
@@ -115,28 +193,51 @@ def _progress_bar() -> Callable[[int, int], None] | None:
     return show
 
 
-def _check(args: argparse.Namespace) -> int:
-    missing = [path for path in args.paths if not path.exists()]
-    if missing:
-        print(f"feeds check: no such file or directory: {missing[0]}", file=sys.stderr)
-        return EXIT_USAGE
-    options = ParseOptions(default_category=args.default_category, default_zone=args.default_zone)
-    rejected = 0
-    for path in find_dumps(args.paths):
-        try:
-            entry = parse_file(path, options)
-        except DumpError as error:
-            rejected += 1
-            _report(args.json, {"file": str(path), "ok": False, "error": error.reason},
-                    f"REJECTED {path}: {error.reason}")
-            continue
-        summary = (f"ok {path}: {entry.published:%Y-%m-%d %H:%MZ} [{entry.category}] "
-                   f"{entry.title} ({len(entry.blocks)} paragraphs, {len(entry.populer)} "
-                   f"populer, {len(entry.update)} update)")
-        summary += "".join(f"\n   warning: {warning}" for warning in entry.warnings)
-        _report(args.json, {"file": str(path), "ok": True, "entry": entry_record(entry)}, summary)
-    return EXIT_REJECTED if rejected else EXIT_OK
+def _run(args: argparse.Namespace) -> int:
+    from feeds.daemon import run_daemon  # the scheduler and inotify only load for the daemon
+
+    settings = settings_from(args)
+    _logging(settings.log_level, with_time=True)
+    run_daemon(settings, args.interval or settings.interval)
+    return EXIT_OK
 
 
-def _report(as_json: bool, record: dict[str, object], line: str) -> None:
-    print(json.dumps(record, ensure_ascii=False) if as_json else line, flush=False)
+def _status(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if not settings.state_path.exists():
+        print(f"no state yet at {settings.state_path}: run feeds build or feeds run")
+        return EXIT_OK
+    with State(settings.state_path, lock=False) as state:
+        categories = state.categories()
+        last = state.last_run()
+        rejected = state.rejected_files()
+        feeds, pages, removals = state.pending()
+        total = state.entry_count()
+    print(f"state: {settings.state_path}")
+    print(f"entries: {total} in {len(categories)} categories")
+    for category in sorted(categories, key=lambda c: (-c.count, c.slug)):
+        print(f"  {category.count:6d}  {category.name} (category/{category.slug}/), newest "
+              f"{category.newest:%Y-%m-%dT%H:%M:%SZ}")
+    if last:
+        print(f"last run: {last[0]}: {last[1]} parsed, {last[2]} rejected, "
+              f"{last[3]} files written")
+    if feeds or pages or removals:
+        print(f"pending: {len(feeds)} feeds, {len(pages)} pages, {len(removals)} removals "
+              "(written by the next run)")
+    print(f"rejected files: {len(rejected)}")
+    for seen in rejected:
+        print(f"  {settings.input_dir / seen.path}: {seen.error}")
+    return EXIT_OK
+
+
+def _forget(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    ids = [i if i.startswith("urn:uuid:") else f"urn:uuid:{i}" for i in args.ids]
+    with State(settings.state_path) as state:
+        report = forget(settings, state, ids)
+    unknown = [entry_id for entry_id in ids if entry_id not in report.removed_entries]
+    for entry_id in sorted(report.removed_entries):
+        print(f"forgot {entry_id}")
+    for entry_id in unknown:
+        print(f"feeds forget: no entry {entry_id}", file=sys.stderr)
+    return EXIT_FAILED if unknown else EXIT_OK

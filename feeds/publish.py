@@ -55,6 +55,8 @@ class Report:
     unchanged: int = 0
     waiting: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    # (file, entry) for each dump that changed what the feeds show
+    published: list[tuple[str, Entry]] = field(default_factory=list)
     changed_entries: set[str] = field(default_factory=set)
     removed_entries: set[str] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
@@ -102,11 +104,12 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
         todo = ready
     dumps = read_dumps(settings, todo, seen, progress, stop)
     report.stopped_early = len(dumps) < len(todo)
+    whole = rebuild or not output.path("index.html").exists()  # or the output was lost
     with state.transaction():
         _apply(state, dumps, set(seen) - set(files), seen, clock(), report)
-        if rebuild or not output.path("index.html").exists():
-            state.mark_everything_pending()  # a rebuild, or an output that was lost
-    render_pending(settings, state, output, stop)
+        if whole:
+            state.mark_everything_pending()
+    render_pending(settings, state, output, stop, force=whole)
     if rebuild:
         _remove_strays(state, output)
     report.written = output.written
@@ -201,6 +204,7 @@ def _apply_entry(state: State, dump: Dump, entry: Entry, known: SeenFile | None,
     changed = state.store_entry(entry, dump.mtime_ns, dump.sha256)
     if changed:
         report.changed_entries.add(entry.id)
+        report.published.append((dump.path, entry))
         state.add_pending(feeds=changed, pages=[entry.id])
     state.note_file(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256, entry.id, None),
                     now)
@@ -230,11 +234,12 @@ def _forget(state: State, ids: list[str], report: Report) -> None:
 
 
 def render_pending(settings: Settings, state: State, output: Output,
-                   stop: StopRequested = never) -> None:
+                   stop: StopRequested = never, *, force: bool = False) -> None:
     """Write what the state holds and the output does not show yet: affected
-    feeds and the index first (they are what subscribers poll), then pages."""
+    feeds and the index first (they are what subscribers poll), then pages.
+    `force` writes the index and the site-wide feeds even with nothing pending."""
     slugs, pages, removals = state.pending()
-    if not (slugs or pages or removals):
+    if not (slugs or pages or removals or force):
         return
     categories = {category.slug: category for category in state.categories()}
     names = {slug: category.name for slug, category in categories.items()}

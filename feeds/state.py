@@ -62,6 +62,32 @@ MIGRATIONS = (
     CREATE INDEX entries_by_published ON entries (published DESC, id DESC);
     CREATE INDEX entries_by_title ON entries (title_key);
 
+    -- How many entries use each spelling of each category, kept by triggers so
+    -- that naming and counting the feeds never scans the entries.
+    CREATE TABLE spellings (
+        category_slug TEXT NOT NULL,
+        category TEXT NOT NULL,
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (category_slug, category)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER spellings_insert AFTER INSERT ON entries BEGIN
+        INSERT INTO spellings VALUES (new.category_slug, new.category, 1)
+            ON CONFLICT DO UPDATE SET entries = entries + 1;
+    END;
+    CREATE TRIGGER spellings_delete AFTER DELETE ON entries BEGIN
+        UPDATE spellings SET entries = entries - 1
+            WHERE category_slug = old.category_slug AND category = old.category;
+        DELETE FROM spellings WHERE entries <= 0;
+    END;
+    CREATE TRIGGER spellings_update AFTER UPDATE OF category ON entries
+        WHEN old.category != new.category BEGIN
+        UPDATE spellings SET entries = entries - 1
+            WHERE category_slug = old.category_slug AND category = old.category;
+        DELETE FROM spellings WHERE entries <= 0;
+        INSERT INTO spellings VALUES (new.category_slug, new.category, 1)
+            ON CONFLICT DO UPDATE SET entries = entries + 1;
+    END;
+
     -- Each distinct content an entry has had, with the earliest dump that held it:
     -- a second content is a correction, and `updated` is when it first appeared.
     CREATE TABLE versions (
@@ -120,7 +146,10 @@ class State:
             path.parent.mkdir(parents=True, exist_ok=True)
             if lock:
                 self._lock_file = _acquire_lock(path)
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
+            # The daemon's scan runs on a scheduler thread; only one thread at a time
+            # uses the connection (the scan is serialised), so sharing it is safe.
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=10,
+                                      check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
@@ -130,6 +159,9 @@ class State:
         except OSError as error:
             self.close()
             raise StateError(f"{path}: cannot open the state: {error.strerror or error}") from error
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
         if getattr(self, "db", None) is not None:
@@ -202,7 +234,12 @@ class State:
             if row is not None and (row[2], row[3]) == (record, updated):
                 return set()
             self.db.execute(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                # An upsert, not INSERT OR REPLACE: a replace would skip the
+                # delete trigger and miscount the spellings.
+                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+                "UPDATE SET category = excluded.category, title_key = excluded.title_key, "
+                "updated = excluded.updated, record_mtime_ns = excluded.record_mtime_ns, "
+                "record_sha256 = excluded.record_sha256, record = excluded.record",
                 (entry.id, slugify(entry.category), entry.category, identity_key(entry.title),
                  format_utc(entry.published), updated, mtime_ns, file_sha256, record))
             return {slugify(entry.category)}
@@ -249,7 +286,7 @@ class State:
 
     def clear(self) -> None:
         """Forget everything (for a rebuild from the input)."""
-        for table in ("files", "entries", "versions", "pending_feeds", "pending_pages",
+        for table in ("files", "entries", "spellings", "versions", "pending_feeds", "pending_pages",
                       "pending_removals"):
             self.db.execute(f"DELETE FROM {table}")  # fixed names, no input
 
@@ -317,19 +354,21 @@ class State:
     def categories(self) -> list[Category]:
         """Every category with entries: its display name is the spelling most
         entries use (ties: the alphabetically first)."""
-        rows = self.db.execute(
-            "SELECT category_slug, category, count(*), max(published) FROM entries "
-            "GROUP BY category_slug, category ORDER BY category_slug, count(*) DESC, category")
+        rows = self.db.execute("SELECT category_slug, category, entries FROM spellings "
+                               "ORDER BY category_slug, entries DESC, category")
         found: dict[str, Category] = {}
-        for slug, name, count, newest in rows:
-            when = datetime.strptime(newest, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        for slug, name, count in rows:
             known = found.get(slug)
             if known is None:
-                found[slug] = Category(slug, name, count, when)
+                found[slug] = Category(slug, name, count, self._newest_in(slug))
             else:
-                found[slug] = Category(slug, known.name, known.count + count,
-                                       max(known.newest, when))
+                found[slug] = Category(slug, known.name, known.count + count, known.newest)
         return list(found.values())
+
+    def _newest_in(self, slug: str) -> datetime:
+        newest = self.db.execute("SELECT max(published) FROM entries WHERE category_slug = ?",
+                                 (slug,)).fetchone()[0]
+        return datetime.strptime(newest, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
     def entry_id_by_title(self, title: str) -> str | None:
         """The newest entry with this title (compared as ids compare titles)."""
@@ -339,7 +378,7 @@ class State:
         return str(row[0]) if row else None
 
     def entry_count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM entries").fetchone()[0])
+        return int(self.db.execute("SELECT coalesce(sum(entries), 0) FROM spellings").fetchone()[0])
 
     # --- runs --------------------------------------------------------------
 

@@ -25,12 +25,12 @@ def test_build_reports_rejections_and_exits_3(tmp_path: Path) -> None:
     args = ("build", "--input", inputs, "--output", tmp_path / "out", "--state", tmp_path / "s.db")
     first = feeds(*args)
     assert first.returncode == 3, first.stderr
-    assert f"REJECTED {inputs / 'bad.txt'}: no date line found" in first.stderr
+    assert f"rejected {inputs / 'bad.txt'}: no date line found" in first.stderr
     assert "1 parsed, 1 rejected" in first.stderr
     assert (tmp_path / "out" / "category" / "dunia" / "atom.xml").exists()
     second = feeds(*args)  # a rejection is reported once; the status still says so
     assert second.returncode == 3
-    assert "REJECTED" not in second.stderr
+    assert "rejected " + str(inputs) not in second.stderr
     assert "1 more rejected earlier and unchanged" in second.stderr
     (inputs / "bad.txt").unlink()
     shutil.copy(SEED_DUNIA_2024, inputs / "other.txt")

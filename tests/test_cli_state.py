@@ -1,0 +1,57 @@
+"""`feeds forget` and `feeds status` through the real command."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+
+from feeds.parse import parse_file
+from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+
+
+def feeds(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "feeds", *map(str, args)],
+                          capture_output=True, text=True, check=False)
+
+
+def test_forget_retracts_an_entry_everywhere(tmp_path: Path) -> None:
+    inputs, out, state = tmp_path / "in", tmp_path / "out", tmp_path / "s.db"
+    inputs.mkdir()
+    shutil.copy(SEED_DUNIA_2024, inputs / "a.txt")
+    shutil.copy(SEED_DUNIA_2025, inputs / "b.txt")
+    (inputs / "bad.txt").write_bytes(b"")
+    assert feeds("build", "--input", inputs, "--output", out, "--state", state).returncode == 3
+    retracted = parse_file(SEED_DUNIA_2024)
+    pages = sorted((out / "artikel").rglob("*.html"))
+    assert len(pages) == 2
+    result = feeds("forget", retracted.id.removeprefix("urn:uuid:"), "--output", out,
+                   "--state", state)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"forgot {retracted.id}\n"
+    for name in ("rss.xml", "atom.xml", "category/dunia/atom.xml"):
+        ids = [entry.id for entry in feedparser.parse((out / name).read_bytes()).entries]
+        assert retracted.id not in ids and len(ids) == 1
+    assert len(sorted((out / "artikel").rglob("*.html"))) == 1
+    # The dump is still in the input, unchanged: a build does not bring it back.
+    feeds("build", "--input", inputs, "--output", out, "--state", state)
+    assert len(feedparser.parse((out / "rss.xml").read_bytes()).entries) == 1
+    unknown = feeds("forget", "urn:uuid:00000000-0000-0000-0000-000000000000",
+                    "--output", out, "--state", state)
+    assert unknown.returncode == 1 and "no entry urn:uuid:00000000" in unknown.stderr
+
+    status = feeds("status", "--input", inputs, "--state", state)
+    assert status.returncode == 0
+    assert "entries: 1 in 1 categories" in status.stdout
+    assert "Dunia (category/dunia/)" in status.stdout
+    assert "last run:" in status.stdout
+    assert f"rejected files: 1\n  {inputs / 'bad.txt'}: empty file" in status.stdout
+
+
+def test_every_command_has_help() -> None:
+    for command in ("check", "build", "run", "status", "forget"):
+        result = feeds(command, "--help")
+        assert result.returncode == 0 and "usage: feeds " + command in result.stdout

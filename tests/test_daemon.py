@@ -1,0 +1,193 @@
+"""The daemon's scan, driven directly with pinned clocks."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from feeds.config import Settings
+from feeds.daemon import Daemon, SettleTracker
+from feeds.state import State
+from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025, build, make_settings, snapshot
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+class PinnedClocks:
+    """A monotonic clock and a wall clock that only move when told."""
+
+    def __init__(self) -> None:
+        self.monotonic = 1000.0
+        self.wall_ns = int(NOW.timestamp() * 1e9)
+
+    def advance(self, seconds: float) -> None:
+        self.monotonic += seconds
+        self.wall_ns += int(seconds * 1e9)
+
+
+def stat_at(path: Path, clocks: PinnedClocks) -> os.stat_result:
+    os.utime(path, ns=(clocks.wall_ns, clocks.wall_ns))
+    return path.stat()
+
+
+def test_settle_without_inotify_waits_for_stillness(tmp_path: Path) -> None:
+    clocks = PinnedClocks()
+    tracker = SettleTracker(10, inotify=False, monotonic=lambda: clocks.monotonic,
+                            wall_ns=lambda: clocks.wall_ns)
+    dump = tmp_path / "a.txt"
+    dump.write_bytes(b"half")
+    assert not tracker("a.txt", stat_at(dump, clocks))
+    clocks.advance(6)
+    assert not tracker("a.txt", dump.stat())
+    dump.write_bytes(b"half and more")  # it grew: the wait starts again
+    grown = stat_at(dump, clocks)
+    assert not tracker("a.txt", grown)
+    clocks.advance(9.9)
+    assert not tracker("a.txt", grown)
+    clocks.advance(0.2)
+    assert tracker("a.txt", grown)
+
+
+def test_settle_with_inotify_waits_for_close_or_rename(tmp_path: Path) -> None:
+    clocks = PinnedClocks()
+    tracker = SettleTracker(10, inotify=True, monotonic=lambda: clocks.monotonic,
+                            wall_ns=lambda: clocks.wall_ns)
+    old = tmp_path / "old.txt"
+    old.write_bytes(b"written before the daemon watched")
+    os.utime(old, ns=(clocks.wall_ns - 60 * 10**9,) * 2)
+    assert tracker("old.txt", old.stat())  # quiet for a minute: complete
+    clocks.advance(1)
+    paused = tmp_path / "paused.txt"
+    paused.write_bytes(b"a writer that paused with the file open")
+    stat = stat_at(paused, clocks)
+    clocks.advance(3600)  # however long the pause, no close event: not complete
+    assert not tracker("paused.txt", stat)
+    tracker.completed("paused.txt", stat)  # its writer closed it
+    assert tracker("paused.txt", stat)
+    paused.write_bytes(b"reopened and appended")
+    assert not tracker("paused.txt", stat_at(paused, clocks))
+
+
+@pytest.fixture
+def daemon_parts(tmp_path: Path) -> tuple[Settings, State, PinnedClocks]:
+    settings = make_settings(tmp_path, settle_seconds=10)
+    state = State(settings.state_path)
+    yield settings, state, PinnedClocks()  # type: ignore[misc]
+    state.close()
+
+
+def make_daemon(settings: Settings, state: State, clocks: PinnedClocks) -> Daemon:
+    tracker = SettleTracker(settings.settle_seconds, inotify=False,
+                            monotonic=lambda: clocks.monotonic, wall_ns=lambda: clocks.wall_ns)
+    return Daemon(settings, state, clock=lambda: NOW, tracker=tracker)
+
+
+def entry_titles(settings: Settings) -> list[str]:
+    feed = feedparser.parse((settings.output_dir / "atom.xml").read_bytes())
+    return [entry.title for entry in feed.entries]
+
+
+def test_scan_publishes_settled_files_once(daemon_parts: tuple[Settings, State, PinnedClocks],
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    settings, state, clocks = daemon_parts
+    daemon = make_daemon(settings, state, clocks)
+    dump = settings.input_dir / "a.txt"
+    shutil.copy(SEED_DUNIA_2025, dump)
+    os.utime(dump, ns=(clocks.wall_ns, clocks.wall_ns))
+    report = daemon.scan()
+    assert report is not None and report.waiting == 1 and report.parsed == 0
+    clocks.advance(11)
+    caplog.set_level(logging.INFO, logger="feeds")
+    report = daemon.scan()
+    assert report is not None and report.parsed == 1
+    assert entry_titles(settings) == [
+        "Maroko Dorong Pembentukan Infrastruktur Keamanan di Forum Internasional Moskow"]
+    assert [r.message for r in caplog.records if r.message.startswith("published")] == [
+        f"published {dump}: Maroko Dorong Pembentukan Infrastruktur Keamanan di Forum "
+        f"Internasional Moskow [Dunia] {report.published[0][1].id}"]
+    caplog.clear()
+    again = daemon.scan()
+    assert again is not None and again.parsed == 0 and again.written == []
+    assert not caplog.records  # quiet when idle
+
+
+def test_rejected_dump_is_reported_once_and_retried_when_it_changes(
+        daemon_parts: tuple[Settings, State, PinnedClocks],
+        caplog: pytest.LogCaptureFixture) -> None:
+    settings, state, clocks = daemon_parts
+    daemon = make_daemon(settings, state, clocks)
+    dump = settings.input_dir / "bad.txt"
+    dump.write_bytes(b"Berita\n\nJudul tanpa tanggal\n")
+    os.utime(dump, ns=(clocks.wall_ns - 60 * 10**9,) * 2)
+    caplog.set_level(logging.INFO, logger="feeds")
+    for _ in range(3):
+        daemon.scan()
+    assert [r.message for r in caplog.records] == [f"rejected {dump}: no date line found"]
+    assert [s.error for s in state.rejected_files()] == ["no date line found"]
+    shutil.copy(SEED_DUNIA_2024, dump)
+    os.utime(dump, ns=(clocks.wall_ns - 30 * 10**9,) * 2)
+    report = daemon.scan()
+    assert report is not None and report.parsed == 1 and report.rejected == []
+    assert state.rejected_files() == []
+
+
+def test_a_changed_dump_updates_its_entry_in_place(
+        daemon_parts: tuple[Settings, State, PinnedClocks]) -> None:
+    settings, state, clocks = daemon_parts
+    daemon = make_daemon(settings, state, clocks)
+    dump = settings.input_dir / "a.txt"
+    seed = SEED_DUNIA_2024.read_text(encoding="utf-8")
+    dump.write_text(seed, encoding="utf-8")
+    os.utime(dump, ns=(clocks.wall_ns - 60 * 10**9,) * 2)
+    daemon.scan()
+    dump.write_text(seed.replace("tuturnya.", "tuturnya. Ralat."), encoding="utf-8")
+    os.utime(dump, ns=(clocks.wall_ns - 30 * 10**9,) * 2)
+    report = daemon.scan()
+    assert report is not None and report.parsed == 1
+    feed = feedparser.parse((settings.output_dir / "atom.xml").read_bytes())
+    assert len(feed.entries) == 1 and "Ralat." in feed.entries[0].content[0].value
+    assert feed.entries[0].updated != feed.entries[0].published
+
+
+def test_the_daemon_survives_an_unwritable_output_and_recovers(
+        daemon_parts: tuple[Settings, State, PinnedClocks],
+        caplog: pytest.LogCaptureFixture) -> None:
+    settings, state, clocks = daemon_parts
+    daemon = make_daemon(settings, state, clocks)
+    settings.output_dir.parent.mkdir(parents=True, exist_ok=True)
+    settings.output_dir.write_bytes(b"a file where the output directory should be")
+    dump = settings.input_dir / "a.txt"
+    shutil.copy(SEED_DUNIA_2024, dump)
+    os.utime(dump, ns=(clocks.wall_ns - 60 * 10**9,) * 2)
+    caplog.set_level(logging.INFO, logger="feeds")
+    assert daemon.scan() is None
+    assert daemon.scan() is None
+    errors = [r.message for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "scan failed, keeping the last good output" in errors[0]
+    settings.output_dir.unlink()
+    report = daemon.scan()
+    assert report is not None
+    assert entry_titles(settings) == ["Maroko dan Prancis Perkuat Kerjasama Keamanan Bilateral"]
+    assert "recovered: publishing again" in caplog.messages
+
+
+def test_daemon_scan_and_build_write_identical_bytes(tmp_path: Path) -> None:
+    outputs = []
+    for name in ("built", "scanned"):
+        settings = make_settings(tmp_path / name, settle_seconds=0)
+        for seed in (SEED_DUNIA_2024, SEED_DUNIA_2025):
+            shutil.copy(seed, settings.input_dir / seed.name)
+            os.utime(settings.input_dir / seed.name, (1_750_000_000, 1_750_000_000))
+        if name == "built":
+            build(settings)
+        else:
+            with State(settings.state_path) as state:
+                Daemon(settings, state, tracker=SettleTracker(0, inotify=False)).scan()
+        outputs.append({k: v[0] for k, v in snapshot(settings.output_dir).items()})
+    assert outputs[0] == outputs[1]

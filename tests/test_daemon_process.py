@@ -1,0 +1,137 @@
+"""The real daemon as a subprocess: atomic drops, slow writers, SIGTERM, restart, lock."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+
+SLOW_TITLE = "Judul Dari Penulis Yang Lambat"
+
+
+def write_config(root: Path) -> Path:
+    config = root / "feeds.toml"
+    config.write_text(f"""
+[site]
+title = "Warta Uji"
+[paths]
+input = "{root / 'input'}"
+output = "{root / 'output'}"
+state = "{root / 'state' / 'feeds.sqlite3'}"
+[daemon]
+interval = 1.0
+settle_seconds = 10.0
+log_level = "INFO"
+""", encoding="utf-8")
+    (root / "input").mkdir(exist_ok=True)
+    return config
+
+
+def start(config: Path, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as handle:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen([sys.executable, "-m", "feeds", "run", "-c", str(config)],
+                                stdout=handle, stderr=subprocess.STDOUT)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def titles(root: Path) -> list[str]:
+    path = root / "output" / "atom.xml"
+    if not path.exists():
+        return []
+    return [entry.title for entry in feedparser.parse(path.read_bytes()).entries]
+
+
+def atomic_drop(source: Path, target: Path) -> None:
+    """The producer protocol: write `.name.part`, then rename into place."""
+    partial = target.with_name(f".{target.name}.part")
+    shutil.copy(source, partial)
+    partial.rename(target)
+
+
+@pytest.fixture
+def daemon_root(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path
+    subprocess.run(["pkill", "-KILL", "-f", str(tmp_path / "feeds.toml")], check=False)
+
+
+@pytest.mark.slow
+def test_daemon_end_to_end(daemon_root: Path) -> None:
+    root = daemon_root
+    config = write_config(root)
+    log = root / "daemon.log"
+    daemon = start(config, log)
+    try:
+        assert wait_for(lambda: (root / "output" / "index.html").exists()), log.read_text()
+        # A second instance on the same state is refused, clearly.
+        second = subprocess.run([sys.executable, "-m", "feeds", "run", "-c", str(config)],
+                                capture_output=True, text=True, timeout=30, check=False)
+        assert second.returncode == 1
+        assert "in use by pid" in second.stderr
+
+        atomic_drop(SEED_DUNIA_2025, root / "input" / "a.txt")
+        assert wait_for(lambda: len(titles(root)) == 1), log.read_text()
+
+        # A slow writer: half a page, a pause with the file open, then the rest.
+        page = SEED_DUNIA_2024.read_text(encoding="utf-8").replace(
+            "Maroko dan Prancis Perkuat Kerjasama Keamanan Bilateral", SLOW_TITLE)
+        half = len(page) // 3
+        with (root / "input" / "slow.txt").open("w", encoding="utf-8") as writer:
+            writer.write(page[:half])
+            writer.flush()
+            time.sleep(3.5)  # three scans go by; a settle rule alone would not be fooled
+            assert SLOW_TITLE not in titles(root)
+            writer.write(page[half:])
+        assert wait_for(lambda: SLOW_TITLE in titles(root)), log.read_text()
+        assert len(titles(root)) == 2
+    finally:
+        started = time.monotonic()
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=10) == 0
+    assert time.monotonic() - started < 5
+    text = log.read_text()
+    assert "rejected" not in text  # the half-written page was never read as a page
+    assert text.count("published") == 2
+
+    # Every feed is whole after the stop.
+    for feed in (root / "output").rglob("*.xml"):
+        assert not feedparser.parse(feed.read_bytes()).bozo, feed
+    for feed in (root / "output").rglob("feed.json"):
+        json.loads(feed.read_bytes())
+
+    # A restart reparses nothing and duplicates nothing.
+    before = {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*") if p.is_file()}
+    daemon = start(config, log)
+    try:
+        assert wait_for(lambda: log.read_text().count("watching") == 2)
+        time.sleep(2.5)
+    finally:
+        daemon.send_signal(signal.SIGINT)
+        assert daemon.wait(timeout=10) == 0
+    assert log.read_text().count("published") == 2
+    assert sorted(titles(root)) == sorted(
+        [SLOW_TITLE, "Maroko Dorong Pembentukan Infrastruktur Keamanan di Forum Internasional "
+                     "Moskow"])
+    after = {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*") if p.is_file()}
+    assert after == before
+    status = subprocess.run([sys.executable, "-m", "feeds", "status", "-c", str(config)],
+                            capture_output=True, text=True, check=True)
+    assert "entries: 2 in 1 categories" in status.stdout
+    assert "rejected files: 0" in status.stdout

@@ -1,0 +1,87 @@
+"""The state database: schema, lock, counts kept by triggers, corrections."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feeds.model import Entry, StateError
+from feeds.parse import parse_file
+from feeds.state import MIGRATIONS, State
+from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+
+
+def entry(title: str, category: str, minute: int = 0) -> Entry:
+    base = parse_file(SEED_DUNIA_2024)
+    return replace(base, title=title, category=category,
+                   published=datetime(2025, 1, 1, 10, minute, tzinfo=UTC))
+
+
+def counted_directly(state: State) -> dict[tuple[str, str], int]:
+    rows = state.db.execute("SELECT category_slug, category, count(*) FROM entries "
+                            "GROUP BY category_slug, category")
+    return {(slug, name): count for slug, name, count in rows}
+
+
+def test_schema_is_versioned_and_in_wal_mode(tmp_path: Path) -> None:
+    with State(tmp_path / "s.db") as state:
+        assert state.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert state.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db = sqlite3.connect(tmp_path / "s.db")
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.close()
+    with pytest.raises(StateError, match="newer than this feeds"):
+        State(tmp_path / "s.db")
+
+
+def test_a_second_writer_is_refused(tmp_path: Path) -> None:
+    with State(tmp_path / "s.db"):
+        with pytest.raises(StateError, match="in use by pid"):
+            State(tmp_path / "s.db")
+        with State(tmp_path / "s.db", lock=False) as reader:  # status may read alongside
+            assert reader.entry_count() == 0
+    with State(tmp_path / "s.db"):
+        pass  # the lock went with the first writer
+
+
+def test_a_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "s.db").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StateError, match="cannot open the state database"):
+        State(tmp_path / "s.db")
+
+
+def test_category_counts_follow_every_change(tmp_path: Path) -> None:
+    with State(tmp_path / "s.db") as state, state.transaction():
+        first, second = entry("Satu", "Dunia"), entry("Dua", "DUNIA", 1)
+        state.store_entry(first, 1, "a")
+        state.store_entry(second, 1, "b")
+        state.store_entry(entry("Tiga", "Hukum", 2), 1, "c")
+        state.store_entry(replace(second, category="Dunia"), 2, "d")  # a newer dump respells it
+        assert {(c.slug, c.name, c.count) for c in state.categories()} == {
+            ("dunia", "Dunia", 2), ("hukum", "Hukum", 1)}
+        state.forget_entries([first.id])
+        assert {(c.slug, c.count) for c in state.categories()} == {("dunia", 1), ("hukum", 1)}
+        expected = counted_directly(state)
+        kept = {(slug, name): n for slug, name, n in state.db.execute("SELECT * FROM spellings")}
+        assert kept == expected
+        assert state.entry_count() == 2
+
+
+def test_an_older_dump_never_replaces_a_newer_one(tmp_path: Path) -> None:
+    seed = parse_file(SEED_DUNIA_2025)
+    corrected = replace(seed, blocks=seed.blocks[:-1])
+    newer_ns, older_ns = 1_760_000_000 * 10**9, 1_750_000_000 * 10**9
+    with State(tmp_path / "s.db") as state, state.transaction():
+        assert state.store_entry(corrected, newer_ns, "new") == {"dunia"}
+        (alone,) = state.newest("dunia", 5)
+        assert alone.updated == seed.published  # one content so far: not a correction
+        assert state.store_entry(seed, older_ns, "old") == {"dunia"}
+        (stored,) = state.newest("dunia", 5)
+        assert stored.entry.blocks == corrected.blocks  # the newer dump's content stays
+        assert stored.entry.published == seed.published
+        assert stored.updated == datetime.fromtimestamp(1_760_000_000, UTC)
+        assert state.store_entry(seed, older_ns, "old") == set()  # nothing new
