@@ -53,12 +53,20 @@ class SettleTracker:
         self._wall_ns = wall_ns
         self._complete: dict[str, tuple[int, int]] = {}
         self._observed: dict[str, tuple[int, int, float]] = {}
+        self._hinted: set[str] = set()
         self._lock = threading.Lock()
 
     def completed(self, relative: str, stat: os.stat_result) -> None:
         """An event said the file is whole as it is now."""
         with self._lock:
             self._complete[relative] = (stat.st_size, stat.st_mtime_ns)
+            self._hinted.add(relative)
+
+    def take_hints(self) -> set[str]:
+        """The files events completed since the last call."""
+        with self._lock:
+            hinted, self._hinted = self._hinted, set()
+            return hinted
 
     def __call__(self, relative: str, stat: os.stat_result) -> bool:
         key = (stat.st_size, stat.st_mtime_ns)
@@ -114,7 +122,8 @@ class Daemon:
     """The scan job and what drives it. `scan` is what the tests call with a pinned clock."""
 
     def __init__(self, settings: Settings, state: State, *, clock: Clock = system_clock,
-                 tracker: SettleTracker | None = None) -> None:
+                 tracker: SettleTracker | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
         self.state = state
         self.clock = clock
@@ -124,17 +133,29 @@ class Daemon:
         self._scan_lock = threading.Lock()
         self._wanted = threading.Event()
         self._last_error: str | None = None
+        self._monotonic = monotonic
+        self._last_full_scan = -float("inf")
 
     def scan(self) -> Report | None:
-        """One pass over the input directory; errors are logged, never raised."""
+        """One pass over the input directory; errors are logged, never raised.
+
+        A pass woken by events reads only the files they named, unless a whole
+        interval went by without a full pass: then the whole directory is listed
+        (polling is the safety net under inotify, never replaced by it)."""
         with self._scan_lock:
             self._wanted.clear()
+            hinted = self.tracker.take_hints()
+            since_full = self._monotonic() - self._last_full_scan
+            full = not hinted or since_full >= self.settings.interval
             try:
                 report = publish(self.settings, self.state, clock=self.clock,
-                                 settled=self.tracker, stop=self.stopping.is_set)
+                                 settled=self.tracker, stop=self.stopping.is_set,
+                                 only=None if full else hinted)
             except Exception as error:  # the daemon must outlive any fault; it retries
                 self._report_error(error)
                 return None
+            if full:  # the interval counts from the end of a full pass
+                self._last_full_scan = self._monotonic()
             if self._last_error is not None:
                 log.info("recovered: publishing again")
                 self._last_error = None

@@ -73,6 +73,11 @@ _CANDIDATE = re.compile(
     r"\b(?:19|20)\d{2}\b.*?\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}[:.]\d{2}\b.*\b(?:19|20)\d{2}\b",
     re.DOTALL,
 )
+# A stamp opens with its date (a number) or its weekday; a headline that merely
+# holds a date somewhere is not one, and is not worth asking dateutil about.
+_WEEKDAY_WORDS = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+_STARTS_LIKE_A_STAMP = re.compile(rf"\s*(?:\d|(?:{_WEEKDAY_WORDS})\b|jum['\u2019`]at\b)",
+                                  re.IGNORECASE)
 _CLOCK_DOT = re.compile(r"\b(\d{1,2})\.(\d{2})\b(?!\.\d)")
 _ZONE_WORD = re.compile(r"\b(wita|wib|wit)\b", re.IGNORECASE)
 MIN_YEAR, MAX_YEAR = 1970, 2999
@@ -146,7 +151,7 @@ _INFO = _IndonesianInfo(dayfirst=True)
 def parse_stamp_dateutil(text: str, default_zone: str = "WIB") -> Stamp | None:
     """dateutil's reading of a stamp; only text holding a year and a clock time is tried."""
     stamp_text, tail = _split_tail(text)
-    if not _CANDIDATE.search(stamp_text):
+    if not _STARTS_LIKE_A_STAMP.match(stamp_text) or not _CANDIDATE.search(stamp_text):
         return None
     words = _APOSTROPHES.sub("", stamp_text).split()
     first = words[0].rstrip(",") if words else ""

@@ -159,7 +159,7 @@ def entry_from_record(record: dict[str, object]) -> Entry:
     """The inverse of `entry_record` (what the state stores)."""
 
     def when(value: object) -> datetime:
-        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return datetime.fromisoformat(str(value))  # `...Z` reads as UTC
 
     def headlines(value: object) -> tuple[Headline, ...]:
         items = value if isinstance(value, list) else []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,7 +78,8 @@ class Dump:
 
 def publish(settings: Settings, state: State, *, rebuild: bool = False,
             clock: Clock = system_clock, settled: Settled | None = None,
-            progress: Progress | None = None, stop: StopRequested = never) -> Report:
+            progress: Progress | None = None, stop: StopRequested = never,
+            only: Collection[str] | None = None) -> Report:
     """Bring the state and the output up to date with the input directory.
 
     Only files whose size or mtime changed are read, only those whose bytes
@@ -86,6 +87,7 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     `rebuild` forgets the state first and renders everything from the input.
     `stop` is asked between files: when it says yes, what was read is still
     recorded and its feeds rendered, and the rest waits for the next run.
+    `only` limits the run to these input paths (relative, "/"-separated).
     Raises OutputError, StateError or OSError when the environment fails; a bad
     dump is only reported.
     """
@@ -94,8 +96,12 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     if rebuild:
         with state.transaction():
             state.clear()
-    files = list_input(settings.input_dir)
-    seen = state.seen_files()
+    if only is None:
+        files = list_input(settings.input_dir)
+        seen = state.seen_files()
+    else:  # a targeted scan: what events named, at a cost that does not grow with the input
+        files = stat_inputs(settings.input_dir, only)
+        seen = {path: known for path in only if (known := state.seen_file(path))}
     todo = [(path, stat) for path, stat in files.items() if _changed(seen.get(path), stat)]
     report.unchanged = len(files) - len(todo)
     if settled is not None:
@@ -120,21 +126,37 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
 
 def list_input(input_dir: Path) -> dict[str, os.stat_result]:
     """Every dump below the input directory, by path relative to it (with "/").
-    Raises FileNotFoundError when the directory is missing."""
+    Hidden directories are skipped. Raises FileNotFoundError when it is missing."""
     if not input_dir.is_dir():
         raise FileNotFoundError(f"{input_dir}: input directory not found")
     found: dict[str, os.stat_result] = {}
-    for directory, subdirectories, names in os.walk(input_dir):
-        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
-        for name in sorted(names):
-            if not is_dump_name(name):
-                continue
-            path = Path(directory, name)
+    pending = [("", os.fspath(input_dir))]
+    while pending:
+        prefix, directory = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue  # vanished or unreadable: the next scan sees it again
+        for item in sorted(entries, key=lambda e: e.name):
             try:
-                stat = path.stat()
+                if item.is_dir() and not item.name.startswith("."):
+                    pending.append((f"{prefix}{item.name}/", item.path))
+                elif is_dump_name(item.name) and item.is_file():
+                    found[prefix + item.name] = item.stat()
             except OSError:
-                continue  # vanished between listing and stat: the next scan sees it
-            found[path.relative_to(input_dir).as_posix()] = stat
+                continue  # vanished between listing and stat
+    return found
+
+
+def stat_inputs(input_dir: Path, paths: Collection[str]) -> dict[str, os.stat_result]:
+    """The named dumps that exist, by relative path."""
+    found = {}
+    for path in sorted(paths):
+        if is_dump_name(Path(path).name):
+            try:
+                found[path] = (input_dir / path).stat()
+            except OSError:
+                continue
     return found
 
 
@@ -246,11 +268,13 @@ def render_pending(settings: Settings, state: State, output: Output,
     summaries = [_write_all_feed(settings, state, output, names)]
     for slug, category in sorted(categories.items(), key=lambda item: item[1].name.casefold()):
         spec = category_feed(slug, category.name, settings.site_title)
-        entries = state.newest(slug, settings.entries_per_feed)
         if slug in slugs:
+            entries = state.newest(slug, settings.entries_per_feed)
             _write_feed(settings, output, spec, _items(settings, entries, names))
             output.write(spec.directory + "index.html", category_page(
                 spec, entries, settings.site_title, settings.base_url, settings.language))
+        else:
+            entries = state.newest(slug, 1)  # the index names only the newest
         summaries.append(_summary(settings, spec, entries, category.count))
     for slug in slugs - set(categories):  # a category that lost its last entry
         for path in output.files_under(f"category/{slug}"):
@@ -321,7 +345,8 @@ def _write_feed(settings: Settings, output: Output, spec: FeedSpec, items: list[
 def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total: int
              ) -> FeedSummary:
     first = entries[0] if entries else None
-    return FeedSummary(spec, len(entries), total, first.entry.title if first else None,
+    in_feed = min(total, settings.entries_per_feed)
+    return FeedSummary(spec, in_feed, total, first.entry.title if first else None,
                        settings.base_url + entry_page(first) if first else None,
                        first.entry.published if first else None)
 

@@ -201,6 +201,11 @@ class State:
             "SELECT path, size, mtime_ns, sha256, entry_id, error FROM files")
         return {row[0]: SeenFile(*row) for row in rows}
 
+    def seen_file(self, path: str) -> SeenFile | None:
+        row = self.db.execute("SELECT path, size, mtime_ns, sha256, entry_id, error FROM files "
+                              "WHERE path = ?", (path,)).fetchone()
+        return SeenFile(*row) if row else None
+
     def note_file(self, seen: SeenFile, now: datetime) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -368,7 +373,7 @@ class State:
     def _newest_in(self, slug: str) -> datetime:
         newest = self.db.execute("SELECT max(published) FROM entries WHERE category_slug = ?",
                                  (slug,)).fetchone()[0]
-        return datetime.strptime(newest, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return datetime.fromisoformat(newest)
 
     def entry_id_by_title(self, title: str) -> str | None:
         """The newest entry with this title (compared as ids compare titles)."""
@@ -395,8 +400,7 @@ class State:
 
 
 def _published(record: str, updated: str) -> Published:
-    when = datetime.strptime(updated, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return Published(entry_from_record(json.loads(record)), when)
+    return Published(entry_from_record(json.loads(record)), datetime.fromisoformat(updated))
 
 
 def _acquire_lock(path: Path) -> IO[str]:

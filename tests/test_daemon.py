@@ -191,3 +191,25 @@ def test_daemon_scan_and_build_write_identical_bytes(tmp_path: Path) -> None:
                 Daemon(settings, state, tracker=SettleTracker(0, inotify=False)).scan()
         outputs.append({k: v[0] for k, v in snapshot(settings.output_dir).items()})
     assert outputs[0] == outputs[1]
+
+
+def test_event_wakes_read_only_the_files_named(
+        daemon_parts: tuple[Settings, State, PinnedClocks]) -> None:
+    settings, state, clocks = daemon_parts
+    tracker = SettleTracker(10, inotify=True, monotonic=lambda: clocks.monotonic,
+                            wall_ns=lambda: clocks.wall_ns)
+    daemon = Daemon(settings, state, clock=lambda: NOW, tracker=tracker,
+                    monotonic=lambda: clocks.monotonic)
+    assert daemon.scan() is not None  # the first, full pass
+    clocks.advance(0.5)
+    named, unnamed = settings.input_dir / "named.txt", settings.input_dir / "unnamed.txt"
+    shutil.copy(SEED_DUNIA_2025, named)
+    shutil.copy(SEED_DUNIA_2024, unnamed)
+    os.utime(unnamed, ns=(clocks.wall_ns - 60 * 10**9,) * 2)  # quiet: a full pass takes it
+    tracker.completed("named.txt", named.stat())
+    report = daemon.scan()
+    assert report is not None and report.parsed == 1
+    assert [path for path, _ in report.published] == ["named.txt"]
+    clocks.advance(settings.interval)
+    report = daemon.scan()  # the interval's full pass
+    assert report is not None and [path for path, _ in report.published] == ["unnamed.txt"]

@@ -19,8 +19,13 @@ UPDATE_MARKERS = frozenset({"update", "terkini", "berita terkini", "terbaru", "b
 END_MARKERS = frozenset({"selengkapnya", "lihat selengkapnya", "indeks berita"})
 SECTION_LABELS = frozenset({"berita", "news", "beranda", "home", "artikel"})
 
-# Where a trailing stamp may start inside a block (`Headline Rabu, 11 Februari 2026 | 19:58`).
-_STAMP_START = re.compile(r"(?:^|\s)(?=(?:[^\W\d_]+['\u2019]?[^\W\d_]*,?\s+)?\d{1,2}[\s/.-])")
+# A stamp closing a block (`Headline Rabu, 11 Februari 2026 | 19:58`); the word
+# before the date may be a weekday or the headline's last word, so both are tried.
+_TRAILING_STAMP = re.compile(
+    r"\s(?P<stamp>(?:[^\W\d_]+(?:['\u2019][^\W\d_]+)?,?\s+)?"
+    r"(?P<date>\d{1,2}\s*[^\W\d_]+\.?,?\s*\d{4}|\d{1,2}[/-]\d{1,2}[/-]\d{4})"
+    r"\s*(?:[|,\-\u2013\u2014]\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:WITA|WIB|WIT))?)\s*$",
+    re.IGNORECASE)
 # A subheading: a short line that does not end a sentence and is not a link.
 _SENTENCE_END = ("." , "!", "?", ",", ";", ":", '"', "\u201d", "\u2019", "'", ")", "\u2026")
 SUBHEADING_MAX_CHARS = 80
@@ -165,12 +170,13 @@ def _bare_stamp(block: str, default_zone: str) -> Stamp | None:
 
 def _split_trailing_stamp(block: str, default_zone: str) -> tuple[str, Stamp] | None:
     """`Headline Rabu, 11 Februari 2026 | 19:58` -> the headline and its stamp."""
-    for match in _STAMP_START.finditer(block):
-        if match.start() == 0:
-            continue
-        stamp = _bare_stamp(block[match.end():], default_zone)
-        if stamp is not None:
-            return block[: match.start()].strip(), stamp
+    match = _TRAILING_STAMP.search(block)
+    if match is None or match.start() == 0:
+        return None
+    for start in (match.start("stamp"), match.start("date")):
+        stamp = _bare_stamp(block[start:], default_zone)
+        if stamp is not None and block[:start].strip():
+            return block[:start].strip(), stamp
     return None
 
 

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""What one new dump costs the daemon, at 2,000 and at 20,000 published entries.
+
+    python bench/update_cost.py [--sizes 2000 20000] [--drops 5]
+
+For each size: publishes a generated corpus of that many dumps into a fresh
+state (the time is printed too), then drops new dumps one at a time and
+measures, side by side:
+  - the work of one update, in process, through the daemon's own scan
+    (the same `publish` path, woken by a completion event): wall and CPU
+    milliseconds, SQL statements run, files written;
+  - the real daemon's drop-to-feed latency: `feeds run` as a subprocess, a
+    dump renamed into its input directory, the time until the category's
+    Atom feed holds the new entry.
+Corpora come from ../shared/corpus/gen_dumps.py and are kept in bench/corpora/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from feeds.config import Settings, validate  # noqa: E402
+from feeds.daemon import Daemon, SettleTracker  # noqa: E402
+from feeds.parse import parse_file  # noqa: E402
+from feeds.publish import publish  # noqa: E402
+from feeds.render.site import entry_page  # noqa: E402
+from feeds.state import State  # noqa: E402
+
+GENERATOR = REPO.parent / "shared" / "corpus" / "gen_dumps.py"
+CORPORA = REPO / "bench" / "corpora"
+WORK = REPO / "bench" / "work"
+
+
+def corpus(count: int) -> Path:
+    """A generated corpus of `count` dumps plus 50 spare ones, made once and kept."""
+    target = CORPORA / f"dumps-{count + 50}"
+    if not (target / "truth.jsonl").exists():
+        subprocess.run([sys.executable, str(GENERATOR), str(target), "-n", str(count + 50)],
+                       check=True, stdout=subprocess.DEVNULL)
+    return target
+
+
+def settings_for(root: Path) -> Settings:
+    return validate(Settings(site_title="Bench", input_dir=root / "input",
+                             output_dir=root / "output", state_path=root / "state.sqlite3",
+                             settle_seconds=10))
+
+
+def prepare(count: int) -> tuple[Settings, list[Path], float]:
+    source = corpus(count)
+    dumps = sorted(p for p in source.iterdir() if p.name.startswith("dump_"))
+    root = WORK / str(count)
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "input").mkdir(parents=True)
+    for dump in dumps[:count]:
+        os.link(dump, root / "input" / dump.name)
+    settings = settings_for(root)
+    started = time.perf_counter()
+    with State(settings.state_path) as state:
+        publish(settings, state)
+    return settings, dumps[count:], time.perf_counter() - started
+
+
+def in_process_updates(settings: Settings, spares: list[Path]) -> dict[str, float]:
+    """Median cost of one new dump through the daemon's scan."""
+    walls, cpus, statements, written = [], [], [], []
+    with State(settings.state_path) as state:
+        tracker = SettleTracker(settings.settle_seconds, inotify=True)
+        daemon = Daemon(settings, state, tracker=tracker)
+        daemon.scan()  # the full pass every start makes; not what one dump costs
+        count = [0]
+        state.db.set_trace_callback(lambda _sql: count.__setitem__(0, count[0] + 1))
+        for spare in spares:
+            target = settings.input_dir / spare.name
+            partial = target.with_name(f".{target.name}.part")
+            shutil.copy(spare, partial)
+            partial.rename(target)
+            tracker.completed(target.name, target.stat())  # what inotify reports
+            count[0] = 0
+            wall, cpu = time.perf_counter(), time.process_time()
+            report = daemon.scan()
+            walls.append((time.perf_counter() - wall) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+            statements.append(count[0])
+            written.append(len(report.written) if report else 0)
+        state.db.set_trace_callback(None)
+    return {"wall_ms": statistics.median(walls), "cpu_ms": statistics.median(cpus),
+            "sql": statistics.median(statements), "files": statistics.median(written)}
+
+
+def daemon_latency(settings: Settings, spares: list[Path]) -> float:
+    """Median milliseconds from rename into the input to the feeds rewritten: the
+    article's page is written after its feeds, so its appearance is the signal
+    (an old article may not make its category's newest 50)."""
+    config = settings.state_path.parent / "feeds.toml"
+    config.write_text(f'[site]\ntitle = "Bench"\n[paths]\ninput = "{settings.input_dir}"\n'
+                      f'output = "{settings.output_dir}"\nstate = "{settings.state_path}"\n'
+                      '[daemon]\ninterval = 2.0\nlog_level = "WARNING"\n', encoding="utf-8")
+    daemon = subprocess.Popen([sys.executable, "-m", "feeds", "run", "-c", str(config)],
+                              cwd=REPO, stderr=subprocess.DEVNULL)
+    latencies = []
+    try:
+        time.sleep(3)  # its first full pass
+        for spare in spares:
+            page = settings.output_dir / entry_page(parse_file(spare))
+            target = settings.input_dir / spare.name
+            partial = target.with_name(f".{target.name}.part")
+            shutil.copy(spare, partial)
+            started = time.perf_counter()
+            partial.rename(target)
+            while not page.exists():
+                if time.perf_counter() - started > 30:
+                    raise RuntimeError(f"{spare.name} was not published as {page}")
+                time.sleep(0.005)
+            latencies.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.3)
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)
+    return statistics.median(latencies)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--drops", type=int, default=5)
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    rows = []
+    for size in args.sizes:
+        settings, spares, build_seconds = prepare(size)
+        cost = in_process_updates(settings, spares[: args.drops])
+        latency = daemon_latency(settings, spares[args.drops : 2 * args.drops])
+        rows.append((size, build_seconds, cost, latency))
+        print(f"  {size} dumps published in {build_seconds:.1f} s "
+              f"({size / build_seconds:.0f} dumps/s)", flush=True)
+    print()
+    print("entries | one update: wall ms | cpu ms | SQL statements | files written | "
+          "drop-to-feed ms (daemon, median)")
+    for size, _, cost, latency in rows:
+        print(f"{size:>7} | {cost['wall_ms']:>19.1f} | {cost['cpu_ms']:>6.1f} | "
+              f"{cost['sql']:>14.0f} | {cost['files']:>13.0f} | {latency:>10.0f}")
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        print(f"ratio {last[0]}/{first[0]}: wall {last[2]['wall_ms'] / first[2]['wall_ms']:.2f}x, "
+              f"SQL {last[2]['sql'] / first[2]['sql']:.2f}x, latency {last[3] / first[3]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
