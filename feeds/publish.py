@@ -253,6 +253,7 @@ def _forget(state: State, ids: list[str], report: Report) -> None:
     pages = {entry_page(published) for published in state.entries(ids)}
     report.removed_entries |= {entry_id for entry_id in ids if state.entry_category(entry_id)}
     state.add_pending(feeds=state.forget_entries(ids), removals=pages)
+    state.done_pending(pages=ids)  # a page about to be removed is not written again
 
 
 def render_pending(settings: Settings, state: State, output: Output,

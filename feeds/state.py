@@ -305,8 +305,6 @@ class State:
                             ((entry_id,) for entry_id in pages))
         self.db.executemany("INSERT OR IGNORE INTO pending_removals VALUES (?)",
                             ((path,) for path in removals))
-        # A page about to be removed must not be written again, nor the reverse.
-        self.db.execute("DELETE FROM pending_pages WHERE entry_id NOT IN (SELECT id FROM entries)")
 
     def mark_everything_pending(self) -> None:
         self.db.execute("INSERT OR IGNORE INTO pending_feeds SELECT DISTINCT category_slug "
