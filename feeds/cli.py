@@ -9,16 +9,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from feeds.config import DEFAULT_CONFIG, Settings, load_settings
+from feeds.config import DEFAULT_CONFIG, Settings, load_settings, validate
 from feeds.inputs import find_dumps
 from feeds.model import ConfigError, DumpError, FeedsError, entry_record
 from feeds.parse import ParseOptions, parse_file
 from feeds.publish import Report, forget, publish
 from feeds.state import State
+from feeds.websub import HubNotifier, changed_feed_urls
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 log = logging.getLogger("feeds")
@@ -74,7 +77,18 @@ def _parser() -> argparse.ArgumentParser:
                     "after the file in hand (exit 0).")
     _paths(run, "input", "output", "state")
     run.add_argument("--interval", type=_positive, help="seconds between scans (default 2)")
+    run.add_argument("--serve", action="store_true",
+                     help="also serve the output over HTTP (see feeds serve)")
+    _server_options(run)
     run.set_defaults(run=_run)
+
+    serve = commands.add_parser(
+        "serve", help="serve the output directory over HTTP, read-only",
+        description="Serve output/ with the right content types, ETag and Last-Modified "
+                    "(304 answers), gzip and Cache-Control; nothing outside it is reachable.")
+    _paths(serve, "output")
+    _server_options(serve)
+    serve.set_defaults(run=_serve)
 
     status = commands.add_parser(
         "status", help="what the state holds: entries per category, last run, rejected files")
@@ -110,11 +124,17 @@ def _paths(command: argparse.ArgumentParser, *which: str) -> None:
         command.add_argument(f"--{name}", type=Path, help=f"{helps[name]} (overrides the file)")
 
 
+def _server_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    command.add_argument("--port", type=int, help="port to listen on (default 8080)")
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     settings = load_settings(args.config)
-    return settings.with_overrides(input_dir=getattr(args, "input", None),
-                                   output_dir=getattr(args, "output", None),
-                                   state_path=getattr(args, "state", None))
+    return validate(settings.with_overrides(
+        input_dir=getattr(args, "input", None), output_dir=getattr(args, "output", None),
+        state_path=getattr(args, "state", None), host=getattr(args, "host", None),
+        port=getattr(args, "port", None)), "command line")
 
 
 def _logging(level: str, with_time: bool) -> None:
@@ -158,6 +178,10 @@ def _build(args: argparse.Namespace) -> int:
     with State(settings.state_path) as state:
         report = publish(settings, state, rebuild=args.rebuild, progress=_progress_bar())
         rejected = state.rejected_files()
+    if settings.websub_hub:
+        notifier = HubNotifier(settings.websub_hub, attempts=3)
+        notifier.notify(changed_feed_urls(report.written, settings.base_url))
+        notifier.close(wait=10)  # the feeds are written; only the hub waits
     for path, reason in report.rejected:
         log.warning("rejected %s: %s", settings.input_dir / path, reason)
     if args.verbose:
@@ -198,7 +222,22 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     _logging(settings.log_level, with_time=True)
-    run_daemon(settings, args.interval or settings.interval)
+    run_daemon(settings, args.interval or settings.interval, serve=args.serve)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from feeds.server import Server
+
+    settings = settings_from(args)
+    _logging(settings.log_level, with_time=True)
+    server = Server(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    server.start()
+    stop.wait()
+    server.close()
     return EXIT_OK
 
 

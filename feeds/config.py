@@ -40,6 +40,10 @@ class Settings:
     interval: float = 2.0
     settle_seconds: float = 10.0
     log_level: str = "INFO"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    cache_max_age: int = 300
+    websub_hub: str = ""
 
     @property
     def parse_options(self) -> ParseOptions:
@@ -64,6 +68,9 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
     "daemon": {"interval": ("interval", (int, float)),
                "settle_seconds": ("settle_seconds", (int, float)),
                "log_level": ("log_level", str)},
+    "server": {"host": ("host", str), "port": ("port", int),
+               "cache_max_age": ("cache_max_age", int)},
+    "websub": {"hub": ("websub_hub", str)},
 }
 _PATH_FIELDS = {"input_dir", "output_dir", "state_path"}
 
@@ -104,11 +111,15 @@ def _field(path: Path, table: str, key: str, value: Any, base: Path) -> dict[str
     return {name: float(str(value)) if expected == (int, float) else value}
 
 
+def _absolute(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
     """Check what types cannot: ranges, zones, URLs. Returns the settings, base URL
     ending in "/"."""
-    base_url = urlsplit(settings.base_url)
-    if base_url.scheme not in ("http", "https") or not base_url.netloc:
+    if not _absolute(settings.base_url):
         raise ConfigError(path, "site.base_url",
                           f"expected an absolute http(s) URL, got {settings.base_url!r}")
     checks = [
@@ -121,6 +132,10 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
         (settings.log_level.upper() in LOG_LEVELS, "daemon.log_level",
          f"expected one of {list(LOG_LEVELS)}"),
         (bool(settings.site_title.strip()), "site.title", "expected a non-empty title"),
+        (0 < settings.port < 65536, "server.port", "expected a port number from 1 to 65535"),
+        (settings.cache_max_age >= 0, "server.cache_max_age", "expected 0 or more seconds"),
+        (not settings.websub_hub or _absolute(settings.websub_hub), "websub.hub",
+         f"expected an absolute http(s) URL, got {settings.websub_hub!r}"),
         (bool(settings.default_category.strip()), "feeds.default_category",
          "expected a non-empty category"),
     ]

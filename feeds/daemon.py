@@ -26,7 +26,9 @@ from watchdog.observers.inotify import InotifyObserver
 from feeds.config import Settings
 from feeds.inputs import is_dump_name
 from feeds.publish import Clock, Report, publish, system_clock
+from feeds.server import Server
 from feeds.state import State
+from feeds.websub import HubNotifier, changed_feed_urls
 
 log = logging.getLogger("feeds.daemon")
 JOB_ID = "scan"
@@ -123,7 +125,8 @@ class Daemon:
 
     def __init__(self, settings: Settings, state: State, *, clock: Clock = system_clock,
                  tracker: SettleTracker | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 notifier: HubNotifier | None = None) -> None:
         self.settings = settings
         self.state = state
         self.clock = clock
@@ -135,6 +138,7 @@ class Daemon:
         self._last_error: str | None = None
         self._monotonic = monotonic
         self._last_full_scan = -float("inf")
+        self.notifier = notifier
 
     def scan(self) -> Report | None:
         """One pass over the input directory; errors are logged, never raised.
@@ -160,6 +164,8 @@ class Daemon:
                 log.info("recovered: publishing again")
                 self._last_error = None
             _log_report(report, self.settings)
+            if self.notifier is not None:
+                self.notifier.notify(changed_feed_urls(report.written, self.settings.base_url))
         if self._wanted.is_set() and not self.stopping.is_set():
             self.wake()  # a file completed during the scan
         return report
@@ -232,9 +238,20 @@ def _log_report(report: Report, settings: Settings) -> None:
         log.info("removed %s", entry_id)
 
 
-def run_daemon(settings: Settings, interval: float) -> None:
-    """Open the state (refusing a second instance) and serve until stopped."""
+def run_daemon(settings: Settings, interval: float, *, serve: bool = False) -> None:
+    """Open the state (refusing a second instance) and publish until stopped;
+    with `serve`, the HTTP server runs beside it."""
     with State(settings.state_path) as state:
-        daemon = Daemon(settings, state,
+        notifier = HubNotifier(settings.websub_hub) if settings.websub_hub else None
+        daemon = Daemon(settings, state, notifier=notifier,
                         tracker=SettleTracker(settings.settle_seconds, inotify=True))
-        daemon.run(interval)
+        server = Server(settings) if serve else None
+        if server is not None:
+            server.start()
+        try:
+            daemon.run(interval)
+        finally:
+            if server is not None:
+                server.close()
+            if notifier is not None:
+                notifier.close(wait=5)

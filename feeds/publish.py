@@ -338,9 +338,10 @@ def _items(settings: Settings, entries: list[Published], names: dict[str, str]) 
 
 def _write_feed(settings: Settings, output: Output, spec: FeedSpec, items: list[FeedItem]) -> None:
     arguments = (spec, items, settings.base_url, settings.site_title, settings.language)
-    output.write(spec.file("rss"), render_rss(*arguments))
-    output.write(spec.file("atom"), render_atom(*arguments))
-    output.write(spec.file("json"), render_json(*arguments))
+    hub = settings.websub_hub or None
+    output.write(spec.file("rss"), render_rss(*arguments, hub=hub))
+    output.write(spec.file("atom"), render_atom(*arguments, hub=hub))
+    output.write(spec.file("json"), render_json(*arguments, hub=hub))
 
 
 def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total: int

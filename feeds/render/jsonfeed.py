@@ -13,7 +13,7 @@ VERSION = "https://jsonfeed.org/version/1.1"
 
 
 def render_json(spec: FeedSpec, items: list[FeedItem], base_url: str, site_title: str,
-                language: str) -> bytes:
+                language: str, *, hub: str | None = None) -> bytes:
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": spec.title,
@@ -24,6 +24,8 @@ def render_json(spec: FeedSpec, items: list[FeedItem], base_url: str, site_title
         "authors": [{"name": site_title}],
         "items": [_item(item, language) for item in items],
     }
+    if hub:
+        feed["hubs"] = [{"type": "WebSub", "url": hub}]
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode()
 
 

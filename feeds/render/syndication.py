@@ -30,20 +30,24 @@ def feed_updated(items: list[FeedItem]) -> datetime:
 
 
 def render_rss(spec: FeedSpec, items: list[FeedItem], base_url: str, site_title: str,
-               language: str) -> bytes:
+               language: str, *, hub: str | None = None) -> bytes:
     items = [replace(item, title=inert_markup(item.title), author=inert_markup(item.author),
                      category=inert_markup(item.category) if item.category else None)
              for item in items]
     generator = _generator(spec, items, base_url + spec.file("rss"), "application/rss+xml",
                            base_url, site_title, language)
     xml = generator.rss_str(pretty=True)
+    if hub:
+        xml = _add_rss_hub(xml, hub)
     return _RSS_TEXT.sub(_numeric_references, xml)
 
 
 def render_atom(spec: FeedSpec, items: list[FeedItem], base_url: str, site_title: str,
-                language: str) -> bytes:
+                language: str, *, hub: str | None = None) -> bytes:
     generator = _generator(spec, items, base_url + spec.file("atom"), "application/atom+xml",
                            base_url, site_title, language)
+    if hub:
+        generator.link(href=hub, rel="hub")
     return _fix_atom(generator.atom_str(pretty=True), items)
 
 
@@ -87,6 +91,22 @@ def inert_markup(text: str) -> str:
     as HTML; `<script>` in a headline must show as text in every one of them
     (the validator flags any title in which it could be markup)."""
     return _TAG_START.sub("<\u2060", text)
+
+
+def _add_rss_hub(xml: bytes, hub: str) -> bytes:
+    """WebSub's `<atom:link rel="hub">` beside the self link (feedgen writes only
+    the self link into an RSS channel)."""
+    root = etree.fromstring(xml)
+    channel = root.find("channel")
+    assert channel is not None
+    self_link = channel.find(f"{{{ATOM_NS}}}link")
+    link = etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub")
+    if self_link is not None:
+        self_link.addnext(link)
+    else:
+        channel.insert(0, link)
+    return bytes(etree.tostring(root, pretty_print=True, xml_declaration=True,
+                                encoding="UTF-8"))
 
 
 def _numeric_references(match: re.Match[bytes]) -> bytes:

@@ -1,0 +1,135 @@
+"""A real feed reader (newsboat) and a real browser (headless Chromium) against the
+real server. CI installs both; elsewhere the tests skip when they are missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import html
+
+from tests.conftest import SEED_DUNIA_2024, build, generate_corpus, make_settings
+from tests.serving import serving
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+
+
+def need(program: str) -> str:
+    found = shutil.which(program)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{program} is not installed, and CI must run this test")
+        pytest.skip(f"{program} is not installed")
+    return found
+
+
+def newsboat_reload(home: Path, urls: list[str]) -> sqlite3.Connection:
+    (home / "urls").write_text("\n".join(urls) + "\n", encoding="utf-8")
+    result = subprocess.run([need("newsboat"), "-u", str(home / "urls"), "-c",
+                             str(home / "cache.db"), "-x", "reload"],
+                            env={**os.environ, "HOME": str(home)}, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return sqlite3.connect(home / "cache.db")
+
+
+def items_by_feed(cache: sqlite3.Connection) -> dict[str, list[tuple[str, str, str]]]:
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for feed, guid, title, author in cache.execute(
+            "SELECT feedurl, guid, title, author FROM rss_item ORDER BY feedurl, guid"):
+        found.setdefault(feed, []).append((guid, title, author))
+    return found
+
+
+@pytest.mark.slow
+def test_newsboat_subscribes_and_sees_each_new_item_once(tmp_path: Path) -> None:
+    need("newsboat")
+    settings = make_settings(tmp_path / "site")
+    generate_corpus(settings.input_dir, 60, 0.3, seed=5)
+    (settings.input_dir / "truth.jsonl").unlink()
+    build(settings)
+    home = tmp_path / "reader"
+    home.mkdir()
+    categories = sorted(p.name for p in (settings.output_dir / "category").iterdir())
+    with serving(settings.output_dir) as base:
+        # Category feeds never share an article: each must load whole, RSS or Atom alike.
+        urls = [base + f"category/{slug}/" + ("rss.xml" if n % 2 else "atom.xml")
+                for n, slug in enumerate(categories)] + [base + "populer/rss.xml"]
+        cache = newsboat_reload(home, urls)
+        loaded = {row[0] for row in cache.execute("SELECT rssurl FROM rss_feed")}
+        assert loaded == set(urls)
+        before = items_by_feed(cache)
+        for url in urls:
+            served = feedparser.parse((settings.output_dir / url.removeprefix(base)).read_bytes())
+            assert sorted((e.id, e.title.replace("\u2060", "")) for e in served.entries) == sorted(
+                (guid, title.replace("\u2060", "")) for guid, title, _ in before[url]), url
+            assert all(author for _, _, author in before[url]), f"an item without author: {url}"
+        cache.close()
+
+        # One new article, published; a second reload shows it once, in its feed only.
+        page = SEED_DUNIA_2024.read_text(encoding="utf-8").replace(
+            "\n\nDunia\n\n", f"\n\n{categories[0]}\n\n", 1)
+        (settings.input_dir / "new.txt").write_text(page, encoding="utf-8")
+        build(settings)
+        cache = newsboat_reload(home, urls)
+        after = items_by_feed(cache)
+        guids = [guid for guid, in cache.execute("SELECT guid FROM rss_item")]
+        cache.close()
+    assert not [guid for guid, count in Counter(guids).items() if count > 1]
+    grew = {url: len(after[url]) - len(before.get(url, [])) for url in urls}
+    assert grew[urls[0]] == 1
+    assert all(count == 0 for url, count in grew.items() if url not in (urls[0], urls[-1]))
+
+
+@pytest.mark.slow
+def test_newsboat_keeps_one_item_per_id_across_overlapping_feeds(tmp_path: Path) -> None:
+    need("newsboat")
+    settings = make_settings(tmp_path / "site")
+    shutil.copy(SEED_DUNIA_2024, settings.input_dir / "a.txt")
+    build(settings)
+    home = tmp_path / "reader"
+    home.mkdir()
+    with serving(settings.output_dir) as base:
+        cache = newsboat_reload(home, [base + "rss.xml", base + "atom.xml",
+                                       base + "category/dunia/rss.xml"])
+        guids = [guid for guid, in cache.execute("SELECT guid FROM rss_item")]
+        cache.close()
+    assert len(guids) == 1  # the same id everywhere: one article, shown once
+
+
+@pytest.mark.slow
+def test_browser_renders_the_index_with_its_feed_links(tmp_path: Path) -> None:
+    chromium = need("chromium")
+    settings = make_settings(tmp_path / "site")
+    generate_corpus(settings.input_dir, 40, 0.0, seed=9)
+    (settings.input_dir / "truth.jsonl").unlink()
+    build(settings)
+    screenshot = Path(os.environ.get("FEEDS_SCREENSHOT_DIR", tmp_path)) / "index.png"
+    profile = tmp_path / "chromium-profile"
+    with serving(settings.output_dir) as base:
+        dom = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                              "--dump-dom", base], capture_output=True, text=True, timeout=120,
+                             check=True).stdout
+        subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                        f"--screenshot={screenshot}", "--window-size=1280,1400", base],
+                       capture_output=True, timeout=120, check=True)
+    page = html.fromstring(dom)
+    hrefs = set(page.xpath("//a/@href"))
+    for directory in ["", "populer/"] + [f"category/{p.name}/" for p in
+                                         (settings.output_dir / "category").iterdir()]:
+        for name in ("rss.xml", "atom.xml", "feed.json"):
+            assert settings.base_url + directory + name in hrefs, directory + name
+        assert "feed:" + settings.base_url + directory + "rss.xml" in hrefs
+    alternates = page.xpath("//head/link[@rel='alternate']/@type")
+    assert alternates.count("application/rss+xml") == len(
+        list((settings.output_dir / "category").iterdir())) + 2
+    assert screenshot.stat().st_size > 10_000
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
