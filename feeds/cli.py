@@ -15,9 +15,10 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from feeds.config import DEFAULT_CONFIG, Settings, load_settings, validate
+from feeds.config import DEFAULT_CONFIG, Settings, check_paths, load_settings, validate
 from feeds.inputs import find_dumps
 from feeds.model import ConfigError, DumpError, FeedsError, entry_record
+from feeds.output import Output
 from feeds.parse import ParseOptions, parse_file
 from feeds.publish import Report, forget, publish
 from feeds.state import State
@@ -131,10 +132,12 @@ def _server_options(command: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     settings = load_settings(args.config)
-    return validate(settings.with_overrides(
+    settings = validate(settings.with_overrides(
         input_dir=getattr(args, "input", None), output_dir=getattr(args, "output", None),
         state_path=getattr(args, "state", None), host=getattr(args, "host", None),
         port=getattr(args, "port", None)), "command line")
+    check_paths(settings, args.config, needs_input=args.run is _build)
+    return settings
 
 
 def _logging(level: str, with_time: bool) -> None:
@@ -176,6 +179,7 @@ def _build(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     _logging("INFO" if args.verbose else "WARNING", with_time=False)
     with State(settings.state_path) as state:
+        Output(settings.output_dir).sweep_temporaries()  # left by a writer that was killed
         report = publish(settings, state, rebuild=args.rebuild, progress=_progress_bar())
         rejected = state.rejected_files()
     if settings.websub_hub:

@@ -50,6 +50,15 @@ class Settings:
         return ParseOptions(default_category=self.default_category,
                             default_zone=self.default_zone, max_bytes=self.max_dump_bytes)
 
+    @property
+    def render_fingerprint(self) -> str:
+        """What the rendered output depends on besides the entries: when it changes,
+        every feed and page is rendered again."""
+        from feeds import __version__
+
+        return repr((__version__, self.site_title, self.site_description, self.base_url,
+                     self.language, self.entries_per_feed, self.websub_hub))
+
     def with_overrides(self, **overrides: Any) -> Settings:
         """These settings with command-line values (None means: not given)."""
         given = {key: value for key, value in overrides.items() if value is not None}
@@ -145,3 +154,18 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
     return replace(settings, base_url=settings.base_url.rstrip("/") + "/",
                    default_zone=settings.default_zone.upper(),
                    log_level=settings.log_level.upper())
+
+
+def check_paths(settings: Settings, path: Path | str, *, needs_input: bool = True) -> None:
+    """Refuse, before any work, paths that can never work: an input or output
+    that exists but is no directory, a state whose directory cannot be made.
+    (A missing input directory is created by the daemon and waited for.)"""
+    places = [("paths.output", settings.output_dir), ("paths.state", settings.state_path.parent)]
+    if needs_input:
+        places.insert(0, ("paths.input", settings.input_dir))
+    for key, directory in places:
+        if directory.exists() and not directory.is_dir():
+            raise ConfigError(path, key, f"expected a directory, but {directory} is a file")
+        parent = next((p for p in directory.parents if p.exists()), None)
+        if not directory.exists() and parent is not None and not os.access(parent, os.W_OK):
+            raise ConfigError(path, key, f"cannot create {directory}: {parent} is not writable")

@@ -81,6 +81,7 @@ _STARTS_LIKE_A_STAMP = re.compile(rf"\s*(?:\d|(?:{_WEEKDAY_WORDS})\b|jum['\u2019
 _CLOCK_DOT = re.compile(r"\b(\d{1,2})\.(\d{2})\b(?!\.\d)")
 _ZONE_WORD = re.compile(r"\b(wita|wib|wit)\b", re.IGNORECASE)
 MIN_YEAR, MAX_YEAR = 1970, 2999
+MAX_STAMP_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,8 @@ def parse_stamp(text: str, default_zone: str = "WIB") -> Stamp | None:
     A stamp without a zone is in `default_zone`. Returns None for text that is
     not a stamp; never raises on bad input.
     """
+    if len(text) > MAX_STAMP_CHARS:  # a date line is short; a long block is prose
+        return None
     return parse_stamp_fast(text, default_zone) or parse_stamp_dateutil(text, default_zone)
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from pathlib import Path
 
 from feeds.model import FeedsError
+
+_TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
 
 
 class OutputError(FeedsError):
@@ -68,6 +71,18 @@ class Output:
         with contextlib.suppress(OSError):
             target.parent.rmdir()  # only succeeds when it is now empty
         return True
+
+    def sweep_temporaries(self) -> int:
+        """Delete temporary files a killed writer left behind; returns how many.
+        Only safe while holding the state's lock (no other writer is at work)."""
+        swept = 0
+        for directory, _, names in os.walk(self.root):
+            for name in names:
+                if _TEMPORARY.match(name):
+                    with contextlib.suppress(OSError):
+                        Path(directory, name).unlink()
+                        swept += 1
+        return swept
 
     def files_under(self, relative_dir: str) -> list[str]:
         """Relative paths of the files below a directory of the output."""

@@ -37,6 +37,7 @@ Settled = Callable[[str, os.stat_result], bool]
 Progress = Callable[[int, int], None]
 StopRequested = Callable[[], bool]
 PAGES_PER_TRANSACTION = 500
+RENDERED_WITH = "rendered with"
 
 
 def system_clock() -> datetime:
@@ -110,11 +111,14 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
         todo = ready
     dumps = read_dumps(settings, todo, seen, progress, stop)
     report.stopped_early = len(dumps) < len(todo)
-    whole = rebuild or not output.path("index.html").exists()  # or the output was lost
+    # A rebuild, an output that was lost, or new site settings: render everything.
+    whole = (rebuild or not output.path("index.html").exists()
+             or state.meta(RENDERED_WITH) != settings.render_fingerprint)
     with state.transaction():
         _apply(state, dumps, set(seen) - set(files), seen, clock(), report)
         if whole:
             state.mark_everything_pending()
+            state.set_meta(RENDERED_WITH, settings.render_fingerprint)
     render_pending(settings, state, output, stop, force=whole)
     if rebuild:
         _remove_strays(state, output)

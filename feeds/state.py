@@ -104,6 +104,10 @@ MIGRATIONS = (
     CREATE TABLE pending_pages (entry_id TEXT PRIMARY KEY) WITHOUT ROWID;
     CREATE TABLE pending_removals (path TEXT PRIMARY KEY) WITHOUT ROWID;
 
+    -- Small facts about the state itself, such as the settings the output was
+    -- rendered with (a change of site title or base URL re-renders everything).
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
     -- One row a run of build or of the daemon's scan.
     CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
@@ -139,7 +143,7 @@ class Category:
 class State:
     """The state database, opened for writing by one process at a time."""
 
-    def __init__(self, path: Path, *, lock: bool = True) -> None:
+    def __init__(self, path: Path, *, lock: bool = True, busy_timeout: float = 10.0) -> None:
         self.path = path
         self._lock_file: IO[str] | None = None
         try:
@@ -148,7 +152,7 @@ class State:
                 self._lock_file = _acquire_lock(path)
             # The daemon's scan runs on a scheduler thread; only one thread at a time
             # uses the connection (the scan is serialised), so sharing it is safe.
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=10,
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout,
                                       check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -185,14 +189,25 @@ class State:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All or nothing: a crash inside leaves the state as it was before."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """All or nothing: a crash inside leaves the state as it was before.
+        Raises StateError when the database is locked, full or damaged."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise StateError(f"{self.path}: cannot write the state: {error}") from error
         try:
             yield
+        except sqlite3.Error as error:
+            self.db.execute("ROLLBACK")
+            raise StateError(f"{self.path}: cannot write the state: {error}") from error
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self.db.execute("ROLLBACK")
+            raise StateError(f"{self.path}: cannot write the state: {error}") from error
 
     # --- input files -------------------------------------------------------
 
@@ -382,6 +397,15 @@ class State:
 
     def entry_count(self) -> int:
         return int(self.db.execute("SELECT coalesce(sum(entries), 0) FROM spellings").fetchone()[0])
+
+    # --- facts about the state ----------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # --- runs --------------------------------------------------------------
 

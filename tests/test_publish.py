@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import feedparser
@@ -244,3 +245,18 @@ def test_deleted_dump_stays_until_a_rebuild(tmp_path: Path) -> None:
     build(settings, rebuild=True)
     assert len(parsed(settings.output_dir / "rss.xml").entries) == 1
     assert len(sorted((settings.output_dir / "artikel").rglob("*.html"))) == 1
+
+
+def test_new_site_settings_render_everything_again(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    shutil.copy(SEED_DUNIA_2024, settings.input_dir / "a.txt")
+    build(settings)
+    renamed = replace(settings, site_title="Warta Baru", base_url="https://example.org/")
+    report = build(renamed)
+    assert report.parsed == 0
+    for path in (settings.output_dir / "category" / "dunia" / "rss.xml",
+                 next((settings.output_dir / "artikel").rglob("*.html")),
+                 settings.output_dir / "index.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "Warta Baru" in text and "https://example.org/" in text, path
+    assert build(renamed).written == []

@@ -15,6 +15,7 @@ from feeds.text import NotText, decode
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 DUMP_SUFFIXES = frozenset({".txt", *HTML_SUFFIXES})
+MAX_TITLE_CHARS = 500
 _HTML_START = re.compile(rb"^\s*<(?:!doctype\s+html|html|head|body|meta|!--)", re.IGNORECASE)
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 
@@ -79,6 +80,10 @@ def _entry(facts: Facts, source: str, options: ParseOptions) -> Entry:
         raise DumpError(source, "no date line found")
     if not facts.title:
         raise DumpError(source, "no title found before the date line")
+    if len(facts.title) > MAX_TITLE_CHARS:
+        raise DumpError(source, f"no title found: the block before the date line is "
+                                f"{len(facts.title)} characters long (a title has at most "
+                                f"{MAX_TITLE_CHARS})")
     warnings = list(facts.warnings)
     now = options.now or datetime.now(UTC)
     if facts.published > now:

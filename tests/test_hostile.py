@@ -1,0 +1,90 @@
+"""Hostile and broken dumps end as an entry or a DumpError, quickly; and whatever an
+entry holds, the feeds built from it are valid XML and valid JSON."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import feedparser
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from feeds.model import DumpError, Published
+from feeds.parse import ParseOptions, parse_dump
+from feeds.render.items import article_item
+from feeds.render.jsonfeed import render_json
+from feeds.render.site import all_feed
+from feeds.render.syndication import render_atom, render_rss
+from tests.conftest import SEED_DUNIA_2025
+
+SEED = SEED_DUNIA_2025.read_bytes()
+DATE_LINE = b"JUMAT, 30 MEI 2025 | 16:01 WIB"
+
+
+@pytest.mark.parametrize(("data", "name", "outcome"), [
+    (b"<html><body>" + b"<div>" * 100_000 + b"x</body></html>", "deep.html",
+     "no date line found"),
+    (b"<html><body><h1>Judul<div><p>" + DATE_LINE + b"<p>Isi", "unclosed.html", "Judul"),
+    (b"Dunia\n\nJudul\n\n" + DATE_LINE + b"\n\n" + b"2025 12:00 " * 100_000, "line.txt",
+     "Judul"),
+    (b"2025 12:00 " * 100_000, "line.txt", "no date line found"),
+    (b"Dunia\n\n" + b"a - " * 250_000 + b"\n\n" + DATE_LINE + b"\n\nIsi.", "title.txt",
+     "no title found: the block before the date line is 999999 characters long"),
+    (SEED.replace(b"Kehadiran", b"Keha\x00diran"), "nul.txt", "Maroko Dorong"),
+    (SEED[:-3] + b"\xe2\x80", "truncated.txt", "Maroko Dorong"),
+    (SEED.replace("Céline".encode(), "C\xe9line".encode("latin-1")), "mixed.txt",
+     "Maroko Dorong"),
+    (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;'
+     b'&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><html><body><h1>&c;</h1><p>'
+     + DATE_LINE + b"</p><p>Isi.</p></body></html>", "bomb.html", "&c;"),
+    (b'<html><head><script type="application/ld+json">{"@type":"NewsArticle","headline":'
+     b'"A\\ud800B","datePublished":"2025-05-30T16:01:00+07:00"}</script></head><body><p>x.'
+     b"</p></body></html>", "surrogate.html", "AB"),
+    (b"\xff\xfe" + "Judul".encode("utf-16-le"), "utf16.txt", "no date line found"),
+])
+def test_hostile_dumps(data: bytes, name: str, outcome: str) -> None:
+    started = time.perf_counter()
+    try:
+        result = parse_dump(data, name).title
+    except DumpError as error:
+        result = error.reason
+    assert result.startswith(outcome)
+    assert time.perf_counter() - started < 10  # generous: a guard against blow-ups, not a benchmark
+
+
+def test_huge_dump_is_refused_before_reading() -> None:
+    with pytest.raises(DumpError, match=r"too large: 6000001 bytes \(the limit is 5242880\)"):
+        parse_dump(b"x" * 6_000_001, "huge.txt", ParseOptions())
+
+
+PIECES = st.sampled_from(["<script>alert(1)</script>", "&amp;", "&", "<", "]]>", "\x00", "\x0b",
+                          "\u0085", "\ufffe", "<![CDATA[", "\u2028", "\u202e", "--", '"', "'"])
+NASTY = st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]),
+                         max_size=20) | PIECES, max_size=6).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=NASTY, category=NASTY, author=NASTY, body=st.lists(NASTY, min_size=1, max_size=4))
+def test_feeds_from_fuzzed_entries_are_valid(title: str, category: str, author: str,
+                                             body: list[str]) -> None:
+    page = SEED.decode().replace("Dunia", category or "x", 1).replace(
+        "Maroko Dorong Pembentukan Infrastruktur Keamanan di Forum Internasional Moskow",
+        title or "x").replace("HANI FATUNNISA", author or "x").replace(
+        "Kehadiran Hammouchi", "\n\n".join(body))
+    try:
+        entry = parse_dump(page.encode("utf-8", "surrogatepass"), "fuzz.txt")
+    except DumpError:
+        return
+    item = article_item(Published(entry, entry.published), "http://h/", "Situs", entry.category)
+    spec = all_feed("Situs & <Co>", "Deskripsi")
+    for render in (render_rss, render_atom):
+        xml = render(spec, [item], "http://h/", "Situs & <Co>", "id")
+        etree.fromstring(xml)  # strict XML
+        parsed = feedparser.parse(xml)
+        assert not parsed.bozo, parsed.bozo_exception
+        assert parsed.entries[0].id == entry.id
+    feed = json.loads(render_json(spec, [item], "http://h/", "Situs", "id"))
+    assert feed["items"][0]["title"] == entry.title
