@@ -27,11 +27,16 @@ class Output:
         self.written: list[str] = []
 
     def path(self, relative: str) -> Path:
-        """The absolute path of `relative`, refusing anything that leaves the root."""
-        target = (self.root / relative).resolve()
-        if not target.is_relative_to(self.root) or target == self.root:
+        """The absolute path of `relative`, refusing anything that leaves the root.
+
+        The check is lexical (no absolute path, no `..` after normalising): every
+        path feeds writes is built from slugs and ids, and the root itself is
+        resolved once, so no per-file system call is needed."""
+        normal = os.path.normpath(relative)
+        if (Path(normal).is_absolute() or normal == "." or normal == ".."
+                or normal.startswith("../") or "\x00" in normal):
             raise OutputError(f"{relative}: outside the output directory {self.root}")
-        return target
+        return self.root / normal
 
     def write(self, relative: str, data: bytes, *, durable: bool = True) -> bool:
         """Put `data` at `relative`; True when the file changed. `durable` syncs the

@@ -260,3 +260,20 @@ def test_new_site_settings_render_everything_again(tmp_path: Path) -> None:
         text = path.read_text(encoding="utf-8")
         assert "Warta Baru" in text and "https://example.org/" in text, path
     assert build(renamed).written == []
+
+
+def test_parallel_and_serial_parsing_publish_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import feeds.publish
+
+    generate_corpus(tmp_path / "dumps", 450, 0.4, seed=21)
+    (tmp_path / "dumps" / "truth.jsonl").unlink()
+    outputs = []
+    for name, threshold in (("parallel", 1), ("serial", 10**9)):
+        monkeypatch.setattr(feeds.publish, "PARALLEL_FROM", threshold)
+        settings = make_settings(tmp_path / name)
+        for dump in (tmp_path / "dumps").iterdir():
+            shutil.copy2(dump, settings.input_dir / dump.name)
+        build(settings)
+        outputs.append({k: v[0] for k, v in snapshot(settings.output_dir).items()})
+    assert outputs[0] == outputs[1]
