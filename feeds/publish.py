@@ -199,21 +199,23 @@ def read_dumps(settings: Settings, todo: list[tuple[str, os.stat_result]],
         return
     # spawn, not fork: the daemon has threads, and a forked lock may never open.
     context = multiprocessing.get_context("spawn")
+    slices = [jobs[start : start + BATCH] for start in range(0, len(jobs), BATCH)]
     with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
-        results = pool.map(_read_job, jobs, chunksize=64)
-        batch: list[Dump] = []
-        for dump in results:
-            done += 1
-            if dump is not None:
-                batch.append(dump)
-            if done % BATCH == 0 or done == len(jobs):
-                if progress:
-                    progress(done, len(jobs))
-                yield batch
-                batch = []
-                if stop():
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    return
+        # Two slices in flight at most: the workers parse the next one while this
+        # process records the last, and no more than that waits in memory.
+        ahead = pool.map(_read_job, slices[0], chunksize=32)
+        for number in range(len(slices)):
+            current = ahead
+            if number + 1 < len(slices):
+                ahead = pool.map(_read_job, slices[number + 1], chunksize=32)
+            batch = [dump for dump in current if dump is not None]
+            done += len(slices[number])
+            if progress:
+                progress(done, len(jobs))
+            yield batch
+            if stop():
+                pool.shutdown(wait=True, cancel_futures=True)
+                return
 
 
 def _read_job(job: tuple[Settings, str, os.stat_result, SeenFile | None]) -> Dump | None:
