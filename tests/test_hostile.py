@@ -14,6 +14,7 @@ from lxml import etree
 
 from feeds.model import DumpError, Published
 from feeds.parse import ParseOptions, parse_dump
+from feeds.parse.html import parse_html
 from feeds.render.items import article_item
 from feeds.render.jsonfeed import render_json
 from feeds.render.site import all_feed
@@ -88,3 +89,17 @@ def test_feeds_from_fuzzed_entries_are_valid(title: str, category: str, author: 
         assert parsed.entries[0].id == entry.id
     feed = json.loads(render_json(spec, [item], "http://h/", "Situs", "id"))
     assert feed["items"][0]["title"] == entry.title
+
+
+@pytest.mark.parametrize("markup", [
+    "<html><body>" + "<div>" * 3000 + "Dunia</div><h1>Judul</h1><p>Rabu, 11 Februari 2026 | 19:58"
+    "</p></body></html>",
+    "<html><body><h1>Judul<div><p>JUMAT, 30 MEI 2025 | 16:01 WIB<p>Isi<br>lagi<!-- x -->!",
+    "<?xml version='1.0' encoding='utf-8'?><html><title>A - RMOL</title><body><p>x</p></body>",
+    "<!-- only a comment -->", "<p>no html element</p>", "text before <html> and after",
+    "<html><head><title>A <b>B</b></title></head><body><script>1</script>z</body></html>",
+    "<html><body><ul><li><a>Satu</a><span>Rabu, 11 Februari 2026 | 19:58</span></li></ul>"
+    "</body></html>",
+])
+def test_fast_and_plain_html_readers_agree_on_odd_pages(markup: str) -> None:
+    assert parse_html(markup, "WIB", fast=True) == parse_html(markup, "WIB", fast=False)

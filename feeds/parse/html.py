@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from typing import Any
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
 
-from bs4 import BeautifulSoup
+import lxml.html
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from bs4.element import (
     Comment,
     Declaration,
@@ -17,6 +19,7 @@ from bs4.element import (
     ProcessingInstruction,
     Tag,
 )
+from lxml import etree
 
 from feeds.dates import parse_iso
 from feeds.parse.page import Facts, person_name, read_blocks
@@ -34,19 +37,29 @@ HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg
 _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 # Separators before a site name in a <title>: `... - RMOL`, `... | Kompas.com`.
 _DECORATION = re.compile(r"^(?P<title>.+?)\s+(?:[-|\u2013\u2014:]|::)\s+(?P<site>[^|]{1,40})$")
+LXML_MAX_DEPTH = 250
+_XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*\?>")
 _SHOUTED_SITE = re.compile(r"^[A-Z0-9][A-Z0-9.]{1,14}$")
 _DOMAIN = re.compile(r"^\S+\.[a-z]{2,}$", re.IGNORECASE)
 
 
-def parse_html(markup: str, default_zone: str) -> Facts:
-    """The facts an HTML page states, the most reliable source first."""
-    soup = BeautifulSoup(markup, "lxml")
-    meta = _meta(soup)
-    sites = {name.casefold() for name in (meta.get("og:site_name"), _ld_publisher(soup)) if name}
-    visible = read_blocks(visible_blocks(soup), default_zone)
-    facts = _from_json_ld(soup, default_zone).filled_from(_from_meta(meta, default_zone))
+def parse_html(markup: str, default_zone: str, *, fast: bool = True) -> Facts:
+    """The facts an HTML page states, the most reliable source first.
+
+    `fast` reads the page with lxml directly; otherwise BeautifulSoup (with the
+    lxml parser) builds its tree. Both feed the same rules and give the same
+    facts (tested on the generated corpus); lxml alone is several times faster."""
+    page: _Page = _LxmlPage(markup) if fast else _SoupPage(markup)
+    if isinstance(page, _LxmlPage) and page.truncated():
+        page = _SoupPage(markup)  # lxml's tree stops at 256 levels; BeautifulSoup does not
+    meta = page.meta()
+    ld_objects = list(_ld_objects(page.json_ld_texts()))
+    sites = {name.casefold() for name in (meta.get("og:site_name"), _ld_publisher(ld_objects))
+             if name}
+    visible = read_blocks(fold_blocks(page.text_events()), default_zone)
+    facts = _from_json_ld(ld_objects, default_zone).filled_from(_from_meta(meta, default_zone))
     facts = facts.filled_from(visible)
-    title = facts.title or _title_tag(soup)
+    title = facts.title or _clean_or_none(page.title())
     if title:
         title = strip_site_name(title, sites, visible.title)
     return Facts(title=title, category=facts.category, published=facts.published,
@@ -54,34 +67,156 @@ def parse_html(markup: str, default_zone: str) -> Facts:
                  populer=visible.populer, update=visible.update, warnings=facts.warnings)
 
 
-def visible_blocks(soup: BeautifulSoup) -> list[str]:
-    """The page's visible text, one string per block-level element."""
-    root = soup.body or soup
+# A text event: a piece of visible text with the block element that owns it and
+# the element it sits in, or LINE_BREAK for a <br>.
+TextEvent = tuple[str, object, object]
+LINE_BREAK: TextEvent = ("\n", None, None)
+
+
+def fold_blocks(events: Iterable[TextEvent]) -> list[str]:
+    """Visible text, one string per block-level element."""
     blocks: list[str] = []
     current: list[str] = []
-    current_owner: Tag | None = None
-    previous_parent: Tag | None = None
-    for node in root.descendants:
-        if isinstance(node, Tag) and node.name == "br":
+    current_owner: object = None
+    previous_parent: object = None
+    for event in events:
+        if event is LINE_BREAK:
             current.append(" ")  # a line break inside a block is a space, not a new block
             continue
-        if not isinstance(node, NavigableString) or isinstance(node, _NOT_TEXT):
-            continue
-        owner = _block_owner(node)
-        if owner is None:
-            continue  # inside a hidden element
+        text, owner, parent = event
         if owner is not current_owner and current:
             blocks.append(clean("".join(current)))
             current = []
-        elif node.parent is not owner and previous_parent not in (owner, node.parent):
+        elif parent is not owner and previous_parent not in (owner, parent):
             # Two inline elements side by side (`<a>headline</a><span>stamp</span>`)
             # are two things a page lays out apart: keep a space between them.
             current.append(" ")
-        current_owner, previous_parent = owner, node.parent
-        current.append(str(node))
+        current_owner, previous_parent = owner, parent
+        current.append(text)
     if current:
         blocks.append(clean("".join(current)))
     return [block for block in blocks if block]
+
+
+class _Page(Protocol):
+    def meta(self) -> dict[str, str]: ...
+    def json_ld_texts(self) -> list[str]: ...
+    def title(self) -> str | None: ...
+    def text_events(self) -> Iterator[TextEvent]: ...
+
+
+class _LxmlPage:
+    """The page as lxml parses it."""
+
+    def __init__(self, markup: str) -> None:
+        self.root = _lxml_document(markup)
+
+    def truncated(self) -> bool:
+        """True when the page nests deeper than lxml builds trees (libxml2 stops
+        at 256 levels and drops the rest of the page)."""
+        if self.root is None:
+            return False
+        stack = [(self.root, 1)]
+        while stack:
+            element, depth = stack.pop()
+            if depth >= LXML_MAX_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in element)
+        return False
+
+    def meta(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if self.root is None:
+            return found
+        for tag in self.root.iter("meta"):
+            key = tag.get("property") or tag.get("name")
+            content = tag.get("content")
+            if key is not None and content is not None:
+                found.setdefault(key.strip().lower(), content)
+        return found
+
+    def json_ld_texts(self) -> list[str]:
+        if self.root is None:
+            return []
+        return [script.text or "" for script in self.root.iter("script")
+                if script.get("type") == "application/ld+json"]
+
+    def title(self) -> str | None:
+        title = self.root.find(".//title") if self.root is not None else None
+        return title.text if title is not None and len(title) == 0 else None
+
+    def text_events(self) -> Iterator[TextEvent]:
+        if self.root is None:
+            return
+        body = self.root.find("body")
+        start = body if body is not None else self.root
+        # Depth-first, iteratively (a hostile page may nest deeper than the stack):
+        # an element's text, then each child followed by the child's tail.
+        stack: list[tuple[bool, Any, object, bool, object]] = [(True, start, None, False, None)]
+        while stack:
+            entering, element, owner, hidden, parent = stack.pop()
+            if not entering:
+                if element.tail and not hidden:
+                    yield element.tail, owner, parent
+                continue
+            if not isinstance(element.tag, str):  # a comment or processing instruction
+                continue
+            name = element.tag.lower()
+            if name == "br":
+                yield LINE_BREAK
+            hidden = hidden or name in HIDDEN_TAGS
+            inner_owner = element if name in BLOCK_TAGS else owner
+            if element.text and not hidden:
+                yield element.text, inner_owner, element
+            for child in reversed(element):
+                stack.append((False, child, inner_owner, hidden, element))
+                stack.append((True, child, inner_owner, hidden, element))
+
+
+def _lxml_document(markup: str) -> Any:
+    try:
+        return lxml.html.document_fromstring(markup)
+    except ValueError:  # a str that declares an encoding: the declaration is moot now
+        return _lxml_document(_XML_DECLARATION.sub("", markup, count=1)) if \
+            _XML_DECLARATION.match(markup) else None
+    except etree.ParserError:  # nothing but whitespace or comments
+        return None
+
+
+class _SoupPage:
+    """The page as BeautifulSoup (with the lxml parser) builds it."""
+
+    def __init__(self, markup: str) -> None:
+        with warnings.catch_warnings():  # advice about markup we are given, not news
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+            self.soup = BeautifulSoup(markup, "lxml")
+
+    def meta(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for tag in self.soup.find_all("meta"):
+            key = tag.get("property") or tag.get("name")
+            content = tag.get("content")
+            if isinstance(key, str) and isinstance(content, str):
+                found.setdefault(key.strip().lower(), content)
+        return found
+
+    def json_ld_texts(self) -> list[str]:
+        return [script.string or "" for script in
+                self.soup.find_all("script", type="application/ld+json")]
+
+    def title(self) -> str | None:
+        return self.soup.title.string if self.soup.title and self.soup.title.string else None
+
+    def text_events(self) -> Iterator[TextEvent]:
+        root = self.soup.body or self.soup
+        for node in root.descendants:
+            if isinstance(node, Tag) and node.name == "br":
+                yield LINE_BREAK
+            elif isinstance(node, NavigableString) and not isinstance(node, _NOT_TEXT):
+                owner = _block_owner(node)
+                if owner is not None:  # None: inside a hidden element
+                    yield str(node), owner, node.parent
 
 
 def _block_owner(node: NavigableString) -> Tag | None:
@@ -108,16 +243,6 @@ def strip_site_name(title: str, sites: set[str], visible_title: str | None) -> s
     return title
 
 
-def _meta(soup: BeautifulSoup) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
-        key = tag.get("property") or tag.get("name")
-        content = tag.get("content")
-        if isinstance(key, str) and isinstance(content, str):
-            found.setdefault(key.strip().lower(), content)
-    return found
-
-
 def _from_meta(meta: dict[str, str], default_zone: str) -> Facts:
     published = meta.get("article:published_time") or meta.get("og:article:published_time")
     return Facts(
@@ -128,8 +253,8 @@ def _from_meta(meta: dict[str, str], default_zone: str) -> Facts:
     )
 
 
-def _from_json_ld(soup: BeautifulSoup, default_zone: str) -> Facts:
-    for article in _ld_objects(soup):
+def _from_json_ld(objects: list[dict[str, Any]], default_zone: str) -> Facts:
+    for article in objects:
         types = article.get("@type")
         types = set(types) if isinstance(types, list) else {types}
         if not types & ARTICLE_TYPES:
@@ -147,11 +272,11 @@ def _from_json_ld(soup: BeautifulSoup, default_zone: str) -> Facts:
     return Facts()
 
 
-def _ld_objects(soup: BeautifulSoup) -> Iterator[dict[str, Any]]:
+def _ld_objects(texts: list[str]) -> Iterator[dict[str, Any]]:
     """Every JSON object in the page's JSON-LD, `@graph` members included."""
-    for script in soup.find_all("script", type="application/ld+json"):
+    for text in texts:
         try:
-            data = json.loads(script.string or "")
+            data = json.loads(text)
         except (ValueError, RecursionError):
             continue
         stack = [data]
@@ -178,16 +303,12 @@ def _ld_person(author: Any) -> str | None:
     return None
 
 
-def _ld_publisher(soup: BeautifulSoup) -> str | None:
-    for item in _ld_objects(soup):
+def _ld_publisher(objects: list[dict[str, Any]]) -> str | None:
+    for item in objects:
         publisher = item.get("publisher")
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
             return str(publisher["name"])
     return None
-
-
-def _title_tag(soup: BeautifulSoup) -> str | None:
-    return _clean_or_none(soup.title.string) if soup.title and soup.title.string else None
 
 
 def _clean_or_none(value: object) -> str | None:
