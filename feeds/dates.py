@@ -240,4 +240,5 @@ def parse_iso(text: str, default_zone: str = "WIB") -> datetime | None:
 
 def format_utc(when: datetime) -> str:
     """`YYYY-MM-DDTHH:MM:SSZ`, the one way feeds writes an instant."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is several times faster than strftime, and this runs per headline.
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from feeds.dates import format_utc
 from feeds.text import identity_key, slugify
 
 # Namespace of every entry id (uuid5 over the article's identity). Never change
@@ -135,9 +136,7 @@ def split_caption(caption: str) -> tuple[str, str | None]:
 def entry_record(entry: Entry) -> dict[str, object]:
     """The entry as plain JSON-ready data; times as `YYYY-MM-DDTHH:MM:SSZ`."""
 
-    def stamp(when: datetime) -> str:
-        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
+    stamp = format_utc
     return {
         "id": entry.id,
         "title": entry.title,
