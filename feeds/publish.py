@@ -12,10 +12,12 @@ killed at any point leaves the rest of the work to the next run.
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +35,7 @@ from feeds.render.syndication import render_atom, render_rss
 from feeds.state import SeenFile, State
 from feeds.text import slugify
 
+log = logging.getLogger("feeds.publish")
 Clock = Callable[[], datetime]
 # Decides whether a changed file is complete enough to read (the daemon's settle rule).
 Settled = Callable[[str, os.stat_result], bool]
@@ -200,22 +203,33 @@ def read_dumps(settings: Settings, todo: list[tuple[str, os.stat_result]],
     # spawn, not fork: the daemon has threads, and a forked lock may never open.
     context = multiprocessing.get_context("spawn")
     slices = [jobs[start : start + BATCH] for start in range(0, len(jobs), BATCH)]
-    with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
-        # Two slices in flight at most: the workers parse the next one while this
-        # process records the last, and no more than that waits in memory.
-        ahead = pool.map(_read_job, slices[0], chunksize=32)
-        for number in range(len(slices)):
-            current = ahead
-            if number + 1 < len(slices):
-                ahead = pool.map(_read_job, slices[number + 1], chunksize=32)
-            batch = [dump for dump in current if dump is not None]
-            done += len(slices[number])
-            if progress:
-                progress(done, len(jobs))
-            yield batch
+    finished = 0
+    try:
+        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+            # Two slices in flight at most: the workers parse the next one while this
+            # process records the last, and no more than that waits in memory.
+            ahead = pool.map(_read_job, slices[0], chunksize=32)
+            for number in range(len(slices)):
+                current = ahead
+                if number + 1 < len(slices):
+                    ahead = pool.map(_read_job, slices[number + 1], chunksize=32)
+                batch = [dump for dump in current if dump is not None]
+                finished += 1
+                done += len(slices[number])
+                if progress:
+                    progress(done, len(jobs))
+                yield batch
+                if stop():
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    return
+    except BrokenProcessPool as error:
+        # A worker died (killed, out of memory, or a host program that cannot be
+        # re-imported by spawn): parse the rest here rather than give up.
+        log.warning("parsing workers failed (%s); parsing in this process", error)
+        for rest in slices[finished:]:
             if stop():
-                pool.shutdown(wait=True, cancel_futures=True)
                 return
+            yield [dump for dump in map(_read_job, rest) if dump is not None]
 
 
 def _read_job(job: tuple[Settings, str, os.stat_result, SeenFile | None]) -> Dump | None:

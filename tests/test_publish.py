@@ -277,3 +277,32 @@ def test_parallel_and_serial_parsing_publish_the_same_bytes(
         build(settings)
         outputs.append({k: v[0] for k, v in snapshot(settings.output_dir).items()})
     assert outputs[0] == outputs[1]
+
+
+def test_a_broken_worker_pool_falls_back_to_parsing_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    import feeds.publish
+
+    class DyingPool:
+        def __init__(self, **_: object) -> None:
+            pass
+
+        def __enter__(self) -> DyingPool:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            pass
+
+        def map(self, *_: object, **__: object) -> list[object]:
+            raise BrokenProcessPool("a worker was killed")
+
+    monkeypatch.setattr(feeds.publish, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(feeds.publish, "ProcessPoolExecutor", DyingPool)
+    settings = make_settings(tmp_path)
+    shutil.copy(SEED_DUNIA_2024, settings.input_dir / "a.txt")
+    shutil.copy(SEED_DUNIA_2025, settings.input_dir / "b.txt")
+    report = build(settings)
+    assert report.parsed == 2
+    assert "parsing workers failed (a worker was killed); parsing in this process" in caplog.text
