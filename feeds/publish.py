@@ -392,12 +392,23 @@ def _items(settings: Settings, entries: list[Published], names: dict[str, str]) 
             for p in entries]
 
 
+# What each feed file was last rendered from, in this process: rendering the same
+# items again would write the same bytes, so a daemon skips it.
+_rendered_from: dict[Path, tuple[str, FeedSpec, tuple[FeedItem, ...]]] = {}
+
+
 def _write_feed(settings: Settings, output: Output, spec: FeedSpec, items: list[FeedItem]) -> None:
+    source = (settings.render_fingerprint, spec, tuple(items))
+    target = output.path(spec.file("atom"))
+    if _rendered_from.get(target) == source and all(
+            output.path(spec.file(fmt)).exists() for fmt in ("rss", "atom", "json")):
+        return
     arguments = (spec, items, settings.base_url, settings.site_title, settings.language)
     hub = settings.websub_hub or None
     output.write(spec.file("rss"), render_rss(*arguments, hub=hub))
     output.write(spec.file("atom"), render_atom(*arguments, hub=hub))
     output.write(spec.file("json"), render_json(*arguments, hub=hub))
+    _rendered_from[target] = source  # only once all three are in place
 
 
 def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total: int

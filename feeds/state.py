@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from feeds.model import (
 )
 from feeds.text import identity_key, slugify
 
+DECODED_CACHE_ENTRIES = 4096
 # Each step brings the schema from version N to N + 1; never edit a released step.
 MIGRATIONS = (
     """
@@ -146,6 +148,7 @@ class State:
     def __init__(self, path: Path, *, lock: bool = True, busy_timeout: float = 10.0) -> None:
         self.path = path
         self._lock_file: IO[str] | None = None
+        self._cache: OrderedDict[tuple[str, int, str, str], Published] = OrderedDict()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if lock:
@@ -347,24 +350,45 @@ class State:
 
     def newest(self, category_slug: str | None, limit: int) -> list[Published]:
         """The newest entries (by published, then id), of one category or of all."""
+        columns = "id, record_mtime_ns, record_sha256, updated"
         if category_slug is None:
             rows = self.db.execute(
-                "SELECT record, updated FROM entries ORDER BY published DESC, id DESC LIMIT ?",
+                f"SELECT {columns} FROM entries ORDER BY published DESC, id DESC LIMIT ?",
                 (limit,))
         else:
             rows = self.db.execute(
-                "SELECT record, updated FROM entries WHERE category_slug = ? "
+                f"SELECT {columns} FROM entries WHERE category_slug = ? "
                 "ORDER BY published DESC, id DESC LIMIT ?", (category_slug, limit))
-        return [_published(record, updated) for record, updated in rows]
+        return self._decoded(list(rows))
 
     def entries(self, ids: Iterable[str]) -> list[Published]:
         found = []
         for entry_id in ids:
-            row = self.db.execute("SELECT record, updated FROM entries WHERE id = ?",
-                                  (entry_id,)).fetchone()
+            row = self.db.execute("SELECT id, record_mtime_ns, record_sha256, updated "
+                                  "FROM entries WHERE id = ?", (entry_id,)).fetchone()
             if row:
-                found.append(_published(*row))
-        return found
+                found.append(row)
+        return self._decoded(found)
+
+    def _decoded(self, rows: list[tuple[str, int, str, str]]) -> list[Published]:
+        """Entries from their rows; a record already decoded (same id, same dump,
+        same `updated`) comes from memory: the feeds a daemon rewrites again and
+        again hold mostly the same entries."""
+        result = []
+        for entry_id, mtime_ns, sha256, updated in rows:
+            key = (entry_id, mtime_ns, sha256, updated)
+            published = self._cache.get(key)
+            if published is None:
+                record = self.db.execute("SELECT record FROM entries WHERE id = ?",
+                                         (entry_id,)).fetchone()[0]
+                published = _published(record, updated)
+                self._cache[key] = published
+                while len(self._cache) > DECODED_CACHE_ENTRIES:
+                    self._cache.popitem(last=False)
+            else:
+                self._cache.move_to_end(key)
+            result.append(published)
+        return result
 
     def all_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT id FROM entries")}

@@ -6,6 +6,7 @@ import html
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from feeds.model import ID_NAMESPACE, Headline, Published
 from feeds.render.body import body_html, summary_text
@@ -28,6 +29,7 @@ class FeedItem:
     summary: str
 
 
+@lru_cache(maxsize=4096)  # the daemon renders the same newest entries scan after scan
 def article_item(published: Published, base_url: str, site_title: str,
                  category_name: str) -> FeedItem:
     entry = published.entry

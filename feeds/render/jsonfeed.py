@@ -26,7 +26,8 @@ def render_json(spec: FeedSpec, items: list[FeedItem], base_url: str, site_title
     }
     if hub:
         feed["hubs"] = [{"type": "WebSub", "url": hub}]
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode()
+    # Compact: the C encoder writes it; an indented one is written in Python, 10x slower.
+    return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 def _item(item: FeedItem, language: str) -> dict[str, Any]:
