@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from feeds import __version__
 from feeds.dates import ZONES
 from feeds.model import ConfigError
 from feeds.parse import ParseOptions
@@ -54,8 +55,6 @@ class Settings:
     def render_fingerprint(self) -> str:
         """What the rendered output depends on besides the entries: when it changes,
         every feed and page is rendered again."""
-        from feeds import __version__
-
         return repr((__version__, self.site_title, self.site_description, self.base_url,
                      self.language, self.entries_per_feed, self.websub_hub))
 

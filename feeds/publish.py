@@ -68,7 +68,6 @@ class Report:
     changed_entries: set[str] = field(default_factory=set)
     removed_entries: set[str] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
-    stopped_early: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,15 +118,12 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     # A rebuild, an output that was lost, or new site settings: render everything.
     whole = (rebuild or not output.path("index.html").exists()
              or state.meta(RENDERED_WITH) != settings.render_fingerprint)
-    read = 0
     # Batches bound the memory a large input needs: each is parsed, recorded and let go.
     for batch in read_dumps(settings, todo, seen, progress, stop):
-        read += len(batch)
         with state.transaction():
-            _apply(state, batch, set(), seen, clock(), report)
-    report.stopped_early = read < len(todo)
+            _apply(state, batch, seen, clock(), report)
     with state.transaction():
-        _apply(state, [], set(seen) - set(files), seen, clock(), report)
+        state.drop_files(set(seen) - set(files))  # their entries stay: inputs may rotate
         if whole:
             state.mark_everything_pending()
             state.set_meta(RENDERED_WITH, settings.render_fingerprint)
@@ -259,8 +255,8 @@ def read_dump(settings: Settings, path: str, stat: os.stat_result,
     return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, entry, None)
 
 
-def _apply(state: State, dumps: list[Dump], deleted: set[str], seen: dict[str, SeenFile],
-           now: datetime, report: Report) -> None:
+def _apply(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: datetime,
+           report: Report) -> None:
     """Record every dump and what it makes pending (call inside a transaction)."""
     for dump in dumps:
         known = seen.get(dump.path)
@@ -273,7 +269,6 @@ def _apply(state: State, dumps: list[Dump], deleted: set[str], seen: dict[str, S
             state.note_file(replace(known, size=dump.size, mtime_ns=dump.mtime_ns), now)
         else:
             _apply_entry(state, dump, dump.entry, known, now, report)
-    state.drop_files(deleted)  # their entries stay: the input may rotate files away
 
 
 def _apply_entry(state: State, dump: Dump, entry: Entry, known: SeenFile | None,
