@@ -345,7 +345,7 @@ def render_pending(settings: Settings, state: State, output: Output,
         if stop():
             return
         batch = pages[start : start + PAGES_PER_TRANSACTION]
-        for published in state.entries(batch):
+        for published in state.entries(batch, remember=False):
             slug = slugify(published.entry.category)
             spec = category_feed(slug, names.get(slug, published.entry.category),
                                  settings.site_title)

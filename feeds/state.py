@@ -30,7 +30,7 @@ from feeds.model import (
 )
 from feeds.text import identity_key, slugify
 
-DECODED_CACHE_ENTRIES = 4096
+DECODED_CACHE_ENTRIES = 1024  # a daemon's feeds hold ~50 entries each
 # Each step brings the schema from version N to N + 1; never edit a released step.
 MIGRATIONS = (
     """
@@ -361,16 +361,19 @@ class State:
                 "ORDER BY published DESC, id DESC LIMIT ?", (category_slug, limit))
         return self._decoded(list(rows))
 
-    def entries(self, ids: Iterable[str]) -> list[Published]:
+    def entries(self, ids: Iterable[str], *, remember: bool = True) -> list[Published]:
+        """These entries; `remember=False` for a one-off pass (pages) that should
+        not push the feeds' entries out of memory."""
         found = []
         for entry_id in ids:
             row = self.db.execute("SELECT id, record_mtime_ns, record_sha256, updated "
                                   "FROM entries WHERE id = ?", (entry_id,)).fetchone()
             if row:
                 found.append(row)
-        return self._decoded(found)
+        return self._decoded(found, remember=remember)
 
-    def _decoded(self, rows: list[tuple[str, int, str, str]]) -> list[Published]:
+    def _decoded(self, rows: list[tuple[str, int, str, str]], *,
+                 remember: bool = True) -> list[Published]:
         """Entries from their rows; a record already decoded (same id, same dump,
         same `updated`) comes from memory: the feeds a daemon rewrites again and
         again hold mostly the same entries."""
@@ -382,9 +385,10 @@ class State:
                 record = self.db.execute("SELECT record FROM entries WHERE id = ?",
                                          (entry_id,)).fetchone()[0]
                 published = _published(record, updated)
-                self._cache[key] = published
-                while len(self._cache) > DECODED_CACHE_ENTRIES:
-                    self._cache.popitem(last=False)
+                if remember:
+                    self._cache[key] = published
+                    while len(self._cache) > DECODED_CACHE_ENTRIES:
+                        self._cache.popitem(last=False)
             else:
                 self._cache.move_to_end(key)
             result.append(published)

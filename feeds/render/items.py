@@ -29,7 +29,7 @@ class FeedItem:
     summary: str
 
 
-@lru_cache(maxsize=4096)  # the daemon renders the same newest entries scan after scan
+@lru_cache(maxsize=1024)  # the daemon renders the same newest entries scan after scan
 def article_item(published: Published, base_url: str, site_title: str,
                  category_name: str) -> FeedItem:
     entry = published.entry
