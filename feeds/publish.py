@@ -23,14 +23,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds.config import Settings
-from feeds.inputs import is_dump_name
+from feeds.inputs import list_input, stat_inputs
 from feeds.model import DumpError, Entry, Published
 from feeds.output import Output
 from feeds.parse import parse_dump
 from feeds.render.items import FeedItem, article_item, headline_item
 from feeds.render.jsonfeed import render_json
 from feeds.render.pages import FeedSummary, article_page, category_page, index_page, opml
-from feeds.render.site import FeedSpec, all_feed, category_feed, entry_page, populer_feed
+from feeds.render.site import (
+    FeedSpec,
+    all_feed,
+    category_feed,
+    entry_page,
+    page_path,
+    populer_feed,
+)
 from feeds.render.syndication import render_atom, render_rss
 from feeds.state import SeenFile, State
 from feeds.text import slugify
@@ -134,42 +141,6 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     with state.transaction():
         state.note_run(clock(), report.parsed, len(report.rejected), len(report.written))
     return report
-
-
-def list_input(input_dir: Path) -> dict[str, os.stat_result]:
-    """Every dump below the input directory, by path relative to it (with "/").
-    Hidden directories are skipped. Raises FileNotFoundError when it is missing."""
-    if not input_dir.is_dir():
-        raise FileNotFoundError(f"{input_dir}: input directory not found")
-    found: dict[str, os.stat_result] = {}
-    pending = [("", os.fspath(input_dir))]
-    while pending:
-        prefix, directory = pending.pop()
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue  # vanished or unreadable: the next scan sees it again
-        for item in sorted(entries, key=lambda e: e.name):
-            try:
-                if item.is_dir() and not item.name.startswith("."):
-                    pending.append((f"{prefix}{item.name}/", item.path))
-                elif is_dump_name(item.name) and item.is_file():
-                    found[prefix + item.name] = item.stat()
-            except OSError:
-                continue  # vanished between listing and stat
-    return found
-
-
-def stat_inputs(input_dir: Path, paths: Collection[str]) -> dict[str, os.stat_result]:
-    """The named dumps that exist, by relative path."""
-    found = {}
-    for path in sorted(paths):
-        if is_dump_name(Path(path).name):
-            try:
-                found[path] = (input_dir / path).stat()
-            except OSError:
-                continue
-    return found
 
 
 def _changed(seen: SeenFile | None, stat: os.stat_result) -> bool:
@@ -301,8 +272,9 @@ def forget(settings: Settings, state: State, ids: list[str]) -> Report:
 
 
 def _forget(state: State, ids: list[str], report: Report) -> None:
-    pages = {entry_page(published) for published in state.entries(ids)}
-    report.removed_entries |= {entry_id for entry_id in ids if state.entry_category(entry_id)}
+    keys = state.page_keys(ids)
+    pages = {page_path(entry_id, published) for entry_id, published in keys}
+    report.removed_entries |= {entry_id for entry_id, _ in keys}
     state.add_pending(feeds=state.forget_entries(ids), removals=pages)
     state.done_pending(pages=ids)  # a page about to be removed is not written again
 
@@ -371,9 +343,8 @@ def _write_populer_feed(settings: Settings, state: State, output: Output) -> Fee
     newest = state.newest(None, 1)
     items = []
     for headline in newest[0].entry.populer if newest else ():
-        entry_id = state.entry_id_by_title(headline.title)
-        found = state.entries([entry_id]) if entry_id else []
-        url = settings.base_url + entry_page(found[0]) if found else None
+        known = state.page_key_by_title(headline.title)
+        url = settings.base_url + page_path(*known) if known else None
         items.append(headline_item(headline, url, settings.site_title))
     _write_feed(settings, output, spec, items)
     first = items[0] if items else None
@@ -417,7 +388,7 @@ def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total
 
 def _remove_strays(state: State, output: Output) -> None:
     """After a rebuild: article pages and category files nothing in the state owns."""
-    keep = {entry_page(p) for p in state.entries(sorted(state.all_ids()))}
+    keep = {page_path(entry_id, published) for entry_id, published in state.page_keys()}
     slugs = {category.slug for category in state.categories()}
     for path in output.files_under("artikel"):
         if path not in keep:

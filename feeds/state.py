@@ -298,11 +298,6 @@ class State:
             self.db.execute("DELETE FROM versions WHERE entry_id = ?", (entry_id,))
         return slugs
 
-    def entry_category(self, entry_id: str) -> str | None:
-        row = self.db.execute("SELECT category_slug FROM entries WHERE id = ?",
-                              (entry_id,)).fetchone()
-        return str(row[0]) if row else None
-
     def files_of(self, entry_id: str) -> int:
         return int(self.db.execute("SELECT count(*) FROM files WHERE entry_id = ?",
                                    (entry_id,)).fetchone()[0])
@@ -416,12 +411,23 @@ class State:
                                  (slug,)).fetchone()[0]
         return datetime.fromisoformat(newest)
 
-    def entry_id_by_title(self, title: str) -> str | None:
-        """The newest entry with this title (compared as ids compare titles)."""
+    def page_keys(self, ids: Iterable[str] | None = None) -> list[tuple[str, datetime]]:
+        """(id, published) of these entries, or of all: what names their pages,
+        without decoding their records."""
+        if ids is None:
+            rows = list(self.db.execute("SELECT id, published FROM entries"))
+        else:
+            rows = [row for entry_id in ids for row in self.db.execute(
+                "SELECT id, published FROM entries WHERE id = ?", (entry_id,))]
+        return [(str(entry_id), datetime.fromisoformat(published)) for entry_id, published in rows]
+
+    def page_key_by_title(self, title: str) -> tuple[str, datetime] | None:
+        """(id, published) of the newest entry with this title (compared as ids
+        compare titles)."""
         row = self.db.execute(
-            "SELECT id FROM entries WHERE title_key = ? ORDER BY published DESC, id DESC LIMIT 1",
-            (identity_key(title),)).fetchone()
-        return str(row[0]) if row else None
+            "SELECT id, published FROM entries WHERE title_key = ? "
+            "ORDER BY published DESC, id DESC LIMIT 1", (identity_key(title),)).fetchone()
+        return (str(row[0]), datetime.fromisoformat(row[1])) if row else None
 
     def entry_count(self) -> int:
         return int(self.db.execute("SELECT coalesce(sum(entries), 0) FROM spellings").fetchone()[0])

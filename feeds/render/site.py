@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from feeds.model import ID_NAMESPACE, Entry, Published
 
@@ -54,4 +55,8 @@ def entry_page(entry: Entry | Published) -> str:
     """`artikel/<year>/<month>/<uuid>.html`: fixed by the id and publication time."""
     if isinstance(entry, Published):
         entry = entry.entry
-    return f"artikel/{entry.published:%Y/%m}/{entry.id.removeprefix('urn:uuid:')}.html"
+    return page_path(entry.id, entry.published)
+
+
+def page_path(entry_id: str, published: datetime) -> str:
+    return f"artikel/{published:%Y/%m}/{entry_id.removeprefix('urn:uuid:')}.html"
