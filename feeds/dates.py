@@ -7,6 +7,7 @@ looks like a stamp. Both give identical results on what both read (tested).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -82,6 +83,7 @@ _CLOCK_DOT = re.compile(r"\b(\d{1,2})\.(\d{2})\b(?!\.\d)")
 _ZONE_WORD = re.compile(r"\b(wita|wib|wit)\b", re.IGNORECASE)
 MIN_YEAR, MAX_YEAR = 1970, 2999
 MAX_STAMP_CHARS = 200
+STAMP_CACHE_SIZE = 8192  # answers remembered (a few MB at most)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,9 @@ class Stamp:
         return None
 
 
+# Sidebars repeat: every page captured on a day lists the same headlines and
+# times, and each block is asked about more than once while a page is read.
+@functools.lru_cache(maxsize=STAMP_CACHE_SIZE)
 def parse_stamp(text: str, default_zone: str = "WIB") -> Stamp | None:
     """Read a stamp such as `JUMAT, 30 MEI 2025 | 16:01 WIB | LAPORAN: X`.
 

@@ -7,10 +7,12 @@ ever sees Indonesian wall-clock time.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from feeds.dates import format_utc
 from feeds.text import identity_key, slugify
@@ -48,16 +50,17 @@ class StateError(FeedsError):
     """The state database cannot be opened, locked or written."""
 
 
-@dataclass(frozen=True, slots=True)
-class Headline:
+# Headlines and blocks are named tuples, not dataclasses: an entry holds dozens of
+# them, and tuples are built and pickled (to and from the parsing workers) at a
+# fraction of the cost.
+class Headline(NamedTuple):
     """One sidebar headline ("Populer" or "UPDATE") with its UTC time."""
 
     title: str
     published: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """One body block: a paragraph, or a subheading standing alone."""
 
     text: str
@@ -91,6 +94,18 @@ class Entry:
         object.__setattr__(self, "published", self.published.astimezone(UTC))
         object.__setattr__(self, "id", entry_id(self.category, self.title, self.published))
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # The parsing workers send every entry to the main process: as plain
+        # tuples (which pickle in C) and with its id, which is not derived again.
+        # Times travel as microseconds since the epoch: a pickled aware datetime
+        # drags its time zone along, and costs several times more to load.
+        return _restored_entry, (
+            self.title, self.category, _micros(self.published), self.author, self.caption,
+            tuple(map(tuple, self.blocks)),
+            tuple((h.title, _micros(h.published)) for h in self.populer),
+            tuple((h.title, _micros(h.published)) for h in self.update),
+            self.source, self.warnings, self.id)
+
     @property
     def caption_text(self) -> str | None:
         return split_caption(self.caption)[0] if self.caption else None
@@ -98,6 +113,31 @@ class Entry:
     @property
     def caption_credit(self) -> str | None:
         return split_caption(self.caption)[1] if self.caption else None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(when: datetime) -> int:
+    return (when - _EPOCH) // _MICROSECOND
+
+
+def _restored_entry(title: str, category: str, published: int, author: str | None,
+                    caption: str | None, blocks: tuple[tuple[str, bool], ...],
+                    populer: tuple[tuple[str, int], ...], update: tuple[tuple[str, int], ...],
+                    source: str, warnings: tuple[str, ...], id: str) -> Entry:
+    """The inverse of `Entry.__reduce__`."""
+    entry = object.__new__(Entry)
+    for name, value in (
+            ("title", title), ("category", category),
+            ("published", _EPOCH + published * _MICROSECOND), ("author", author),
+            ("caption", caption), ("blocks", tuple(map(Block._make, blocks))),
+            ("populer", tuple(Headline(t, _EPOCH + m * _MICROSECOND) for t, m in populer)),
+            ("update", tuple(Headline(t, _EPOCH + m * _MICROSECOND) for t, m in update)),
+            ("source", source), ("warnings", warnings), ("id", id)):
+        object.__setattr__(entry, name, value)
+    return entry
 
 
 def entry_id(category: str, title: str, published: datetime) -> str:
@@ -182,6 +222,19 @@ def entry_from_record(record: dict[str, object]) -> Entry:
         source=str(record.get("source", "")),
         warnings=tuple(str(w) for w in warnings),
     )
+
+
+class Encoded(NamedTuple):
+    """An entry as the state stores it: its JSON record and its content digest,
+    computed once, by the parsing worker that read the dump."""
+
+    record: str
+    content: str
+
+
+def encode(entry: Entry) -> Encoded:
+    record = json.dumps(entry_record(entry), ensure_ascii=False, sort_keys=True)
+    return Encoded(record, content_digest(entry))
 
 
 def content_digest(entry: Entry) -> str:

@@ -26,6 +26,15 @@ class Output:
         self.root = root.resolve()
         self.written: list[str] = []
 
+    def prepare(self) -> None:
+        """Create the root if needed; an unusable root fails here, with one message,
+        before any file is attempted."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(f"{self.root}: cannot use as the output directory: "
+                              f"{error.strerror or error}") from error
+
     def path(self, relative: str) -> Path:
         """The absolute path of `relative`, refusing anything that leaves the root.
 

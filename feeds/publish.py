@@ -24,7 +24,7 @@ from pathlib import Path
 
 from feeds.config import Settings
 from feeds.inputs import list_input, stat_inputs
-from feeds.model import DumpError, Entry, Published
+from feeds.model import DumpError, Encoded, Entry, Published, encode
 from feeds.output import Output
 from feeds.parse import parse_dump
 from feeds.render.items import FeedItem, article_item, headline_item
@@ -80,7 +80,11 @@ class Report:
 @dataclass(frozen=True, slots=True)
 class Dump:
     """An input file read once: its bytes' hash and what they parsed to
-    (neither entry nor error: the bytes are the ones already known)."""
+    (neither entry nor error: the bytes are the ones already known).
+
+    Whatever costs CPU is done where the dump is parsed (a worker process, for
+    many files): the entry's encoding for the state and, for a file never seen
+    before, its article page as a new article shows it."""
 
     path: str
     size: int
@@ -88,6 +92,8 @@ class Dump:
     sha256: str
     entry: Entry | None
     error: str | None
+    encoded: Encoded | None = None
+    page: bytes | None = None
 
 
 def publish(settings: Settings, state: State, *, rebuild: bool = False,
@@ -107,6 +113,7 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     """
     report = Report()
     output = Output(settings.output_dir)
+    output.prepare()
     if rebuild:
         with state.transaction():
             state.clear()
@@ -125,15 +132,18 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     # A rebuild, an output that was lost, or new site settings: render everything.
     whole = (rebuild or not output.path("index.html").exists()
              or state.meta(RENDERED_WITH) != settings.render_fingerprint)
-    # Batches bound the memory a large input needs: each is parsed, recorded and let go.
-    for batch in read_dumps(settings, todo, seen, progress, stop):
+    if whole:  # before the batches, which write the pages of the articles they bring
         with state.transaction():
-            _apply(state, batch, seen, clock(), report)
-    with state.transaction():
-        state.drop_files(set(seen) - set(files))  # their entries stay: inputs may rotate
-        if whole:
             state.mark_everything_pending()
             state.set_meta(RENDERED_WITH, settings.render_fingerprint)
+    # Batches bound the memory a large input needs: each is parsed, recorded, its
+    # new articles' pages written, and let go.
+    for batch in read_dumps(settings, todo, seen, progress, stop):
+        with state.transaction():
+            new = _apply(state, batch, seen, clock(), report)
+        _write_new_pages(state, output, new)
+    with state.transaction():
+        state.drop_files(set(seen) - set(files))  # their entries stay: inputs may rotate
     render_pending(settings, state, output, stop, force=whole)
     if rebuild:
         _remove_strays(state, output)
@@ -209,7 +219,9 @@ def read_dump(settings: Settings, path: str, stat: os.stat_result,
     full = settings.input_dir / path
     try:
         with full.open("rb") as handle:
-            data = handle.read(settings.max_dump_bytes + 1)
+            # Sized from the file, not the limit: read(limit) would allocate (and
+            # zero) the whole limit for every dump. One byte more shows growth.
+            data = handle.read(min(stat.st_size, settings.max_dump_bytes) + 1)
             after = os.fstat(handle.fileno())
     except OSError as error:
         return Dump(path, stat.st_size, stat.st_mtime_ns, "", None,
@@ -223,15 +235,40 @@ def read_dump(settings: Settings, path: str, stat: os.stat_result,
         entry = parse_dump(data, path, settings.parse_options)
     except DumpError as error:
         return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, error.reason)
-    return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, entry, None)
+    # A new file is most likely a new article, whose page shows it as first published.
+    page = render_article(settings, Published(entry, entry.published)) if known is None else None
+    return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, entry, None, encode(entry), page)
+
+
+def render_article(settings: Settings, published: Published) -> bytes:
+    """An article's page. It names the category as the article itself spells it,
+    so that the page depends on nothing but the article and the site settings."""
+    slug = slugify(published.entry.category)
+    spec = category_feed(slug, published.entry.category, settings.site_title)
+    return article_page(published, spec, settings.site_title, settings.base_url,
+                        settings.language)
 
 
 def _apply(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: datetime,
-           report: Report) -> None:
-    """Record every dump and what it makes pending (call inside a transaction)."""
+           report: Report) -> list[Dump]:
+    """Record every dump and what it makes pending (call inside a transaction).
+    Returns the dumps of new articles, whose pages are ready to be written."""
+    new = _new_articles(state, dumps, seen)
+    state.add_new_entries((d.entry, d.encoded, d.mtime_ns, d.sha256) for d in new
+                          if d.entry is not None and d.encoded is not None)
+    state.note_files((SeenFile(d.path, d.size, d.mtime_ns, d.sha256, d.entry.id, None)
+                      for d in new if d.entry is not None), now)
+    state.add_pending(feeds={slugify(d.entry.category) for d in new if d.entry is not None},
+                      pages=[d.entry.id for d in new if d.entry is not None])
+    recorded = {d.path for d in new}
     for dump in dumps:
         known = seen.get(dump.path)
-        if dump.error is not None:
+        if dump.path in recorded:
+            assert dump.entry is not None
+            report.parsed += 1
+            report.changed_entries.add(dump.entry.id)
+            report.published.append((dump.path, dump.entry))
+        elif dump.error is not None:
             report.rejected.append((dump.path, dump.error))
             state.note_file(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256,
                                      known.entry_id if known else None, dump.error), now)
@@ -240,12 +277,34 @@ def _apply(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: date
             state.note_file(replace(known, size=dump.size, mtime_ns=dump.mtime_ns), now)
         else:
             _apply_entry(state, dump, dump.entry, known, now, report)
+    return new
+
+
+def _new_articles(state: State, dumps: list[Dump], seen: dict[str, SeenFile]) -> list[Dump]:
+    """The dumps that are the first ever of their article (a new file, an id the
+    state does not hold and no other dump of the batch shares): these need no
+    comparison with anything and are recorded together."""
+    candidates: dict[str, list[Dump]] = {}
+    for dump in dumps:
+        if dump.entry is not None and dump.page is not None and dump.path not in seen:
+            candidates.setdefault(dump.entry.id, []).append(dump)
+    absent = state.absent(list(candidates))
+    return [found[0] for entry_id, found in candidates.items()
+            if len(found) == 1 and entry_id in absent]
+
+
+def _write_new_pages(state: State, output: Output, new: list[Dump]) -> None:
+    for dump in new:
+        assert dump.entry is not None and dump.page is not None
+        output.write(entry_page(dump.entry), dump.page, durable=False)
+    with state.transaction():
+        state.done_pending(pages=[dump.entry.id for dump in new if dump.entry is not None])
 
 
 def _apply_entry(state: State, dump: Dump, entry: Entry, known: SeenFile | None,
                  now: datetime, report: Report) -> None:
     report.parsed += 1
-    changed = state.store_entry(entry, dump.mtime_ns, dump.sha256)
+    changed = state.store_entry(entry, dump.mtime_ns, dump.sha256, dump.encoded)
     if changed:
         report.changed_entries.add(entry.id)
         report.published.append((dump.path, entry))
@@ -318,12 +377,8 @@ def render_pending(settings: Settings, state: State, output: Output,
             return
         batch = pages[start : start + PAGES_PER_TRANSACTION]
         for published in state.entries(batch, remember=False):
-            slug = slugify(published.entry.category)
-            spec = category_feed(slug, names.get(slug, published.entry.category),
-                                 settings.site_title)
-            output.write(entry_page(published), article_page(
-                published, spec, settings.site_title, settings.base_url, settings.language),
-                durable=False)
+            output.write(entry_page(published), render_article(settings, published),
+                         durable=False)
         with state.transaction():
             state.done_pending(pages=batch)
 

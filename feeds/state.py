@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,12 +21,13 @@ from typing import IO
 
 from feeds.dates import format_utc
 from feeds.model import (
+    Encoded,
     Entry,
     Published,
     StateError,
     content_digest,
+    encode,
     entry_from_record,
-    entry_record,
 )
 from feeds.text import identity_key, slugify
 
@@ -230,6 +231,12 @@ class State:
             (seen.path, seen.size, seen.mtime_ns, seen.sha256, seen.entry_id, seen.error,
              format_utc(now)))
 
+    def note_files(self, seen: Iterable[SeenFile], now: datetime) -> None:
+        stamp = format_utc(now)
+        self.db.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((s.path, s.size, s.mtime_ns, s.sha256, s.entry_id, s.error, stamp) for s in seen))
+
     def drop_files(self, paths: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in paths))
 
@@ -240,10 +247,11 @@ class State:
 
     # --- entries -----------------------------------------------------------
 
-    def store_entry(self, entry: Entry, mtime_ns: int, file_sha256: str) -> set[str]:
+    def store_entry(self, entry: Entry, mtime_ns: int, file_sha256: str,
+                    encoded: Encoded | None = None) -> set[str]:
         """Take one dump's entry; returns the category slugs whose feeds changed
         (empty when the dump repeats what is known)."""
-        content = content_digest(entry)
+        record, content = encoded or encode(entry)
         self.db.execute(
             "INSERT INTO versions VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET "
             "first_mtime_ns = min(first_mtime_ns, excluded.first_mtime_ns)",
@@ -251,7 +259,6 @@ class State:
         row = self.db.execute(
             "SELECT record_mtime_ns, record_sha256, record, updated FROM entries WHERE id = ?",
             (entry.id,)).fetchone()
-        record = json.dumps(entry_record(entry), ensure_ascii=False, sort_keys=True)
         if row is None or (mtime_ns, file_sha256) > (row[0], row[1]):
             updated = self._updated(entry, content)
             if row is not None and (row[2], row[3]) == (record, updated):
@@ -273,6 +280,24 @@ class State:
             return set()
         self.db.execute("UPDATE entries SET updated = ? WHERE id = ?", (updated, entry.id))
         return {slugify(current.category)}
+
+    def absent(self, ids: Collection[str]) -> set[str]:
+        """Those of these ids the state holds no entry for."""
+        known = self.db.execute("SELECT id FROM entries WHERE id IN "
+                                "(SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
+        return set(ids) - {row[0] for row in known}
+
+    def add_new_entries(self, new: Iterable[tuple[Entry, Encoded, int, str]]) -> None:
+        """Entries the state has never seen (ids checked with `absent`, each once),
+        as (entry, encoded, dump mtime_ns, dump sha256): what `store_entry` does for
+        a first dump, in three statements for the lot."""
+        rows = [(entry.id, slugify(entry.category), entry.category, identity_key(entry.title),
+                 format_utc(entry.published), format_utc(entry.published), mtime_ns, sha256,
+                 encoded.record, encoded.content) for entry, encoded, mtime_ns, sha256 in new]
+        self.db.executemany("INSERT INTO versions VALUES (?, ?, ?)",
+                            ((row[0], row[9], row[6]) for row in rows))
+        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (row[:9] for row in rows))
 
     def _updated(self, entry: Entry, content: str) -> str:
         """`published`, until a second content appears: then when the current one did."""

@@ -7,11 +7,12 @@ both are read here.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from feeds.dates import Stamp, parse_stamp
+from feeds.dates import STAMP_CACHE_SIZE, Stamp, parse_stamp
 from feeds.model import Block, Headline
 
 POPULER_MARKERS = frozenset({"populer", "terpopuler", "paling populer", "terpopuler hari ini"})
@@ -168,6 +169,7 @@ def _bare_stamp(block: str, default_zone: str) -> Stamp | None:
     return stamp if stamp is not None and not stamp.tail else None
 
 
+@functools.lru_cache(maxsize=STAMP_CACHE_SIZE)  # sidebars repeat from page to page
 def _split_trailing_stamp(block: str, default_zone: str) -> tuple[str, Stamp] | None:
     """`Headline Rabu, 11 Februari 2026 | 19:58` -> the headline and its stamp."""
     match = _TRAILING_STAMP.search(block)
