@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from typing import NamedTuple
 
 from dateutil import parser as dateutil_parser
 from dateutil import tz
@@ -86,8 +86,7 @@ MAX_STAMP_CHARS = 200
 STAMP_CACHE_SIZE = 8192  # answers remembered (a few MB at most)
 
 
-@dataclass(frozen=True, slots=True)
-class Stamp:
+class Stamp(NamedTuple):
     """A parsed stamp: `when` in UTC; `tail` is what followed the time (reporter,
     edition), split on "|"; `warnings` says what looked wrong but was not fatal."""
 
@@ -123,26 +122,27 @@ def parse_stamp(text: str, default_zone: str = "WIB") -> Stamp | None:
 def parse_stamp_fast(text: str, default_zone: str = "WIB") -> Stamp | None:
     """The hand parser: the shapes DOMAIN.md lists, in any letter case."""
     match = _STAMP.match(text)
-    if match is None or not _REST.match(match["rest"]):
+    if match is None:
         return None
-    weekday = match["weekday"]
+    (weekday, day, month_name, year, nday, nmonth, nyear, hour, minute, second, zone,
+     rest) = match.groups()
+    if rest and not _REST.match(rest):
+        return None
     if weekday is not None and _weekday_number(weekday) is None:
         return None
-    if match["day"]:
-        day, year = int(match["day"]), int(match["year"])
-        month = _MONTHS.get(match["month"].casefold())
+    if day:
+        month = _MONTHS.get(month_name.casefold())
+        if month is None:
+            return None
     else:
-        day, month, year = int(match["nday"]), int(match["nmonth"]), int(match["nyear"])
-    if month is None:
-        return None
-    second = int(match["second"]) if match["second"] else 0
-    zone = ZONES[(match["zone"] or default_zone).upper()]
+        day, month, year = nday, int(nmonth), nyear
     try:
-        local = datetime(year, month, day, int(match["hour"]), int(match["minute"]), second,
-                         tzinfo=zone)
+        local = datetime(int(year), month, int(day), int(hour), int(minute),
+                         int(second) if second else 0,
+                         tzinfo=ZONES[(zone or default_zone).upper()])
     except ValueError:
         return None
-    return _stamp(local, weekday, match["rest"])
+    return _stamp(local, weekday, rest)
 
 
 class _IndonesianInfo(dateutil_parser.parserinfo):
@@ -212,6 +212,7 @@ def _dateutil_zone(name: str | None, offset: int | None) -> tz.tzoffset | None:
     raise ValueError(f"unknown time zone {name!r}")
 
 
+@functools.lru_cache(maxsize=256)  # a handful of words, asked about on every stamp
 def _weekday_number(word: str) -> int | None:
     return _WEEKDAYS.get(_APOSTROPHES.sub("", word).casefold())
 
@@ -219,14 +220,15 @@ def _weekday_number(word: str) -> int | None:
 def _stamp(local: datetime, weekday: str | None, rest: str) -> Stamp | None:
     if not MIN_YEAR <= local.year <= MAX_YEAR:
         return None
-    warnings = []
+    warnings: tuple[str, ...] = ()
     if weekday is not None:
         named = _weekday_number(weekday)
         if named is not None and named != local.weekday():
-            warnings.append(f"weekday {weekday} does not match {local:%Y-%m-%d}, "
-                            f"a {DISPLAY_WEEKDAYS[local.weekday()]}")
-    tail = tuple(part.strip() for part in rest.split("|")[1:] if part.strip())
-    return Stamp(local.astimezone(UTC).replace(microsecond=0), tail, tuple(warnings))
+            warnings = (f"weekday {weekday} does not match {local:%Y-%m-%d}, "
+                        f"a {DISPLAY_WEEKDAYS[local.weekday()]}",)
+    tail = tuple(part.strip() for part in rest.split("|")[1:] if part.strip()) if rest else ()
+    when = local.astimezone(UTC)
+    return Stamp(when.replace(microsecond=0) if when.microsecond else when, tail, warnings)
 
 
 def parse_iso(text: str, default_zone: str = "WIB") -> datetime | None:
@@ -245,5 +247,10 @@ def parse_iso(text: str, default_zone: str = "WIB") -> datetime | None:
 
 def format_utc(when: datetime) -> str:
     """`YYYY-MM-DDTHH:MM:SSZ`, the one way feeds writes an instant."""
-    # isoformat is several times faster than strftime, and this runs per headline.
-    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    # isoformat is several times faster than strftime, and this runs per headline;
+    # the times feeds holds are already UTC to the second, so the rest is skipped.
+    if when.tzinfo is not UTC:
+        when = when.astimezone(UTC)
+    if when.microsecond:
+        when = when.replace(microsecond=0)
+    return when.isoformat()[:-6] + "Z"  # "+00:00" -> "Z"

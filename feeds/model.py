@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -225,16 +226,25 @@ def entry_from_record(record: dict[str, object]) -> Entry:
 
 
 class Encoded(NamedTuple):
-    """An entry as the state stores it: its JSON record and its content digest,
-    computed once, by the parsing worker that read the dump."""
+    """An entry as the state stores it: its record (zlib-compressed JSON) and its
+    content digest, computed once, by the parsing worker that read the dump."""
 
-    record: str
+    record: bytes
     content: str
 
 
 def encode(entry: Entry) -> Encoded:
+    # Compressed to a third: most of the state's size, and of what a build
+    # writes to disk, is records. Level 1 is within 5 % of the best ratio here.
     record = json.dumps(entry_record(entry), ensure_ascii=False, sort_keys=True)
-    return Encoded(record, content_digest(entry))
+    return Encoded(zlib.compress(record.encode(), 1), content_digest(entry))
+
+
+def decode_record(stored: bytes | str) -> Entry:
+    """The entry a stored record holds. States written before records were
+    compressed hold JSON text, which is read as it is."""
+    text = zlib.decompress(stored) if isinstance(stored, bytes) else stored
+    return entry_from_record(json.loads(text))
 
 
 def content_digest(entry: Entry) -> str:

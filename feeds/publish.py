@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from feeds.config import Settings
 from feeds.inputs import list_input, stat_inputs
@@ -62,6 +63,19 @@ def never() -> bool:
     return False
 
 
+class Arrival(NamedTuple):
+    """What a report says of an entry a dump changed: not the entry itself, which
+    a build of 100,000 dumps must not hold in memory until it ends."""
+
+    id: str
+    title: str
+    category: str
+
+    @classmethod
+    def of(cls, entry: Entry) -> Arrival:
+        return cls(entry.id, entry.title, entry.category)
+
+
 @dataclass
 class Report:
     """What one run did."""
@@ -71,7 +85,7 @@ class Report:
     waiting: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
     # (file, entry) for each dump that changed what the feeds show
-    published: list[tuple[str, Entry]] = field(default_factory=list)
+    published: list[tuple[str, Arrival]] = field(default_factory=list)
     changed_entries: set[str] = field(default_factory=set)
     removed_entries: set[str] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
@@ -267,7 +281,7 @@ def _apply(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: date
             assert dump.entry is not None
             report.parsed += 1
             report.changed_entries.add(dump.entry.id)
-            report.published.append((dump.path, dump.entry))
+            report.published.append((dump.path, Arrival.of(dump.entry)))
         elif dump.error is not None:
             report.rejected.append((dump.path, dump.error))
             state.note_file(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256,
@@ -307,7 +321,7 @@ def _apply_entry(state: State, dump: Dump, entry: Entry, known: SeenFile | None,
     changed = state.store_entry(entry, dump.mtime_ns, dump.sha256, dump.encoded)
     if changed:
         report.changed_entries.add(entry.id)
-        report.published.append((dump.path, entry))
+        report.published.append((dump.path, Arrival.of(entry)))
         state.add_pending(feeds=changed, pages=[entry.id])
     state.note_file(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256, entry.id, None),
                     now)

@@ -26,11 +26,12 @@ from feeds.model import (
     Published,
     StateError,
     content_digest,
+    decode_record,
     encode,
-    entry_from_record,
 )
 from feeds.text import identity_key, slugify
 
+CACHE_KIB = 32 * 1024  # SQLite's page cache, at most
 DECODED_CACHE_ENTRIES = 1024  # a daemon's feeds hold ~50 entries each
 # Each step brings the schema from version N to N + 1; never edit a released step.
 MIGRATIONS = (
@@ -47,7 +48,8 @@ MIGRATIONS = (
     );
     CREATE INDEX files_by_entry ON files (entry_id);
 
-    -- Every entry published. `record` is the entry as JSON, taken from the newest
+    -- Every entry published. `record` is the entry as JSON, zlib-compressed in a
+    -- BLOB (rows written before records were compressed hold the text), taken from the newest
     -- dump of it (greatest mtime, then file hash): the order files are read in
     -- never changes the outcome.
     CREATE TABLE entries (
@@ -160,6 +162,9 @@ class State:
                                       check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            # A batch of a full build touches index pages all over; with the default
+            # 2 MB cache they are spilled and written more than once per commit.
+            self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self._migrate()
         except sqlite3.DatabaseError as error:
             self.close()
@@ -274,7 +279,7 @@ class State:
                  format_utc(entry.published), updated, mtime_ns, file_sha256, record))
             return {slugify(entry.category)}
         # An older dump: it may still reveal that the newest content is a correction.
-        current = entry_from_record(json.loads(row[2]))
+        current = decode_record(row[2])
         updated = self._updated(current, content_digest(current))
         if updated == row[3]:
             return set()
@@ -480,8 +485,8 @@ class State:
         return (str(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else None
 
 
-def _published(record: str, updated: str) -> Published:
-    return Published(entry_from_record(json.loads(record)), datetime.fromisoformat(updated))
+def _published(record: bytes | str, updated: str) -> Published:
+    return Published(decode_record(record), datetime.fromisoformat(updated))
 
 
 def _acquire_lock(path: Path) -> IO[str]:

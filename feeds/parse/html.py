@@ -9,7 +9,6 @@ import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-import lxml.html
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from bs4.element import (
     Comment,
@@ -38,6 +37,9 @@ _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 # Separators before a site name in a <title>: `... - RMOL`, `... | Kompas.com`.
 _DECORATION = re.compile(r"^(?P<title>.+?)\s+(?:[-|\u2013\u2014:]|::)\s+(?P<site>[^|]{1,40})$")
 LXML_MAX_DEPTH = 250
+# Evaluated in C: is there an element LXML_MAX_DEPTH levels down from the root?
+_AN_ELEMENT_TOO_DEEP = etree.XPath("boolean(" + "/*" * LXML_MAX_DEPTH + ")")
+_HTML_PARSER = etree.HTMLParser()
 _XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*\?>")
 _SHOUTED_SITE = re.compile(r"^[A-Z0-9][A-Z0-9.]{1,14}$")
 _DOMAIN = re.compile(r"^\S+\.[a-z]{2,}$", re.IGNORECASE)
@@ -114,15 +116,7 @@ class _LxmlPage:
     def truncated(self) -> bool:
         """True when the page nests deeper than lxml builds trees (libxml2 stops
         at 256 levels and drops the rest of the page)."""
-        if self.root is None:
-            return False
-        stack = [(self.root, 1)]
-        while stack:
-            element, depth = stack.pop()
-            if depth >= LXML_MAX_DEPTH:
-                return True
-            stack.extend((child, depth + 1) for child in element)
-        return False
+        return self.root is not None and bool(_AN_ELEMENT_TOO_DEEP(self.root))
 
     def meta(self) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -174,13 +168,13 @@ class _LxmlPage:
 
 
 def _lxml_document(markup: str) -> Any:
+    """The page's tree, or None for a page with no elements. Plain lxml elements,
+    not lxml.html's: those look up a Python class for every element touched."""
     try:
-        return lxml.html.document_fromstring(markup)
+        return etree.fromstring(markup, _HTML_PARSER)
     except ValueError:  # a str that declares an encoding: the declaration is moot now
         return _lxml_document(_XML_DECLARATION.sub("", markup, count=1)) if \
             _XML_DECLARATION.match(markup) else None
-    except etree.ParserError:  # nothing but whitespace or comments
-        return None
 
 
 class _SoupPage:
