@@ -188,10 +188,6 @@ def _build(args: argparse.Namespace) -> int:
         notifier.close(wait=10)  # the feeds are written; only the hub waits
     for path, reason in report.rejected:
         log.warning("rejected %s: %s", settings.input_dir / path, reason)
-    if args.verbose:
-        for path, entry in report.published:
-            log.info("published %s: %s [%s]", settings.input_dir / path, entry.title,
-                     entry.category)
     print(_summary(report, len(rejected), settings), file=sys.stderr)
     return EXIT_REJECTED if rejected else EXIT_OK
 

@@ -24,7 +24,7 @@ from watchdog.events import FileClosedEvent, FileMovedEvent, FileSystemEvent, Fi
 from watchdog.observers.inotify import InotifyObserver
 
 from feeds.config import Settings
-from feeds.inputs import is_dump_name
+from feeds.inputs import Stat, is_dump_name
 from feeds.output import Output
 from feeds.publish import Clock, Report, publish, system_clock
 from feeds.server import Server
@@ -59,7 +59,7 @@ class SettleTracker:
         self._hinted: set[str] = set()
         self._lock = threading.Lock()
 
-    def completed(self, relative: str, stat: os.stat_result) -> None:
+    def completed(self, relative: str, stat: Stat) -> None:
         """An event said the file is whole as it is now."""
         with self._lock:
             self._complete[relative] = (stat.st_size, stat.st_mtime_ns)
@@ -71,7 +71,7 @@ class SettleTracker:
             hinted, self._hinted = self._hinted, set()
             return hinted
 
-    def __call__(self, relative: str, stat: os.stat_result) -> bool:
+    def __call__(self, relative: str, stat: Stat) -> bool:
         key = (stat.st_size, stat.st_mtime_ns)
         with self._lock:
             if self._complete.get(relative) == key:
@@ -232,9 +232,6 @@ class Daemon:
 def _log_report(report: Report, settings: Settings) -> None:
     for path, reason in report.rejected:
         log.warning("rejected %s: %s", settings.input_dir / path, reason)
-    for path, entry in report.published:
-        log.info("published %s: %s [%s] %s", settings.input_dir / path, entry.title,
-                 entry.category, entry.id)
     for entry_id in sorted(report.removed_entries):
         log.info("removed %s", entry_id)
 

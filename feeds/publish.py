@@ -12,19 +12,20 @@ killed at any point leaves the rest of the work to the next run.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Collection, Iterator
+from collections import deque
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from feeds.config import Settings
-from feeds.inputs import list_input, stat_inputs
+from feeds.inputs import Stat, list_input, stat_inputs
 from feeds.model import DumpError, Encoded, Entry, Published, encode
 from feeds.output import Output
 from feeds.parse import parse_dump
@@ -46,13 +47,14 @@ from feeds.text import slugify
 log = logging.getLogger("feeds.publish")
 Clock = Callable[[], datetime]
 # Decides whether a changed file is complete enough to read (the daemon's settle rule).
-Settled = Callable[[str, os.stat_result], bool]
+Settled = Callable[[str, Stat], bool]
 Progress = Callable[[int, int], None]
 StopRequested = Callable[[], bool]
 PAGES_PER_TRANSACTION = 500
-BATCH = 1000  # dumps parsed and recorded at a time
+BATCH = 500  # dumps parsed and recorded at a time
 PARALLEL_FROM = 400  # fewer dumps than this are parsed here: workers cost ~0.5 s to start
 RENDERED_WITH = "rendered with"
+Job = tuple[str, Stat, SeenFile | None]  # a file to read, and what is known of it
 
 
 def system_clock() -> datetime:
@@ -63,19 +65,6 @@ def never() -> bool:
     return False
 
 
-class Arrival(NamedTuple):
-    """What a report says of an entry a dump changed: not the entry itself, which
-    a build of 100,000 dumps must not hold in memory until it ends."""
-
-    id: str
-    title: str
-    category: str
-
-    @classmethod
-    def of(cls, entry: Entry) -> Arrival:
-        return cls(entry.id, entry.title, entry.category)
-
-
 @dataclass
 class Report:
     """What one run did."""
@@ -84,8 +73,6 @@ class Report:
     unchanged: int = 0
     waiting: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
-    # (file, entry) for each dump that changed what the feeds show
-    published: list[tuple[str, Arrival]] = field(default_factory=list)
     changed_entries: set[str] = field(default_factory=set)
     removed_entries: set[str] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
@@ -154,7 +141,7 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     # new articles' pages written, and let go.
     for batch in read_dumps(settings, todo, seen, progress, stop):
         with state.transaction():
-            new = _apply(state, batch, seen, clock(), report)
+            new = _apply(settings, state, batch, seen, clock(), report)
         _write_new_pages(state, output, new)
     with state.transaction():
         state.drop_files(set(seen) - set(files))  # their entries stay: inputs may rotate
@@ -167,11 +154,11 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     return report
 
 
-def _changed(seen: SeenFile | None, stat: os.stat_result) -> bool:
+def _changed(seen: SeenFile | None, stat: Stat) -> bool:
     return seen is None or (seen.size, seen.mtime_ns) != (stat.st_size, stat.st_mtime_ns)
 
 
-def read_dumps(settings: Settings, todo: list[tuple[str, os.stat_result]],
+def read_dumps(settings: Settings, todo: Sequence[tuple[str, Stat]],
                seen: dict[str, SeenFile], progress: Progress | None = None,
                stop: StopRequested = never) -> Iterator[list[Dump]]:
     """Read and parse the files, in batches, until `stop` says so. A file that
@@ -179,36 +166,50 @@ def read_dumps(settings: Settings, todo: list[tuple[str, os.stat_result]],
 
     Many files are parsed by worker processes, one per core: parsing is pure
     CPU work, and the state and the output stay with this process."""
-    jobs = [(settings, path, stat, seen.get(path)) for path, stat in todo]
+    def jobs(start: int) -> list[Job]:
+        # Made a slice at a time: 100,000 jobs held at once would cost megabytes.
+        return [(path, stat, seen.get(path)) for path, stat in todo[start : start + BATCH]]
+
+    starts = iter(range(0, len(todo), BATCH))
     done = 0
-    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        for start in range(0, len(jobs), BATCH):
+    if len(todo) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        for start in starts:
             if stop():
                 return
-            read = [_read_job(job) for job in jobs[start : start + BATCH]]
+            read = [read_dump(settings, *job) for job in jobs(start)]
             done += len(read)
             if progress:
-                progress(done, len(jobs))
+                progress(done, len(todo))
             yield [dump for dump in read if dump is not None]
         return
     # spawn, not fork: the daemon has threads, and a forked lock may never open.
     context = multiprocessing.get_context("spawn")
-    slices = [jobs[start : start + BATCH] for start in range(0, len(jobs), BATCH)]
-    finished = 0
+    # The slices handed to the workers and not yet recorded, and their results: a
+    # slice leaves `in_flight` only once read, so a failure leaves it to redo.
+    in_flight: deque[list[Job]] = deque()
+    results: deque[Iterator[Dump | None]] = deque()
     try:
-        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context,
+                                 initializer=_start_worker, initargs=(settings,)) as pool:
+
+            def submit_next() -> None:
+                start = next(starts, None)
+                if start is not None:
+                    in_flight.append(jobs(start))
+                    results.append(pool.map(_read_job, in_flight[-1], chunksize=32))
+
             # Two slices in flight at most: the workers parse the next one while this
             # process records the last, and no more than that waits in memory.
-            ahead = pool.map(_read_job, slices[0], chunksize=32)
-            for number in range(len(slices)):
-                current = ahead
-                if number + 1 < len(slices):
-                    ahead = pool.map(_read_job, slices[number + 1], chunksize=32)
-                batch = [dump for dump in current if dump is not None]
-                finished += 1
-                done += len(slices[number])
+            submit_next()
+            submit_next()
+            while in_flight:
+                batch = [dump for dump in results[0] if dump is not None]
+                submit_next()
+                sliced = in_flight.popleft()
+                results.popleft()
+                done += len(sliced)
                 if progress:
-                    progress(done, len(jobs))
+                    progress(done, len(todo))
                 yield batch
                 if stop():
                     pool.shutdown(wait=True, cancel_futures=True)
@@ -217,17 +218,27 @@ def read_dumps(settings: Settings, todo: list[tuple[str, os.stat_result]],
         # A worker died (killed, out of memory, or a host program that cannot be
         # re-imported by spawn): parse the rest here rather than give up.
         log.warning("parsing workers failed (%s); parsing in this process", error)
-        for rest in slices[finished:]:
+        for sliced in itertools.chain(list(in_flight), (jobs(start) for start in starts)):
             if stop():
                 return
-            yield [dump for dump in map(_read_job, rest) if dump is not None]
+            yield [dump for dump in (read_dump(settings, *job) for job in sliced)
+                   if dump is not None]
 
 
-def _read_job(job: tuple[Settings, str, os.stat_result, SeenFile | None]) -> Dump | None:
-    return read_dump(*job)
+# The settings of a parsing worker, given once when it starts rather than
+# pickled with each of its thousands of jobs.
+_worker_settings: list[Settings] = []
 
 
-def read_dump(settings: Settings, path: str, stat: os.stat_result,
+def _start_worker(settings: Settings) -> None:
+    _worker_settings.append(settings)
+
+
+def _read_job(job: Job) -> Dump | None:
+    return read_dump(_worker_settings[0], *job)
+
+
+def read_dump(settings: Settings, path: str, stat: Stat,
               known: SeenFile | None) -> Dump | None:
     """One file; None when it changed while being read (the next scan reads it again)."""
     full = settings.input_dir / path
@@ -263,8 +274,8 @@ def render_article(settings: Settings, published: Published) -> bytes:
                         settings.language)
 
 
-def _apply(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: datetime,
-           report: Report) -> list[Dump]:
+def _apply(settings: Settings, state: State, dumps: list[Dump], seen: dict[str, SeenFile],
+           now: datetime, report: Report) -> list[Dump]:
     """Record every dump and what it makes pending (call inside a transaction).
     Returns the dumps of new articles, whose pages are ready to be written."""
     new = _new_articles(state, dumps, seen)
@@ -281,7 +292,7 @@ def _apply(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: date
             assert dump.entry is not None
             report.parsed += 1
             report.changed_entries.add(dump.entry.id)
-            report.published.append((dump.path, Arrival.of(dump.entry)))
+            _announce(settings, dump.path, dump.entry)
         elif dump.error is not None:
             report.rejected.append((dump.path, dump.error))
             state.note_file(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256,
@@ -290,8 +301,15 @@ def _apply(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: date
             assert known is not None
             state.note_file(replace(known, size=dump.size, mtime_ns=dump.mtime_ns), now)
         else:
-            _apply_entry(state, dump, dump.entry, known, now, report)
+            _apply_entry(settings, state, dump, dump.entry, known, now, report)
     return new
+
+
+def _announce(settings: Settings, path: str, entry: Entry) -> None:
+    """Say that a dump changed what the feeds show. Said as it happens, not kept
+    in the report: a build of 100,000 dumps would hold 100,000 lines."""
+    log.info("published %s: %s [%s] %s", settings.input_dir / path, entry.title,
+             entry.category, entry.id)
 
 
 def _new_articles(state: State, dumps: list[Dump], seen: dict[str, SeenFile]) -> list[Dump]:
@@ -315,13 +333,13 @@ def _write_new_pages(state: State, output: Output, new: list[Dump]) -> None:
         state.done_pending(pages=[dump.entry.id for dump in new if dump.entry is not None])
 
 
-def _apply_entry(state: State, dump: Dump, entry: Entry, known: SeenFile | None,
-                 now: datetime, report: Report) -> None:
+def _apply_entry(settings: Settings, state: State, dump: Dump, entry: Entry,
+                 known: SeenFile | None, now: datetime, report: Report) -> None:
     report.parsed += 1
     changed = state.store_entry(entry, dump.mtime_ns, dump.sha256, dump.encoded)
     if changed:
         report.changed_entries.add(entry.id)
-        report.published.append((dump.path, Arrival.of(entry)))
+        _announce(settings, dump.path, entry)
         state.add_pending(feeds=changed, pages=[entry.id])
     state.note_file(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256, entry.id, None),
                     now)

@@ -31,7 +31,7 @@ from feeds.model import (
 )
 from feeds.text import identity_key, slugify
 
-CACHE_KIB = 32 * 1024  # SQLite's page cache, at most
+CACHE_KIB = 8 * 1024  # SQLite's page cache, at most
 DECODED_CACHE_ENTRIES = 1024  # a daemon's feeds hold ~50 entries each
 # Each step brings the schema from version N to N + 1; never edit a released step.
 MIGRATIONS = (

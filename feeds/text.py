@@ -77,6 +77,16 @@ def clean(text: str) -> str:
     return text
 
 
+def clean_pieces(source: str, pieces: list[str]) -> list[str]:
+    """`clean` for every piece of `source` (pieces split at line breaks). When the
+    whole source is legal and NFC, so is every piece, and folding spaces is all
+    that is left to do: one scan of the page instead of two per block."""
+    if _ILLEGAL.search(source) is None and (
+            source.isascii() or unicodedata.is_normalized("NFC", source)):
+        return [" ".join(piece.split()) for piece in pieces]
+    return [clean(piece) for piece in pieces]
+
+
 def identity_key(text: str) -> str:
     """A normalised form for comparing names: case, quote style and spacing folded."""
     text = unicodedata.normalize("NFKC", clean(text)).translate(_QUOTES)

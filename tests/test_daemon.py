@@ -110,7 +110,7 @@ def test_scan_publishes_settled_files_once(daemon_parts: tuple[Settings, State, 
         "Maroko Dorong Pembentukan Infrastruktur Keamanan di Forum Internasional Moskow"]
     assert [r.message for r in caplog.records if r.message.startswith("published")] == [
         f"published {dump}: Maroko Dorong Pembentukan Infrastruktur Keamanan di Forum "
-        f"Internasional Moskow [Dunia] {report.published[0][1].id}"]
+        f"Internasional Moskow [Dunia] {state.all_ids().pop()}"]
     caplog.clear()
     again = daemon.scan()
     assert again is not None and again.parsed == 0 and again.written == []
@@ -209,7 +209,7 @@ def test_event_wakes_read_only_the_files_named(
     tracker.completed("named.txt", named.stat())
     report = daemon.scan()
     assert report is not None and report.parsed == 1
-    assert [path for path, _ in report.published] == ["named.txt"]
+    assert state.seen_file("named.txt") and not state.seen_file("unnamed.txt")
     clocks.advance(settings.interval)
     report = daemon.scan()  # the interval's full pass
-    assert report is not None and [path for path, _ in report.published] == ["unnamed.txt"]
+    assert report is not None and report.parsed == 1 and state.seen_file("unnamed.txt")

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from feeds.text import NotText, clean, decode, identity_key, slugify
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feeds.text import NotText, clean, clean_pieces, decode, identity_key, slugify
+
+# Where cleaning could go wrong: spaces of every kind, combining marks that
+# compose with a neighbour, and characters XML forbids.
+TRICKY = st.sampled_from(["e", "\u0301", "\u0065\u0301", "\u00e9", " ", "\n", "\u00a0", "\x0b",
+                          "\x01", "\x85", "\ufffe", "A", "\u1100", "\u1161"])
 
 
 def test_utf8_bom_and_cp1252_and_latin1() -> None:
@@ -44,3 +53,11 @@ def test_identity_key_folds_case_quotes_and_spaces() -> None:
 ])
 def test_slugify(name: str, slug: str) -> None:
     assert slugify(name) == slug
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(codec="utf-8"), max_size=200),
+                 st.lists(TRICKY, max_size=60).map("".join)))
+def test_cleaning_a_page_at_once_equals_cleaning_each_block(text: str) -> None:
+    pieces = re.split(r"\n\s*\n", text)
+    assert clean_pieces(text, pieces) == [clean(piece) for piece in pieces]
