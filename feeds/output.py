@@ -11,6 +11,7 @@ from pathlib import Path
 from feeds.model import FeedsError
 
 _TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
+_CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 
 
 class OutputError(FeedsError):
@@ -71,6 +72,35 @@ class Output:
         self.written.append(relative)
         return True
 
+    def create(self, relative: str, data: bytes) -> bool:
+        """Put `data` at `relative` only if no file is there; True when it was created.
+
+        For a new article's page, written by whichever process parsed the dump:
+        in place, without a temporary and a rename (half the file-system work),
+        because no feed links to the page until after it is complete. Nothing
+        is replaced, so the page of an article already published is never
+        touched; a file that exists (even one a crash left half-written) is the
+        caller's to render again through `write`. Failing to write is not an
+        error here, only False: `write` will try again and report it. The
+        caller counts the file as written (it may be another process's)."""
+        target = self.path(relative)
+        try:
+            if target.parent not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
+            descriptor = os.open(target, _CREATE_NEW, 0o666)
+        except OSError:
+            return False
+        try:
+            _write_all(descriptor, data)
+        except OSError:
+            with contextlib.suppress(OSError):
+                target.unlink()
+            return False
+        finally:
+            os.close(descriptor)
+        return True
+
     def remove(self, relative: str) -> bool:
         """Delete a file that no longer has a reason to exist; True when it did."""
         target = self.path(relative)
@@ -112,10 +142,14 @@ def _write_file(path: Path, data: bytes, *, durable: bool) -> None:
     the file is a terminal and where it starts, three system calls a page more."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
+        _write_all(descriptor, data)
         if durable:
             os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]

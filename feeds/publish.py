@@ -83,9 +83,10 @@ class Dump:
     """An input file read once: its bytes' hash and what they parsed to
     (neither entry nor error: the bytes are the ones already known).
 
-    Whatever costs CPU is done where the dump is parsed (a worker process, for
-    many files): the entry's encoding for the state and, for a file never seen
-    before, its article page as a new article shows it."""
+    Whatever costs CPU or file-system work is done where the dump is parsed (a
+    worker process, for many files): the entry's encoding for the state and,
+    for a file never seen before, its article page as a new article shows it,
+    created unless a page is already there (`page_written`)."""
 
     path: str
     size: int
@@ -94,7 +95,7 @@ class Dump:
     entry: Entry | None
     error: str | None
     encoded: Encoded | None = None
-    page: bytes | None = None
+    page_written: bool = False
 
 
 def publish(settings: Settings, state: State, *, rebuild: bool = False,
@@ -137,12 +138,13 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
         with state.transaction():
             state.mark_everything_pending()
             state.set_meta(RENDERED_WITH, settings.render_fingerprint)
-    # Batches bound the memory a large input needs: each is parsed, recorded, its
-    # new articles' pages written, and let go.
-    for batch in read_dumps(settings, todo, seen, progress, stop):
+    # Batches bound the memory a large input needs: each is parsed (the pages of
+    # new articles written as it is), recorded, and let go.
+    for batch in read_dumps(settings, output, todo, seen, progress, stop):
         with state.transaction():
-            new = _apply(settings, state, batch, seen, clock(), report)
-        _write_new_pages(state, output, new)
+            _apply(settings, state, batch, seen, clock(), report)
+        output.written.extend(entry_page(d.entry) for d in batch
+                              if d.page_written and d.entry is not None)
     with state.transaction():
         state.drop_files(set(seen) - set(files))  # their entries stay: inputs may rotate
     render_pending(settings, state, output, stop, force=whole)
@@ -158,14 +160,17 @@ def _changed(seen: SeenFile | None, stat: Stat) -> bool:
     return seen is None or (seen.size, seen.mtime_ns) != (stat.st_size, stat.st_mtime_ns)
 
 
-def read_dumps(settings: Settings, todo: Sequence[tuple[str, Stat]],
+def read_dumps(settings: Settings, output: Output, todo: Sequence[tuple[str, Stat]],
                seen: dict[str, SeenFile], progress: Progress | None = None,
                stop: StopRequested = never) -> Iterator[list[Dump]]:
     """Read and parse the files, in batches, until `stop` says so. A file that
     changed while being read is left for the next scan.
 
-    Many files are parsed by worker processes, one per core: parsing is pure
-    CPU work, and the state and the output stay with this process."""
+    Many files are parsed by worker processes, one per core, which also create
+    new articles' pages: parsing is CPU work and creating a file costs the
+    kernel a good deal, while the state stays with this process. A batch whose
+    results are never recorded (a stop, a crash) leaves its pages behind; the
+    next run finds them in place and renders them again from the state."""
     def jobs(start: int) -> list[Job]:
         # Made a slice at a time: 100,000 jobs held at once would cost megabytes.
         return [(path, stat, seen.get(path)) for path, stat in todo[start : start + BATCH]]
@@ -176,7 +181,7 @@ def read_dumps(settings: Settings, todo: Sequence[tuple[str, Stat]],
         for start in starts:
             if stop():
                 return
-            read = [read_dump(settings, *job) for job in jobs(start)]
+            read = [read_dump(settings, output, *job) for job in jobs(start)]
             done += len(read)
             if progress:
                 progress(done, len(todo))
@@ -221,24 +226,25 @@ def read_dumps(settings: Settings, todo: Sequence[tuple[str, Stat]],
         for sliced in itertools.chain(list(in_flight), (jobs(start) for start in starts)):
             if stop():
                 return
-            yield [dump for dump in (read_dump(settings, *job) for job in sliced)
+            yield [dump for dump in (read_dump(settings, output, *job) for job in sliced)
                    if dump is not None]
 
 
-# The settings of a parsing worker, given once when it starts rather than
-# pickled with each of its thousands of jobs.
-_worker_settings: list[Settings] = []
+# The settings of a parsing worker and its view of the output, given once when
+# it starts rather than pickled with each of its thousands of jobs.
+_worker: list[tuple[Settings, Output]] = []
 
 
 def _start_worker(settings: Settings) -> None:
-    _worker_settings.append(settings)
+    _worker.append((settings, Output(settings.output_dir)))
 
 
 def _read_job(job: Job) -> Dump | None:
-    return read_dump(_worker_settings[0], *job)
+    settings, output = _worker[0]
+    return read_dump(settings, output, *job)
 
 
-def read_dump(settings: Settings, path: str, stat: Stat,
+def read_dump(settings: Settings, output: Output, path: str, stat: Stat,
               known: SeenFile | None) -> Dump | None:
     """One file; None when it changed while being read (the next scan reads it again)."""
     full = settings.input_dir / path
@@ -261,8 +267,10 @@ def read_dump(settings: Settings, path: str, stat: Stat,
     except DumpError as error:
         return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, error.reason)
     # A new file is most likely a new article, whose page shows it as first published.
-    page = render_article(settings, Published(entry, entry.published)) if known is None else None
-    return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, entry, None, encode(entry), page)
+    written = known is None and not output.path(entry_page(entry)).exists() and output.create(
+        entry_page(entry), render_article(settings, Published(entry, entry.published)))
+    return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, entry, None, encode(entry),
+                written)
 
 
 def render_article(settings: Settings, published: Published) -> bytes:
@@ -275,17 +283,21 @@ def render_article(settings: Settings, published: Published) -> bytes:
 
 
 def _apply(settings: Settings, state: State, dumps: list[Dump], seen: dict[str, SeenFile],
-           now: datetime, report: Report) -> list[Dump]:
+           now: datetime, report: Report) -> None:
     """Record every dump and what it makes pending (call inside a transaction).
-    Returns the dumps of new articles, whose pages are ready to be written."""
+
+    A new article whose page its parser created owes nothing but its feeds. Any
+    other page a parser created (an article met twice in the batch, or already
+    known) is rendered again from the state, which knows it best."""
     new = _new_articles(state, dumps, seen)
     state.add_new_entries((d.entry, d.encoded, d.mtime_ns, d.sha256) for d in new
                           if d.entry is not None and d.encoded is not None)
     state.note_files((SeenFile(d.path, d.size, d.mtime_ns, d.sha256, d.entry.id, None)
                       for d in new if d.entry is not None), now)
-    state.add_pending(feeds={slugify(d.entry.category) for d in new if d.entry is not None},
-                      pages=[d.entry.id for d in new if d.entry is not None])
     recorded = {d.path for d in new}
+    state.add_pending(feeds={slugify(d.entry.category) for d in new if d.entry is not None},
+                      pages=[d.entry.id for d in dumps if d.entry is not None
+                             and (d.path in recorded) != d.page_written])
     for dump in dumps:
         known = seen.get(dump.path)
         if dump.path in recorded:
@@ -302,7 +314,6 @@ def _apply(settings: Settings, state: State, dumps: list[Dump], seen: dict[str, 
             state.note_file(replace(known, size=dump.size, mtime_ns=dump.mtime_ns), now)
         else:
             _apply_entry(settings, state, dump, dump.entry, known, now, report)
-    return new
 
 
 def _announce(settings: Settings, path: str, entry: Entry) -> None:
@@ -318,19 +329,11 @@ def _new_articles(state: State, dumps: list[Dump], seen: dict[str, SeenFile]) ->
     comparison with anything and are recorded together."""
     candidates: dict[str, list[Dump]] = {}
     for dump in dumps:
-        if dump.entry is not None and dump.page is not None and dump.path not in seen:
+        if dump.entry is not None and dump.path not in seen:
             candidates.setdefault(dump.entry.id, []).append(dump)
     absent = state.absent(list(candidates))
     return [found[0] for entry_id, found in candidates.items()
             if len(found) == 1 and entry_id in absent]
-
-
-def _write_new_pages(state: State, output: Output, new: list[Dump]) -> None:
-    for dump in new:
-        assert dump.entry is not None and dump.page is not None
-        output.write(entry_page(dump.entry), dump.page, durable=False)
-    with state.transaction():
-        state.done_pending(pages=[dump.entry.id for dump in new if dump.entry is not None])
 
 
 def _apply_entry(settings: Settings, state: State, dump: Dump, entry: Entry,

@@ -42,3 +42,18 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
         output.write("feed.xml.d", b"a directory cannot be replaced by a file")
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker", "feed.xml", "feed.xml.d"]
+
+
+def test_create_makes_a_new_file_and_never_replaces_one(tmp_path: Path) -> None:
+    output = Output(tmp_path)
+    assert output.create("artikel/2025/05/a.html", b"first")
+    assert not output.create("artikel/2025/05/a.html", b"second")
+    assert (tmp_path / "artikel/2025/05/a.html").read_bytes() == b"first"
+    (tmp_path / "blocker").write_bytes(b"a file where a directory should be")
+    assert not output.create("blocker/a.html", b"x")  # no exception: `write` reports it
+    assert output.written == []  # the caller counts what it created
+
+
+def test_create_refuses_paths_outside_the_root(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="outside the output directory"):
+        Output(tmp_path / "out").create("../x.html", b"x")

@@ -306,3 +306,25 @@ def test_a_broken_worker_pool_falls_back_to_parsing_here(
     report = build(settings)
     assert report.parsed == 2
     assert "parsing workers failed (a worker was killed); parsing in this process" in caplog.text
+
+
+@pytest.mark.parametrize("threshold", [1, 10**9], ids=["parallel", "serial"])
+def test_a_page_left_half_written_is_rendered_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: int) -> None:
+    """A run killed while creating a new article's page leaves part of it behind,
+    and its dump unrecorded: the next run must not take that file as done."""
+    import feeds.publish
+
+    monkeypatch.setattr(feeds.publish, "PARALLEL_FROM", threshold)
+    clean = make_settings(tmp_path / "clean")
+    crashed = make_settings(tmp_path / "crashed")
+    for settings in (clean, crashed):
+        shutil.copy(SEED_DUNIA_2025, settings.input_dir / "a.txt")
+        shutil.copy(SEED_DUNIA_2024, settings.input_dir / "b.txt")
+    report = build(clean)
+    page = next(path for path in report.written if path.startswith("artikel/"))
+    (crashed.output_dir / page).parent.mkdir(parents=True)
+    (crashed.output_dir / page).write_bytes(b"<!DOCTYPE html>\n<html><head><ti")
+    assert page in build(crashed).written
+    assert ({k: v[0] for k, v in snapshot(crashed.output_dir).items()}
+            == {k: v[0] for k, v in snapshot(clean.output_dir).items()})
