@@ -5,19 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
-from bs4.element import (
-    Comment,
-    Declaration,
-    Doctype,
-    NavigableString,
-    ProcessingInstruction,
-    Tag,
-)
 from lxml import etree
 
 from feeds.dates import parse_iso
@@ -33,7 +23,6 @@ BLOCK_TAGS = frozenset("""
 """.split())  # noqa: SIM905 - a word list reads better than 40 quoted names
 HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe",
                          "select", "textarea", "object", "title", "meta", "link"})
-_NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 # Separators before a site name in a <title>: `... - RMOL`, `... | Kompas.com`.
 _DECORATION = re.compile(r"^(?P<title>.+?)\s+(?:[-|\u2013\u2014:]|::)\s+(?P<site>[^|]{1,40})$")
 LXML_MAX_DEPTH = 250
@@ -51,9 +40,9 @@ def parse_html(markup: str, default_zone: str, *, fast: bool = True) -> Facts:
     `fast` reads the page with lxml directly; otherwise BeautifulSoup (with the
     lxml parser) builds its tree. Both feed the same rules and give the same
     facts (tested on the generated corpus); lxml alone is several times faster."""
-    page: _Page = _LxmlPage(markup) if fast else _SoupPage(markup)
+    page: _Page = _LxmlPage(markup) if fast else _soup_page(markup)
     if isinstance(page, _LxmlPage) and page.truncated():
-        page = _SoupPage(markup)  # lxml's tree stops at 256 levels; BeautifulSoup does not
+        page = _soup_page(markup)  # lxml's tree stops at 256 levels; BeautifulSoup does not
     meta = page.meta()
     ld_objects = list(_ld_objects(page.json_ld_texts()))
     sites = {name.casefold() for name in (meta.get("og:site_name"), _ld_publisher(ld_objects))
@@ -98,6 +87,14 @@ def fold_blocks(events: Iterable[TextEvent]) -> list[str]:
     if current:
         blocks.append(clean("".join(current)))
     return [block for block in blocks if block]
+
+
+def _soup_page(markup: str) -> _Page:
+    # Imported when first needed: BeautifulSoup takes longer to import than a
+    # parsing worker takes to read a hundred pages, and most never need it.
+    from feeds.parse.soup import SoupPage
+
+    return SoupPage(markup)
 
 
 class _Page(Protocol):
@@ -175,53 +172,6 @@ def _lxml_document(markup: str) -> Any:
     except ValueError:  # a str that declares an encoding: the declaration is moot now
         return _lxml_document(_XML_DECLARATION.sub("", markup, count=1)) if \
             _XML_DECLARATION.match(markup) else None
-
-
-class _SoupPage:
-    """The page as BeautifulSoup (with the lxml parser) builds it."""
-
-    def __init__(self, markup: str) -> None:
-        with warnings.catch_warnings():  # advice about markup we are given, not news
-            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-            self.soup = BeautifulSoup(markup, "lxml")
-
-    def meta(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for tag in self.soup.find_all("meta"):
-            key = tag.get("property") or tag.get("name")
-            content = tag.get("content")
-            if isinstance(key, str) and isinstance(content, str):
-                found.setdefault(key.strip().lower(), content)
-        return found
-
-    def json_ld_texts(self) -> list[str]:
-        return [script.string or "" for script in
-                self.soup.find_all("script", type="application/ld+json")]
-
-    def title(self) -> str | None:
-        return self.soup.title.string if self.soup.title and self.soup.title.string else None
-
-    def text_events(self) -> Iterator[TextEvent]:
-        root = self.soup.body or self.soup
-        for node in root.descendants:
-            if isinstance(node, Tag) and node.name == "br":
-                yield LINE_BREAK
-            elif isinstance(node, NavigableString) and not isinstance(node, _NOT_TEXT):
-                owner = _block_owner(node)
-                if owner is not None:  # None: inside a hidden element
-                    yield str(node), owner, node.parent
-
-
-def _block_owner(node: NavigableString) -> Tag | None:
-    """The nearest block element holding `node`; None when a hidden one holds it."""
-    owner: Tag | None = None
-    for parent in node.parents:
-        if parent.name in HIDDEN_TAGS:
-            return None
-        if owner is None and parent.name in BLOCK_TAGS:
-            owner = parent
-    return owner
 
 
 def strip_site_name(title: str, sites: set[str], visible_title: str | None) -> str:
