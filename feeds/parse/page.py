@@ -18,6 +18,10 @@ from feeds.model import Block, Headline
 POPULER_MARKERS = frozenset({"populer", "terpopuler", "paling populer", "terpopuler hari ini"})
 UPDATE_MARKERS = frozenset({"update", "terkini", "berita terkini", "terbaru", "berita terbaru"})
 END_MARKERS = frozenset({"selengkapnya", "lihat selengkapnya", "indeks berita"})
+SIDEBAR_MARKERS = POPULER_MARKERS | UPDATE_MARKERS
+# Longer blocks are prose, never a marker (casefold never shortens a string):
+# checked first, it spares casefolding every paragraph of every page.
+_LONGEST_MARKER = max(map(len, SIDEBAR_MARKERS | END_MARKERS))
 SECTION_LABELS = frozenset({"berita", "news", "beranda", "home", "artikel"})
 
 # A stamp closing a block (`Headline Rabu, 11 Februari 2026 | 19:58`); the word
@@ -111,7 +115,7 @@ def person_name(name: str | None) -> str | None:
 
 def _until_end(blocks: list[str]) -> list[str]:
     for index, block in enumerate(blocks):
-        if block.casefold() in END_MARKERS:
+        if len(block) <= _LONGEST_MARKER and block.casefold() in END_MARKERS:
             return blocks[:index]
     return blocks
 
@@ -122,12 +126,12 @@ def _sidebar_starts(blocks: list[str], default_zone: str) -> list[int]:
     subheading spelled `Update` does not cut the article short."""
     starts = []
     for index, block in enumerate(blocks):
-        if block.casefold() not in POPULER_MARKERS | UPDATE_MARKERS:
+        if len(block) > _LONGEST_MARKER or block.casefold() not in SIDEBAR_MARKERS:
             continue
         following = blocks[index + 1 : index + 3]
         if not following or any(parse_stamp(b, default_zone) or _split_trailing_stamp(
                 b, default_zone) for b in following) or following[0].casefold() in (
-                POPULER_MARKERS | UPDATE_MARKERS):
+                SIDEBAR_MARKERS):
             starts.append(index)
     return starts
 
