@@ -158,8 +158,11 @@ _INFO = _IndonesianInfo(dayfirst=True)
 
 def parse_stamp_dateutil(text: str, default_zone: str = "WIB") -> Stamp | None:
     """dateutil's reading of a stamp; only text holding a year and a clock time is tried."""
+    # Most text asked about (headlines, prose) fails this before being split.
+    if not _STARTS_LIKE_A_STAMP.match(text) and not text.lstrip().startswith("|"):
+        return None
     stamp_text, tail = _split_tail(text)
-    if not _STARTS_LIKE_A_STAMP.match(stamp_text) or not _CANDIDATE.search(stamp_text):
+    if not _CANDIDATE.search(stamp_text):
         return None
     words = _APOSTROPHES.sub("", stamp_text).split()
     first = words[0].rstrip(",") if words else ""

@@ -121,3 +121,16 @@ def test_hand_parser_and_dateutil_agree(sample: tuple[str, datetime]) -> None:
     assert fast is not None, text
     assert fast.when == expected
     assert slow == fast
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("| 30 Mei 2025 16:01", True),  # a stamp behind a separator: still split off and read
+    (" Senin| 30 Mei 2025 16:01", True),
+    ("Rakyat Menjerit 30 Mei 2025 | 16:01", False),  # a headline holding a date is none
+])
+def test_dateutil_is_asked_only_about_text_that_starts_like_a_stamp(text: str, read: bool
+                                                                    ) -> None:
+    stamp = parse_stamp_dateutil(text)
+    assert (stamp is not None) == read
+    if stamp is not None:
+        assert stamp.when == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
