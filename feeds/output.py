@@ -11,7 +11,6 @@ from pathlib import Path
 from feeds.model import FeedsError
 
 _TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
-_CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 
 
 class OutputError(FeedsError):
@@ -75,30 +74,26 @@ class Output:
     def create(self, relative: str, data: bytes) -> bool:
         """Put `data` at `relative` only if no file is there; True when it was created.
 
-        For a new article's page, written by whichever process parsed the dump:
-        in place, without a temporary and a rename (half the file-system work),
-        because no feed links to the page until after it is complete. Nothing
-        is replaced, so the page of an article already published is never
-        touched; a file that exists (even one a crash left half-written) is the
-        caller's to render again through `write`. Failing to write is not an
-        error here, only False: `write` will try again and report it. The
-        caller counts the file as written (it may be another process's)."""
+        For a new article's page, written by whichever process parsed the dump.
+        As atomic as `write`, but linked into place rather than renamed: a link
+        fails where a file exists, so nothing is ever replaced (the page of an
+        article already published is the state's to render). Failing is not an
+        error here, only False: the caller renders the page again through
+        `write`, which reports what goes wrong. The caller also counts the file
+        as written, since it may be another process's."""
         target = self.path(relative)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             if target.parent not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(target.parent)
-            descriptor = os.open(target, _CREATE_NEW, 0o666)
+            _write_file(temporary, data, durable=False)
+            os.link(temporary, target)
         except OSError:
-            return False
-        try:
-            _write_all(descriptor, data)
-        except OSError:
-            with contextlib.suppress(OSError):
-                target.unlink()
             return False
         finally:
-            os.close(descriptor)
+            with contextlib.suppress(OSError):
+                temporary.unlink()
         return True
 
     def remove(self, relative: str) -> bool:
@@ -142,14 +137,11 @@ def _write_file(path: Path, data: bytes, *, durable: bool) -> None:
     the file is a terminal and where it starts, three system calls a page more."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
     try:
-        _write_all(descriptor, data)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
         if durable:
             os.fsync(descriptor)
     finally:
         os.close(descriptor)
 
-
-def _write_all(descriptor: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(descriptor, view):]

@@ -52,8 +52,32 @@ def test_create_makes_a_new_file_and_never_replaces_one(tmp_path: Path) -> None:
     (tmp_path / "blocker").write_bytes(b"a file where a directory should be")
     assert not output.create("blocker/a.html", b"x")  # no exception: `write` reports it
     assert output.written == []  # the caller counts what it created
+    assert not list(tmp_path.rglob(".*"))  # no temporary left
 
 
-def test_create_refuses_paths_outside_the_root(tmp_path: Path) -> None:
-    with pytest.raises(OutputError, match="outside the output directory"):
-        Output(tmp_path / "out").create("../x.html", b"x")
+def test_a_new_file_appears_whole_or_not_at_all(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page is linked into place only once complete: while it is being written
+    it is not visible, and a write that fails half-way (disk full) leaves nothing."""
+    output = Output(tmp_path)
+    target = tmp_path / "artikel" / "a.html"
+    real_write = os.write
+    visible_while_writing = []
+
+    def write(descriptor: int, data: bytes | memoryview) -> int:
+        visible_while_writing.append(target.exists())
+        return real_write(descriptor, bytes(data)[:4])  # a slow writer, 4 bytes at a time
+
+    monkeypatch.setattr(os, "write", write)
+    assert output.create("artikel/a.html", b"<html>...</html>")
+    assert visible_while_writing == [False] * 4 and target.read_bytes() == b"<html>...</html>"
+
+    def full_disk(descriptor: int, data: bytes | memoryview) -> int:
+        if len(data) > 4:
+            return real_write(descriptor, bytes(data)[:4])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full_disk)
+    assert not output.create("artikel/b.html", b"<html>...</html>")
+    monkeypatch.setattr(os, "write", real_write)
+    assert [p.name for p in (tmp_path / "artikel").iterdir()] == ["a.html"]
