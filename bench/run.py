@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -37,14 +38,22 @@ from bench.update_cost import (  # noqa: E402
 BENCH = REPO / "bench"
 
 
-def measured(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB, the process and the children it waited for)."""
+class Run(NamedTuple):
+    wall: float  # seconds
+    cpu: float  # seconds of CPU, user and system, the process and its children
+    peak_mb: float  # the largest resident set of the process or any child it waited for
+
+
+def measured(command: list[str]) -> Run:
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 3):  # 3: feeds rejected some dumps
+        raise SystemExit(f"{' '.join(command)} failed with status {status}")
+    # A process's rusage counts the children it waited for (the parsing workers).
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def warm(directory: Path) -> None:
@@ -53,7 +62,7 @@ def warm(directory: Path) -> None:
         path.read_bytes()
 
 
-def full_builds(size: int) -> dict[str, tuple[float, float]]:
+def full_builds(size: int) -> dict[str, Run]:
     """Each contender once, from nothing, on the same input. feeds's state and
     output stay in place for the update measurements at this size."""
     root = link_input(size)
@@ -79,14 +88,15 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, warm page cache")
     print()
-    print("dumps   | feeds s | dumps/s | MB  | naive s | dumps/s | MB  | floor s | dumps/s "
+    print("dumps   | feeds s | dumps/s | cores | MB  | naive s | dumps/s | MB  | floor s | dumps/s "
           "| MB | feeds/naive | feeds/floor (throughput)")
     for size in args.sizes:
-        result = full_builds(size)
-        (fw, fm), (nw, nm), (lw, lm) = result["feeds"], result["naive"], result["floor"]
-        print(f"{size:>7} | {fw:>7.1f} | {size / fw:>7.0f} | {fm:>3.0f} | {nw:>7.1f} | "
-              f"{size / nw:>7.0f} | {nm:>3.0f} | {lw:>7.2f} | {size / lw:>7.0f} | {lm:>2.0f} | "
-              f"{nw / fw:>11.2f} | {lw / fw:>6.3f}", flush=True)
+        feeds, naive, floor = full_builds(size).values()
+        print(f"{size:>7} | {feeds.wall:>7.1f} | {size / feeds.wall:>7.0f} | "
+              f"{feeds.cpu / feeds.wall:>5.2f} | {feeds.peak_mb:>3.0f} | {naive.wall:>7.1f} | "
+              f"{size / naive.wall:>7.0f} | {naive.peak_mb:>3.0f} | {floor.wall:>7.2f} | "
+              f"{size / floor.wall:>7.0f} | {floor.peak_mb:>2.0f} | "
+              f"{naive.wall / feeds.wall:>11.2f} | {floor.wall / feeds.wall:>6.3f}", flush=True)
     print()
     print("entries | one new dump: wall ms | cpu ms | SQL | files | drop-to-feed ms (median)")
     for size in args.update_sizes:
