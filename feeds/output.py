@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from feeds.model import FeedsError
@@ -26,6 +27,8 @@ class Output:
         self.root = root.resolve()
         self.written: list[str] = []
         self._made: set[Path] = set()  # directories known to exist: no mkdir per page
+        self._made_names: set[str] = set()  # the same, for `create`, as plain strings
+        self._root_name = str(self.root)
 
     def prepare(self) -> None:
         """Create the root if needed; an unusable root fails here, with one message,
@@ -42,11 +45,16 @@ class Output:
         The check is lexical (no absolute path, no `..` after normalising): every
         path feeds writes is built from slugs and ids, and the root itself is
         resolved once, so no per-file system call is needed."""
+        return Path(self._absolute(relative))
+
+    def _absolute(self, relative: str) -> str:
+        # Plain strings: for a page per article, pathlib's objects cost more than
+        # the checks themselves.
         normal = os.path.normpath(relative)
-        if (Path(normal).is_absolute() or normal == "." or normal == ".."
+        if (normal.startswith("/") or normal == "." or normal == ".."
                 or normal.startswith("../") or "\x00" in normal):
             raise OutputError(f"{relative}: outside the output directory {self.root}")
-        return self.root / normal
+        return f"{self._root_name}/{normal}"
 
     def write(self, relative: str, data: bytes, *, durable: bool = True) -> bool:
         """Put `data` at `relative`; True when the file changed. `durable` syncs the
@@ -71,8 +79,9 @@ class Output:
         self.written.append(relative)
         return True
 
-    def create(self, relative: str, data: bytes) -> bool:
-        """Put `data` at `relative` only if no file is there; True when it was created.
+    def create(self, relative: str, render: Callable[[], bytes]) -> bool:
+        """Put what `render` returns at `relative` only if no file is there (it is
+        not called otherwise); True when the file was created.
 
         For a new article's page, written by whichever process parsed the dump.
         As atomic as `write`, but linked into place rather than renamed: a link
@@ -81,19 +90,22 @@ class Output:
         error here, only False: the caller renders the page again through
         `write`, which reports what goes wrong. The caller also counts the file
         as written, since it may be another process's."""
-        target = self.path(relative)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        target = self._absolute(relative)
+        if os.path.lexists(target):
+            return False
+        directory, _, name = target.rpartition("/")
+        temporary = f"{directory}/.{name}.{os.getpid()}.tmp"
         try:
-            if target.parent not in self._made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(target.parent)
-            _write_file(temporary, data, durable=False)
+            if directory not in self._made_names:
+                os.makedirs(directory, exist_ok=True)  # noqa: PTH103 - see _absolute
+                self._made_names.add(directory)
+            _write_file(temporary, render(), durable=False)
             os.link(temporary, target)
         except OSError:
             return False
         finally:
             with contextlib.suppress(OSError):
-                temporary.unlink()
+                os.unlink(temporary)  # noqa: PTH108 - see _absolute
         return True
 
     def remove(self, relative: str) -> bool:
@@ -132,7 +144,7 @@ class Output:
                       if p.is_file() and not p.name.startswith("."))
 
 
-def _write_file(path: Path, data: bytes, *, durable: bool) -> None:
+def _write_file(path: Path | str, data: bytes, *, durable: bool) -> None:
     """Create `path` holding `data`. Plain os calls: open() would also ask whether
     the file is a terminal and where it starts, three system calls a page more."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)

@@ -247,9 +247,8 @@ def _read_job(job: Job) -> Dump | None:
 def read_dump(settings: Settings, output: Output, path: str, stat: Stat,
               known: SeenFile | None) -> Dump | None:
     """One file; None when it changed while being read (the next scan reads it again)."""
-    full = settings.input_dir / path
     try:
-        with full.open("rb") as handle:
+        with (settings.input_dir / path).open("rb") as handle:
             # Sized from the file, not the limit: read(limit) would allocate (and
             # zero) the whole limit for every dump. One byte more shows growth.
             data = handle.read(min(stat.st_size, settings.max_dump_bytes) + 1)
@@ -267,8 +266,8 @@ def read_dump(settings: Settings, output: Output, path: str, stat: Stat,
     except DumpError as error:
         return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, error.reason)
     # A new file is most likely a new article, whose page shows it as first published.
-    written = known is None and not output.path(entry_page(entry)).exists() and output.create(
-        entry_page(entry), render_article(settings, Published(entry, entry.published)))
+    written = known is None and output.create(
+        entry_page(entry), lambda: render_article(settings, Published(entry, entry.published)))
     return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, entry, None, encode(entry),
                 written)
 

@@ -45,12 +45,15 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
 
 
 def test_create_makes_a_new_file_and_never_replaces_one(tmp_path: Path) -> None:
+    def unexpected() -> bytes:
+        raise AssertionError("rendered although the file is there")
+
     output = Output(tmp_path)
-    assert output.create("artikel/2025/05/a.html", b"first")
-    assert not output.create("artikel/2025/05/a.html", b"second")
+    assert output.create("artikel/2025/05/a.html", lambda: b"first")
+    assert not output.create("artikel/2025/05/a.html", unexpected)
     assert (tmp_path / "artikel/2025/05/a.html").read_bytes() == b"first"
     (tmp_path / "blocker").write_bytes(b"a file where a directory should be")
-    assert not output.create("blocker/a.html", b"x")  # no exception: `write` reports it
+    assert not output.create("blocker/a.html", lambda: b"x")  # no exception: `write` reports it
     assert output.written == []  # the caller counts what it created
     assert not list(tmp_path.rglob(".*"))  # no temporary left
 
@@ -69,7 +72,7 @@ def test_a_new_file_appears_whole_or_not_at_all(tmp_path: Path,
         return real_write(descriptor, bytes(data)[:4])  # a slow writer, 4 bytes at a time
 
     monkeypatch.setattr(os, "write", write)
-    assert output.create("artikel/a.html", b"<html>...</html>")
+    assert output.create("artikel/a.html", lambda: b"<html>...</html>")
     assert visible_while_writing == [False] * 4 and target.read_bytes() == b"<html>...</html>"
 
     def full_disk(descriptor: int, data: bytes | memoryview) -> int:
@@ -78,6 +81,6 @@ def test_a_new_file_appears_whole_or_not_at_all(tmp_path: Path,
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "write", full_disk)
-    assert not output.create("artikel/b.html", b"<html>...</html>")
+    assert not output.create("artikel/b.html", lambda: b"<html>...</html>")
     monkeypatch.setattr(os, "write", real_write)
     assert [p.name for p in (tmp_path / "artikel").iterdir()] == ["a.html"]
