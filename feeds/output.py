@@ -26,8 +26,7 @@ class Output:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.written: list[str] = []
-        self._made: set[Path] = set()  # directories known to exist: no mkdir per page
-        self._made_names: set[str] = set()  # the same, for `create`, as plain strings
+        self._made: set[str] = set()  # directories known to exist: no mkdir per page
         self._root_name = str(self.root)
 
     def prepare(self) -> None:
@@ -59,17 +58,16 @@ class Output:
     def write(self, relative: str, data: bytes, *, durable: bool = True) -> bool:
         """Put `data` at `relative`; True when the file changed. `durable` syncs the
         data to disk before the rename, so a crash cannot leave an empty file."""
-        target = self.path(relative)
+        absolute = self._absolute(relative)
+        target = Path(absolute)
         try:
             if target.stat().st_size == len(data) and target.read_bytes() == data:
                 return False
         except OSError:
             pass
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary = Path(_temporary_beside(absolute))
         try:
-            if target.parent not in self._made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(target.parent)
+            self._make_directory_of(absolute)
             _write_file(temporary, data, durable=durable)
             temporary.replace(target)
         except OSError as error:
@@ -93,12 +91,9 @@ class Output:
         target = self._absolute(relative)
         if os.path.lexists(target):
             return False
-        directory, _, name = target.rpartition("/")
-        temporary = f"{directory}/.{name}.{os.getpid()}.tmp"
+        temporary = _temporary_beside(target)
         try:
-            if directory not in self._made_names:
-                os.makedirs(directory, exist_ok=True)  # noqa: PTH103 - see _absolute
-                self._made_names.add(directory)
+            self._make_directory_of(target)
             _write_file(temporary, render(), durable=False)
             os.link(temporary, target)
         except OSError:
@@ -107,6 +102,12 @@ class Output:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)  # noqa: PTH108 - see _absolute
         return True
+
+    def _make_directory_of(self, target: str) -> None:
+        directory = target.rpartition("/")[0]
+        if directory not in self._made:
+            os.makedirs(directory, exist_ok=True)  # noqa: PTH103 - see _absolute
+            self._made.add(directory)
 
     def remove(self, relative: str) -> bool:
         """Delete a file that no longer has a reason to exist; True when it did."""
@@ -120,7 +121,7 @@ class Output:
         self.written.append(relative)
         with contextlib.suppress(OSError):
             target.parent.rmdir()  # only succeeds when it is now empty
-            self._made.discard(target.parent)
+            self._made.discard(str(target.parent))
         return True
 
     def sweep_temporaries(self) -> int:
@@ -144,6 +145,13 @@ class Output:
                       if p.is_file() and not p.name.startswith("."))
 
 
+def _temporary_beside(target: str) -> str:
+    """The hidden name a file is written under before it takes its own (the
+    shape `sweep_temporaries` looks for)."""
+    directory, _, name = target.rpartition("/")
+    return f"{directory}/.{name}.{os.getpid()}.tmp"
+
+
 def _write_file(path: Path | str, data: bytes, *, durable: bool) -> None:
     """Create `path` holding `data`. Plain os calls: open() would also ask whether
     the file is a terminal and where it starts, three system calls a page more."""
@@ -156,4 +164,3 @@ def _write_file(path: Path | str, data: bytes, *, durable: bool) -> None:
             os.fsync(descriptor)
     finally:
         os.close(descriptor)
-

@@ -130,8 +130,8 @@ def _sidebar_starts(blocks: list[str], default_zone: str) -> list[int]:
             continue
         following = blocks[index + 1 : index + 3]
         if not following or any(parse_stamp(b, default_zone) or _split_trailing_stamp(
-                b, default_zone) for b in following) or following[0].casefold() in (
-                SIDEBAR_MARKERS):
+                b, default_zone) for b in following) or (
+                following[0].casefold() in SIDEBAR_MARKERS):
             starts.append(index)
     return starts
 
