@@ -29,8 +29,10 @@ sys.path.insert(0, str(REPO))
 
 from bench.update_cost import (  # noqa: E402
     daemon_latency,
+    empty_trash,
     in_process_updates,
     link_input,
+    machine,
     prepare,
     settings_for,
 )
@@ -86,7 +88,7 @@ def main() -> None:
                         default=[2000, 20000, 100000])
     parser.add_argument("--drops", type=int, default=5)
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, warm page cache")
+    print(machine())
     print()
     print("dumps   | feeds s | dumps/s | cores | MB  | naive s | dumps/s | MB  | floor s | dumps/s "
           "| MB | feeds/naive | feeds/floor (throughput)")
@@ -105,6 +107,7 @@ def main() -> None:
         latency = daemon_latency(settings, spares[args.drops : 2 * args.drops])
         print(f"{size:>7} | {cost['wall_ms']:>21.1f} | {cost['cpu_ms']:>6.1f} | "
               f"{cost['sql']:>3.0f} | {cost['files']:>5.0f} | {latency:>8.0f}", flush=True)
+    empty_trash()  # last: deleting sooner would slow down file creation (see set_aside)
 
 
 if __name__ == "__main__":
