@@ -11,7 +11,7 @@ import json
 import uuid
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -52,8 +52,7 @@ class StateError(FeedsError):
 
 
 # Headlines and blocks are named tuples, not dataclasses: an entry holds dozens of
-# them, and tuples are built and pickled (to and from the parsing workers) at a
-# fraction of the cost.
+# them, and tuples are built at a fraction of the cost.
 class Headline(NamedTuple):
     """One sidebar headline ("Populer" or "UPDATE") with its UTC time."""
 
@@ -95,18 +94,6 @@ class Entry:
         object.__setattr__(self, "published", self.published.astimezone(UTC))
         object.__setattr__(self, "id", entry_id(self.category, self.title, self.published))
 
-    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        # The parsing workers send every entry to the main process: as plain
-        # tuples (which pickle in C) and with its id, which is not derived again.
-        # Times travel as microseconds since the epoch: a pickled aware datetime
-        # drags its time zone along, and costs several times more to load.
-        return _restored_entry, (
-            self.title, self.category, _micros(self.published), self.author, self.caption,
-            tuple(map(tuple, self.blocks)),
-            tuple((h.title, _micros(h.published)) for h in self.populer),
-            tuple((h.title, _micros(h.published)) for h in self.update),
-            self.source, self.warnings, self.id)
-
     @property
     def caption_text(self) -> str | None:
         return split_caption(self.caption)[0] if self.caption else None
@@ -114,31 +101,6 @@ class Entry:
     @property
     def caption_credit(self) -> str | None:
         return split_caption(self.caption)[1] if self.caption else None
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def _micros(when: datetime) -> int:
-    return (when - _EPOCH) // _MICROSECOND
-
-
-def _restored_entry(title: str, category: str, published: int, author: str | None,
-                    caption: str | None, blocks: tuple[tuple[str, bool], ...],
-                    populer: tuple[tuple[str, int], ...], update: tuple[tuple[str, int], ...],
-                    source: str, warnings: tuple[str, ...], id: str) -> Entry:
-    """The inverse of `Entry.__reduce__`."""
-    entry = object.__new__(Entry)
-    for name, value in (
-            ("title", title), ("category", category),
-            ("published", _EPOCH + published * _MICROSECOND), ("author", author),
-            ("caption", caption), ("blocks", tuple(map(Block._make, blocks))),
-            ("populer", tuple(Headline(t, _EPOCH + m * _MICROSECOND) for t, m in populer)),
-            ("update", tuple(Headline(t, _EPOCH + m * _MICROSECOND) for t, m in update)),
-            ("source", source), ("warnings", warnings), ("id", id)):
-        object.__setattr__(entry, name, value)
-    return entry
 
 
 def entry_id(category: str, title: str, published: datetime) -> str:
@@ -226,18 +188,33 @@ def entry_from_record(record: dict[str, object]) -> Entry:
 
 
 class Encoded(NamedTuple):
-    """An entry as the state stores it: its record (zlib-compressed JSON) and its
-    content digest, computed once, by the parsing worker that read the dump."""
+    """An entry as the state stores it, made once by the process that parsed it (a
+    parsing worker): its keys, its record (zlib-compressed JSON) and its content
+    digest. It is all the main process needs of an entry, and it travels from a
+    worker at a tenth of what the whole entry, headlines and paragraphs, costs."""
 
+    id: str
+    title: str
+    category: str
+    published: datetime  # UTC
     record: bytes
     content: str
+
+    @property
+    def category_slug(self) -> str:
+        return slugify(self.category)
+
+    @property
+    def title_key(self) -> str:
+        return identity_key(self.title)
 
 
 def encode(entry: Entry) -> Encoded:
     # Compressed to a third: most of the state's size, and of what a build
     # writes to disk, is records. Level 1 is within 5 % of the best ratio here.
     record = json.dumps(entry_record(entry), ensure_ascii=False, sort_keys=True)
-    return Encoded(zlib.compress(record.encode(), 1), content_digest(entry))
+    return Encoded(entry.id, entry.title, entry.category, entry.published,
+                   zlib.compress(record.encode(), 1), content_digest(entry))
 
 
 def decode_record(stored: bytes | str) -> Entry:

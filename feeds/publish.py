@@ -26,7 +26,7 @@ from pathlib import Path
 
 from feeds.config import Settings
 from feeds.inputs import Stat, list_input, stat_inputs
-from feeds.model import DumpError, Encoded, Entry, Published, encode
+from feeds.model import DumpError, Encoded, Published, encode
 from feeds.output import Output
 from feeds.parse import parse_dump
 from feeds.render.items import FeedItem, article_item, headline_item
@@ -80,8 +80,9 @@ class Report:
 
 @dataclass(frozen=True, slots=True)
 class Dump:
-    """An input file read once: its bytes' hash and what they parsed to
-    (neither entry nor error: the bytes are the ones already known).
+    """An input file read once: its bytes' hash and the entry they parsed to, as
+    the state stores it (neither entry nor error: the bytes are the ones already
+    known).
 
     Whatever costs CPU or file-system work is done where the dump is parsed (a
     worker process, for many files): the entry's encoding for the state and,
@@ -92,9 +93,8 @@ class Dump:
     size: int
     mtime_ns: int
     sha256: str
-    entry: Entry | None
+    entry: Encoded | None
     error: str | None
-    encoded: Encoded | None = None
     page_written: bool = False
 
 
@@ -268,8 +268,7 @@ def read_dump(settings: Settings, output: Output, path: str, stat: Stat,
     # A new file is most likely a new article, whose page shows it as first published.
     written = known is None and output.create(
         entry_page(entry), lambda: render_article(settings, Published(entry, entry.published)))
-    return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, entry, None, encode(entry),
-                written)
+    return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, encode(entry), None, written)
 
 
 def render_article(settings: Settings, published: Published) -> bytes:
@@ -289,8 +288,7 @@ def _apply(settings: Settings, state: State, dumps: list[Dump], seen: dict[str, 
     other page a parser created (an article met twice in the batch, or already
     known) is rendered again from the state, which knows it best."""
     new = _new_articles(state, dumps, seen)
-    state.add_new_entries((d.entry, d.encoded, d.mtime_ns, d.sha256) for d in new
-                          if d.entry is not None and d.encoded is not None)
+    state.add_new_entries((d.entry, d.mtime_ns, d.sha256) for d in new if d.entry is not None)
     state.note_files((SeenFile(d.path, d.size, d.mtime_ns, d.sha256, d.entry.id, None)
                       for d in new if d.entry is not None), now)
     recorded = {d.path for d in new}
@@ -315,7 +313,7 @@ def _apply(settings: Settings, state: State, dumps: list[Dump], seen: dict[str, 
             _apply_entry(settings, state, dump, dump.entry, known, now, report)
 
 
-def _announce(settings: Settings, path: str, entry: Entry) -> None:
+def _announce(settings: Settings, path: str, entry: Encoded) -> None:
     """Say that a dump changed what the feeds show. Said as it happens, not kept
     in the report: a build of 100,000 dumps would hold 100,000 lines."""
     log.info("published %s: %s [%s] %s", settings.input_dir / path, entry.title,
@@ -335,10 +333,10 @@ def _new_articles(state: State, dumps: list[Dump], seen: dict[str, SeenFile]) ->
             if len(found) == 1 and entry_id in absent]
 
 
-def _apply_entry(settings: Settings, state: State, dump: Dump, entry: Entry,
+def _apply_entry(settings: Settings, state: State, dump: Dump, entry: Encoded,
                  known: SeenFile | None, now: datetime, report: Report) -> None:
     report.parsed += 1
-    changed = state.store_entry(entry, dump.mtime_ns, dump.sha256, dump.encoded)
+    changed = state.store_entry(entry, dump.mtime_ns, dump.sha256)
     if changed:
         report.changed_entries.add(entry.id)
         _announce(settings, dump.path, entry)

@@ -22,12 +22,10 @@ from typing import IO
 from feeds.dates import format_utc
 from feeds.model import (
     Encoded,
-    Entry,
     Published,
     StateError,
     content_digest,
     decode_record,
-    encode,
 )
 from feeds.text import identity_key, slugify
 
@@ -252,20 +250,19 @@ class State:
 
     # --- entries -----------------------------------------------------------
 
-    def store_entry(self, entry: Entry, mtime_ns: int, file_sha256: str,
-                    encoded: Encoded | None = None) -> set[str]:
-        """Take one dump's entry; returns the category slugs whose feeds changed
-        (empty when the dump repeats what is known)."""
-        record, content = encoded or encode(entry)
+    def store_entry(self, encoded: Encoded, mtime_ns: int, file_sha256: str) -> set[str]:
+        """Take one dump's entry (see `encode`); returns the category slugs whose
+        feeds changed (empty when the dump repeats what is known)."""
+        entry_id, record, content = encoded.id, encoded.record, encoded.content
         self.db.execute(
             "INSERT INTO versions VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET "
             "first_mtime_ns = min(first_mtime_ns, excluded.first_mtime_ns)",
-            (entry.id, content, mtime_ns))
+            (entry_id, content, mtime_ns))
         row = self.db.execute(
             "SELECT record_mtime_ns, record_sha256, record, updated FROM entries WHERE id = ?",
-            (entry.id,)).fetchone()
+            (entry_id,)).fetchone()
         if row is None or (mtime_ns, file_sha256) > (row[0], row[1]):
-            updated = self._updated(entry, content)
+            updated = self._updated(entry_id, encoded.published, content)
             if row is not None and (row[2], row[3]) == (record, updated):
                 return set()
             self.db.execute(
@@ -275,15 +272,15 @@ class State:
                 "UPDATE SET category = excluded.category, title_key = excluded.title_key, "
                 "updated = excluded.updated, record_mtime_ns = excluded.record_mtime_ns, "
                 "record_sha256 = excluded.record_sha256, record = excluded.record",
-                (entry.id, slugify(entry.category), entry.category, identity_key(entry.title),
-                 format_utc(entry.published), updated, mtime_ns, file_sha256, record))
-            return {slugify(entry.category)}
+                (entry_id, encoded.category_slug, encoded.category, encoded.title_key,
+                 format_utc(encoded.published), updated, mtime_ns, file_sha256, record))
+            return {encoded.category_slug}
         # An older dump: it may still reveal that the newest content is a correction.
         current = decode_record(row[2])
-        updated = self._updated(current, content_digest(current))
+        updated = self._updated(entry_id, current.published, content_digest(current))
         if updated == row[3]:
             return set()
-        self.db.execute("UPDATE entries SET updated = ? WHERE id = ?", (updated, entry.id))
+        self.db.execute("UPDATE entries SET updated = ? WHERE id = ?", (updated, entry_id))
         return {slugify(current.category)}
 
     def absent(self, ids: Collection[str]) -> set[str]:
@@ -292,29 +289,29 @@ class State:
                                 "(SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
         return set(ids) - {row[0] for row in known}
 
-    def add_new_entries(self, new: Iterable[tuple[Entry, Encoded, int, str]]) -> None:
+    def add_new_entries(self, new: Iterable[tuple[Encoded, int, str]]) -> None:
         """Entries the state has never seen (ids checked with `absent`, each once),
-        as (entry, encoded, dump mtime_ns, dump sha256): what `store_entry` does for
+        as (encoded entry, dump mtime_ns, dump sha256): what `store_entry` does for
         a first dump, in three statements for the lot."""
-        rows = [(entry.id, slugify(entry.category), entry.category, identity_key(entry.title),
-                 format_utc(entry.published), format_utc(entry.published), mtime_ns, sha256,
-                 encoded.record, encoded.content) for entry, encoded, mtime_ns, sha256 in new]
+        rows = [(e.id, e.category_slug, e.category, e.title_key, format_utc(e.published),
+                 format_utc(e.published), mtime_ns, sha256, e.record, e.content)
+                for e, mtime_ns, sha256 in new]
         self.db.executemany("INSERT INTO versions VALUES (?, ?, ?)",
                             ((row[0], row[9], row[6]) for row in rows))
         self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (row[:9] for row in rows))
 
-    def _updated(self, entry: Entry, content: str) -> str:
+    def _updated(self, entry_id: str, published: datetime, content: str) -> str:
         """`published`, until a second content appears: then when the current one did."""
         versions = self.db.execute("SELECT count(*) FROM versions WHERE entry_id = ?",
-                                   (entry.id,)).fetchone()[0]
+                                   (entry_id,)).fetchone()[0]
         if versions < 2:
-            return format_utc(entry.published)
+            return format_utc(published)
         first = self.db.execute(
             "SELECT first_mtime_ns FROM versions WHERE entry_id = ? AND content_sha256 = ?",
-            (entry.id, content)).fetchone()[0]
+            (entry_id, content)).fetchone()[0]
         appeared = datetime.fromtimestamp(first // 1_000_000_000, UTC)
-        return format_utc(max(appeared, entry.published))
+        return format_utc(max(appeared, published))
 
     def forget_entries(self, ids: Iterable[str]) -> set[str]:
         """Remove entries on purpose; returns the category slugs they were in."""

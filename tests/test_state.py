@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.model import Entry, StateError
+from feeds.model import Entry, StateError, encode
 from feeds.parse import parse_file
 from feeds.state import MIGRATIONS, State
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
@@ -57,10 +57,11 @@ def test_a_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
 def test_category_counts_follow_every_change(tmp_path: Path) -> None:
     with State(tmp_path / "s.db") as state, state.transaction():
         first, second = entry("Satu", "Dunia"), entry("Dua", "DUNIA", 1)
-        state.store_entry(first, 1, "a")
-        state.store_entry(second, 1, "b")
-        state.store_entry(entry("Tiga", "Hukum", 2), 1, "c")
-        state.store_entry(replace(second, category="Dunia"), 2, "d")  # a newer dump respells it
+        state.store_entry(encode(first), 1, "a")
+        state.store_entry(encode(second), 1, "b")
+        state.store_entry(encode(entry("Tiga", "Hukum", 2)), 1, "c")
+        # a newer dump respells it
+        state.store_entry(encode(replace(second, category="Dunia")), 2, "d")
         assert {(c.slug, c.name, c.count) for c in state.categories()} == {
             ("dunia", "Dunia", 2), ("hukum", "Hukum", 1)}
         state.forget_entries([first.id])
@@ -76,12 +77,12 @@ def test_an_older_dump_never_replaces_a_newer_one(tmp_path: Path) -> None:
     corrected = replace(seed, blocks=seed.blocks[:-1])
     newer_ns, older_ns = 1_760_000_000 * 10**9, 1_750_000_000 * 10**9
     with State(tmp_path / "s.db") as state, state.transaction():
-        assert state.store_entry(corrected, newer_ns, "new") == {"dunia"}
+        assert state.store_entry(encode(corrected), newer_ns, "new") == {"dunia"}
         (alone,) = state.newest("dunia", 5)
         assert alone.updated == seed.published  # one content so far: not a correction
-        assert state.store_entry(seed, older_ns, "old") == {"dunia"}
+        assert state.store_entry(encode(seed), older_ns, "old") == {"dunia"}
         (stored,) = state.newest("dunia", 5)
         assert stored.entry.blocks == corrected.blocks  # the newer dump's content stays
         assert stored.entry.published == seed.published
         assert stored.updated == datetime.fromtimestamp(1_760_000_000, UTC)
-        assert state.store_entry(seed, older_ns, "old") == set()  # nothing new
+        assert state.store_entry(encode(seed), older_ns, "old") == set()  # nothing new

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from feeds.model import ID_NAMESPACE, Entry, Published
+from feeds.model import ID_NAMESPACE, Encoded, Entry, Published
 
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
 ALL_FEED = "all"
@@ -51,7 +51,7 @@ def populer_feed(site_title: str) -> FeedSpec:
                                 "berita terbaru", directory="populer/", home="")
 
 
-def entry_page(entry: Entry | Published) -> str:
+def entry_page(entry: Entry | Encoded | Published) -> str:
     """`artikel/<year>/<month>/<uuid>.html`: fixed by the id and publication time."""
     if isinstance(entry, Published):
         entry = entry.entry
