@@ -110,7 +110,7 @@ def entry_id(category: str, title: str, published: datetime) -> str:
     each normalised as feeds compares them: the category by its slug, the title
     with letter case, quote style and spacing folded.
     """
-    stamp = published.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    stamp = published.astimezone(UTC).isoformat()[:16] + "Z"  # to the minute
     key = "\x1f".join((slugify(category), identity_key(title), stamp))
     return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, key)}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 
@@ -89,10 +90,14 @@ def clean_pieces(source: str, pieces: list[str]) -> list[str]:
 
 def identity_key(text: str) -> str:
     """A normalised form for comparing names: case, quote style and spacing folded."""
-    text = unicodedata.normalize("NFKC", clean(text)).translate(_QUOTES)
+    text = clean(text)
+    if text.isascii():  # NFKC and the quote table change nothing here; spaces are folded
+        return text.casefold()
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return _SPACES.sub(" ", text).strip().casefold()
 
 
+@functools.lru_cache(maxsize=1024)  # a site has a few dozen categories, asked about often
 def slugify(name: str) -> str:
     """Lowercase ASCII slug (`Sains & Teknologi` -> `sains-teknologi`); never empty,
     never a path: only [a-z0-9-] survive."""

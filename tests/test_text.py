@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import string
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -44,6 +46,17 @@ def test_clean_removes_what_xml_forbids_and_folds_spaces() -> None:
 
 def test_identity_key_folds_case_quotes_and_spaces() -> None:
     assert identity_key("\u201cKata\u201d  DIA") == identity_key('"kata" dia')
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.text(alphabet=string.printable, max_size=80),
+                 st.lists(TRICKY, max_size=20).map("".join)))
+def test_identity_key_of_ascii_takes_a_shortcut_to_the_same_key(text: str) -> None:
+    # Ids hang on this key: the shortcut must never give another one.
+    quotes = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                            "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+    full = unicodedata.normalize("NFKC", clean(text)).translate(quotes)
+    assert identity_key(text) == re.sub(r"\s+", " ", full).strip().casefold()
 
 
 @pytest.mark.parametrize(("name", "slug"), [
