@@ -4,36 +4,30 @@ from __future__ import annotations
 
 import html
 
-import nh3
-
 from feeds.model import Entry
 
-ALLOWED_TAGS = {"p", "h3", "figure", "figcaption", "em", "small", "a"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
 SUMMARY_CHARS = 300
 
 
 def body_html(entry: Entry) -> str:
     """The article as HTML: caption first, then paragraphs and subheadings.
 
-    Everything is escaped text; nh3 then drops whatever is not on the short
-    allow-list, so nothing from a dump can run script in a reader or a browser.
+    The only markup is these few tags, written here, without attributes; all
+    text from a dump is escaped inside them, so nothing from a dump can become
+    markup, let alone run script in a reader or a browser. (An HTML sanitiser
+    passed over this changed nothing, byte for byte, and cost a fifth of
+    rendering an article.)
     """
     parts = []
     if entry.caption:
         credit = entry.caption_credit
-        text = html.escape(entry.caption_text or entry.caption)
-        small = f" <small>(Foto: {html.escape(credit)})</small>" if credit else ""
+        text = html.escape(entry.caption_text or entry.caption, quote=False)
+        small = f" <small>(Foto: {html.escape(credit, quote=False)})</small>" if credit else ""
         parts.append(f"<figure><figcaption>{text}{small}</figcaption></figure>")
     for block in entry.blocks:
         tag = "h3" if block.subheading else "p"
         parts.append(f"<{tag}>{html.escape(block.text, quote=False)}</{tag}>")
-    return sanitize("\n".join(parts))
-
-
-def sanitize(markup: str) -> str:
-    return nh3.clean(markup, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     link_rel="noopener noreferrer")
+    return "\n".join(parts)
 
 
 def summary_text(entry: Entry) -> str:
