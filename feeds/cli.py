@@ -20,7 +20,7 @@ from feeds.inputs import find_dumps
 from feeds.model import ConfigError, DumpError, FeedsError, entry_record
 from feeds.output import Output
 from feeds.parse import ParseOptions, parse_file
-from feeds.publish import Report, forget, publish
+from feeds.publish import UNNAMABLE, Report, forget, publish
 from feeds.state import State
 from feeds.websub import HubNotifier, changed_feed_urls
 
@@ -181,14 +181,16 @@ def _build(args: argparse.Namespace) -> int:
     with State(settings.state_path) as state:
         Output(settings.output_dir).sweep_temporaries()  # left by a writer that was killed
         report = publish(settings, state, rebuild=args.rebuild, progress=_progress_bar())
-        rejected = state.rejected_files()
+        # The state records every rejected file but those it cannot name.
+        rejected = len(state.rejected_files()) + sum(
+            reason == UNNAMABLE for _, reason in report.rejected)
     if settings.websub_hub:
         notifier = HubNotifier(settings.websub_hub, attempts=3)
         notifier.notify(changed_feed_urls(report.written, settings.base_url))
         notifier.close(wait=10)  # the feeds are written; only the hub waits
     for path, reason in report.rejected:
         log.warning("rejected %s: %s", settings.input_dir / path, reason)
-    print(_summary(report, len(rejected), settings), file=sys.stderr)
+    print(_summary(report, rejected, settings), file=sys.stderr)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 

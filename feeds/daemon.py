@@ -26,7 +26,7 @@ from watchdog.observers.inotify import InotifyObserver
 from feeds.config import Settings
 from feeds.inputs import Stat, is_dump_name
 from feeds.output import Output
-from feeds.publish import Clock, Report, publish, system_clock
+from feeds.publish import UNNAMABLE, Clock, Report, publish, system_clock
 from feeds.server import Server
 from feeds.state import State
 from feeds.websub import HubNotifier, changed_feed_urls
@@ -140,6 +140,19 @@ class Daemon:
         self._monotonic = monotonic
         self._last_full_scan = -float("inf")
         self.notifier = notifier
+        # Files rejected for their names: the state cannot record them, so every
+        # pass meets them again, and the log says so once.
+        self._unnamable_logged: set[str] = set()
+
+    def _log_report(self, report: Report) -> None:
+        for path, reason in report.rejected:
+            if reason == UNNAMABLE:
+                if path in self._unnamable_logged:
+                    continue
+                self._unnamable_logged.add(path)
+            log.warning("rejected %s: %s", self.settings.input_dir / path, reason)
+        for entry_id in sorted(report.removed_entries):
+            log.info("removed %s", entry_id)
 
     def scan(self) -> Report | None:
         """One pass over the input directory; errors are logged, never raised.
@@ -164,7 +177,7 @@ class Daemon:
             if self._last_error is not None:
                 log.info("recovered: publishing again")
                 self._last_error = None
-            _log_report(report, self.settings)
+            self._log_report(report)
             if self.notifier is not None:
                 self.notifier.notify(changed_feed_urls(report.written, self.settings.base_url))
         if self._wanted.is_set() and not self.stopping.is_set():
@@ -227,13 +240,6 @@ class Daemon:
             self.tracker.inotify = False
             return None
         return observer
-
-
-def _log_report(report: Report, settings: Settings) -> None:
-    for path, reason in report.rejected:
-        log.warning("rejected %s: %s", settings.input_dir / path, reason)
-    for entry_id in sorted(report.removed_entries):
-        log.info("removed %s", entry_id)
 
 
 def run_daemon(settings: Settings, interval: float, *, serve: bool = False) -> None:

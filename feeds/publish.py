@@ -55,6 +55,7 @@ BATCH = 500  # dumps parsed and recorded at a time
 PARALLEL_FROM = 400  # fewer dumps than this are parsed here: workers cost ~0.5 s to start
 RENDERED_WITH = "rendered with"
 Job = tuple[str, Stat, SeenFile | None]  # a file to read, and what is known of it
+UNNAMABLE = "file name is not valid UTF-8; rename the file to publish it"
 
 
 def system_clock() -> datetime:
@@ -125,6 +126,9 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     else:  # a targeted scan: what events named, at a cost that does not grow with the input
         files = stat_inputs(settings.input_dir, only)
         seen = {path: known for path in only if (known := state.seen_file(path))}
+    for path in [path for path in files if not _nameable(path)]:
+        del files[path]
+        report.rejected.append((path, UNNAMABLE))
     todo = [(path, stat) for path, stat in files.items() if _changed(seen.get(path), stat)]
     report.unchanged = len(files) - len(todo)
     if settled is not None:
@@ -154,6 +158,17 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     with state.transaction():
         state.note_run(clock(), report.parsed, len(report.rejected), len(report.written))
     return report
+
+
+def _nameable(path: str) -> bool:
+    """Whether a path is text. A name that is not UTF-8 reaches Python with
+    surrogates standing for its bytes, which neither the state, nor a record,
+    nor a feed can hold."""
+    try:
+        path.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _changed(seen: SeenFile | None, stat: Stat) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,23 @@ def test_build_reports_rejections_and_exits_3(tmp_path: Path) -> None:
     third = feeds(*args)
     assert third.returncode == 0, third.stderr
     assert "1 parsed, 0 rejected, 1 unchanged" in third.stderr
+
+
+def test_a_file_name_that_is_not_utf8_is_rejected_and_the_rest_published(
+        tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(SEED_DUNIA_2025, inputs / "good.txt")
+    shutil.copy(SEED_DUNIA_2024, os.fsencode(inputs) + b"/\xff\xfeberita.txt")
+    args = ("build", "--input", inputs, "--output", tmp_path / "out", "--state", tmp_path / "s.db")
+    for _ in range(2):  # the state cannot record the name: each build says it again
+        result = feeds(*args)
+        assert result.returncode == 3, result.stderr
+        assert ("rejected " + str(inputs) + "/\\udcff\\udcfeberita.txt: file name is not valid "
+                "UTF-8; rename the file to publish it") in result.stderr
+    assert "0 parsed, 1 rejected, 1 unchanged" in result.stderr
+    atom = (tmp_path / "out" / "category" / "dunia" / "atom.xml").read_text(encoding="utf-8")
+    assert atom.count("<entry>") == 1
 
 
 def test_configuration_errors_exit_2(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from feeds.config import Settings
 from feeds.daemon import Daemon, SettleTracker
+from feeds.parse import parse_file
 from feeds.state import State
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025, build, make_settings, snapshot
 
@@ -135,6 +136,24 @@ def test_rejected_dump_is_reported_once_and_retried_when_it_changes(
     report = daemon.scan()
     assert report is not None and report.parsed == 1 and report.rejected == []
     assert state.rejected_files() == []
+
+
+def test_a_file_name_that_is_not_utf8_is_warned_about_once(
+        daemon_parts: tuple[Settings, State, PinnedClocks],
+        caplog: pytest.LogCaptureFixture) -> None:
+    settings, state, clocks = daemon_parts
+    daemon = make_daemon(settings, state, clocks)
+    shutil.copy(SEED_DUNIA_2024, os.fsencode(settings.input_dir) + b"/\xffberita.txt")
+    shutil.copy(SEED_DUNIA_2025, settings.input_dir / "good.txt")
+    for dump in settings.input_dir.iterdir():
+        os.utime(dump, ns=(clocks.wall_ns - 60 * 10**9,) * 2)
+    caplog.set_level(logging.WARNING, logger="feeds")
+    reports = [daemon.scan() for _ in range(3)]
+    assert [r.message for r in caplog.records] == [
+        f"rejected {settings.input_dir}/\udcffberita.txt: file name is not valid UTF-8; "
+        "rename the file to publish it"]
+    assert [len(r.rejected) for r in reports if r is not None] == [1, 1, 1]
+    assert entry_titles(settings) == [parse_file(SEED_DUNIA_2025).title]
 
 
 def test_a_changed_dump_updates_its_entry_in_place(
