@@ -7,13 +7,14 @@ ever sees Indonesian wall-clock time.
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
+
+import orjson
 
 from feeds.dates import format_utc
 from feeds.text import identity_key, slugify
@@ -212,16 +213,18 @@ class Encoded(NamedTuple):
 def encode(entry: Entry) -> Encoded:
     # Compressed to a third: most of the state's size, and of what a build
     # writes to disk, is records. Level 1 is within 5 % of the best ratio here.
-    record = json.dumps(entry_record(entry), ensure_ascii=False, sort_keys=True)
+    # orjson: the standard library's encoder took six times as long, a twentieth
+    # of all the work of reading a dump. Keys sorted: the same entry, the same bytes.
+    record = orjson.dumps(entry_record(entry), option=orjson.OPT_SORT_KEYS)
     return Encoded(entry.id, entry.title, entry.category, entry.published,
-                   zlib.compress(record.encode(), 1), content_digest(entry))
+                   zlib.compress(record, 1), content_digest(entry))
 
 
 def decode_record(stored: bytes | str) -> Entry:
     """The entry a stored record holds. States written before records were
     compressed hold JSON text, which is read as it is."""
     text = zlib.decompress(stored) if isinstance(stored, bytes) else stored
-    return entry_from_record(json.loads(text))
+    return entry_from_record(orjson.loads(text))
 
 
 def content_digest(entry: Entry) -> str:
