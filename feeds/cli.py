@@ -13,9 +13,11 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from feeds.config import DEFAULT_CONFIG, Settings, check_paths, load_settings, validate
+from feeds.dates import format_utc
 from feeds.inputs import find_dumps
 from feeds.model import ConfigError, DumpError, FeedsError, entry_record
 from feeds.output import Output
@@ -172,7 +174,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(as_json: bool, record: dict[str, object], line: str) -> None:
-    print(json.dumps(record, ensure_ascii=False) if as_json else line)
+    print(json.dumps(record, ensure_ascii=False, default=_utc_text) if as_json else line)
+
+
+def _utc_text(value: object) -> str:
+    """The times in an `entry_record`, written as the state writes them."""
+    if isinstance(value, datetime):
+        return format_utc(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import zlib
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from feeds.model import Entry, StateError, encode
+from feeds.dates import format_utc
+from feeds.model import Entry, Headline, StateError, decode_record, encode
 from feeds.parse import parse_file
 from feeds.state import MIGRATIONS, State
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
@@ -86,3 +89,16 @@ def test_an_older_dump_never_replaces_a_newer_one(tmp_path: Path) -> None:
         assert stored.entry.published == seed.published
         assert stored.updated == datetime.fromtimestamp(1_760_000_000, UTC)
         assert state.store_entry(encode(seed), older_ns, "old") == set()  # nothing new
+
+
+def test_a_record_writes_every_time_as_format_utc_and_reads_back_the_same_entry() -> None:
+    seed = parse_file(SEED_DUNIA_2025)
+    odd = replace(seed, populer=(*seed.populer, Headline("Detik", datetime(
+        2026, 2, 11, 5, 58, 59, 123456, tzinfo=UTC))))
+    record = json.loads(zlib.decompress(encode(odd).record))
+    assert record["published"] == format_utc(seed.published) == "2025-05-30T09:01:00Z"
+    assert [h["published"] for h in record["populer"]] == [
+        format_utc(h.published) for h in odd.populer]
+    assert record["populer"][-1]["published"] == "2026-02-11T05:58:59Z"
+    assert decode_record(encode(seed).record) == seed
+    assert list(record) == sorted(record)  # the same entry always gives the same bytes
