@@ -53,11 +53,13 @@ _MONTHS = {name: month for month, names in enumerate(MONTH_NAMES, 1) for name in
 DISPLAY_WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 _APOSTROPHES = re.compile("['\u2019`]")
+# Words are possessive (`++`): no shorter word could be followed by what follows
+# one here, so none is tried (see _TRAILING_STAMP in feeds.parse.page).
 _STAMP = re.compile(
     r"""\s*
-    (?:(?P<weekday>[^\W\d_]+(?:['\u2019`][^\W\d_]+)?)\s*,?\s*)?
+    (?:(?P<weekday>[^\W\d_]++(?:['\u2019`][^\W\d_]++)?)\s*,?\s*)?
     (?:
-        (?P<day>\d{1,2})\s*(?P<month>[^\W\d_]+)\.?,?\s*(?P<year>\d{4})
+        (?P<day>\d{1,2})\s*(?P<month>[^\W\d_]++)\.?,?\s*(?P<year>\d{4})
       | (?P<nday>\d{1,2})[/-](?P<nmonth>\d{1,2})[/-](?P<nyear>\d{4})
     )
     \s*(?:[|,\-\u2013\u2014]\s*)?(?:pukul\s*)?

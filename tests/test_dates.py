@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds.dates import (
+    _STAMP,
     MONTH_NAMES,
     WEEKDAY_NAMES,
     parse_iso,
@@ -16,6 +18,7 @@ from feeds.dates import (
     parse_stamp_dateutil,
     parse_stamp_fast,
 )
+from feeds.parse.page import _TRAILING_STAMP
 
 OFFSETS = {"WIB": 7, "WITA": 8, "WIT": 9}
 
@@ -134,3 +137,23 @@ def test_dateutil_is_asked_only_about_text_that_starts_like_a_stamp(text: str, r
     assert (stamp is not None) == read
     if stamp is not None:
         assert stamp.when == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
+
+
+# What a stamp pattern meets: headlines, stamps and the debris between them.
+PIECES = st.sampled_from(["Rabu", "Jum'at", "Kamis,", "30", "7", "Mei", "Februari", "2025",
+                          "16:01", "9.05", "WIB", "wita", "|", "-", ",", "/", "12/05/2025",
+                          "Harga", "Naik", "2-1", "60", "Persen", "\u2019", " ", "  "])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(PIECES, max_size=14).map(" ".join))
+def test_possessive_words_match_exactly_what_plain_ones_do(text: str) -> None:
+    # The `++` in the stamp patterns is only a speed-up; the patterns without it
+    # are the reference.
+    for pattern in (_STAMP, _TRAILING_STAMP):
+        plain = re.compile(pattern.pattern.replace("++", "+"), pattern.flags)
+        assert "++" in pattern.pattern
+        for found, expected in ((pattern.match(text), plain.match(text)),
+                                (pattern.search(text), plain.search(text))):
+            assert (found and (found.span(), found.groupdict())) == (
+                expected and (expected.span(), expected.groupdict())), text
