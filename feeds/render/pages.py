@@ -3,6 +3,7 @@ and the OPML a reader imports."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -99,12 +100,15 @@ def _page(title: str, site_title: str, base_url: str, body: str, head: str = "",
 """.encode()
 
 
+# The same few strings on every page of a category: made once per category.
+@functools.lru_cache(maxsize=1024)
 def _alternates(spec: FeedSpec, base_url: str) -> str:
     return "".join(
         f'<link rel="alternate" type="{MIME[fmt]}" title="{escape(spec.title)} ({LABEL[fmt]})" '
         f'href="{escape(base_url + spec.file(fmt))}">\n' for fmt in FEED_FILES)
 
 
+@functools.lru_cache(maxsize=1024)
 def _formats(spec: FeedSpec, base_url: str) -> str:
     rss = base_url + spec.file("rss")
     links = [f'<a class="subscribe" href="feed:{escape(rss)}">Langganan</a>']
