@@ -125,7 +125,8 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
         seen = state.seen_files()
     else:  # a targeted scan: what events named, at a cost that does not grow with the input
         files = stat_inputs(settings.input_dir, only)
-        seen = {path: known for path in only if (known := state.seen_file(path))}
+        seen = {path: known for path in only
+                if _nameable(path) and (known := state.seen_file(path))}
     for path in [path for path in files if not _nameable(path)]:
         del files[path]
         report.rejected.append((path, UNNAMABLE))

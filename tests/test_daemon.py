@@ -14,6 +14,7 @@ import pytest
 from feeds.config import Settings
 from feeds.daemon import Daemon, SettleTracker
 from feeds.parse import parse_file
+from feeds.publish import UNNAMABLE
 from feeds.state import State
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025, build, make_settings, snapshot
 
@@ -232,3 +233,23 @@ def test_event_wakes_read_only_the_files_named(
     clocks.advance(settings.interval)
     report = daemon.scan()  # the interval's full pass
     assert report is not None and report.parsed == 1 and state.seen_file("unnamed.txt")
+
+
+def test_an_event_naming_a_file_that_is_not_utf8_costs_nothing_else(
+        daemon_parts: tuple[Settings, State, PinnedClocks]) -> None:
+    settings, state, clocks = daemon_parts
+    tracker = SettleTracker(10, inotify=True, monotonic=lambda: clocks.monotonic,
+                            wall_ns=lambda: clocks.wall_ns)
+    daemon = Daemon(settings, state, clock=lambda: NOW, tracker=tracker,
+                    monotonic=lambda: clocks.monotonic)
+    assert daemon.scan() is not None
+    clocks.advance(0.5)
+    bad = settings.input_dir / os.fsdecode(b"\xffberita.txt")
+    shutil.copy(SEED_DUNIA_2024, bad)
+    shutil.copy(SEED_DUNIA_2025, settings.input_dir / "good.txt")
+    tracker.completed(bad.name, bad.stat())
+    tracker.completed("good.txt", (settings.input_dir / "good.txt").stat())
+    report = daemon.scan()  # woken by the events: reads only what they name
+    assert report is not None and report.parsed == 1
+    assert report.rejected == [("\udcffberita.txt", UNNAMABLE)]
+    assert entry_titles(settings) == [parse_file(SEED_DUNIA_2025).title]
