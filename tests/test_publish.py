@@ -14,7 +14,9 @@ from lxml import etree
 
 from feeds.config import Settings
 from feeds.dates import format_utc
+from feeds.output import Output
 from feeds.parse import parse_file
+from feeds.publish import read_dump
 from tests.conftest import (
     SEED_DUNIA_2024,
     SEED_DUNIA_2025,
@@ -329,3 +331,24 @@ def test_a_page_already_there_for_a_new_article_is_rendered_again(
     assert page in build(crashed).written
     assert ({k: v[0] for k, v in snapshot(crashed.output_dir).items()}
             == {k: v[0] for k, v in snapshot(clean.output_dir).items()})
+
+
+def test_a_dump_is_read_up_to_the_limit_and_one_byte_more(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, max_dump_bytes=2000)
+    shutil.copy(SEED_DUNIA_2024, settings.input_dir / "big.txt")  # about 7 KB
+    (settings.input_dir / "small.txt").write_bytes(SEED_DUNIA_2025.read_bytes()[:1500])
+    report = build(settings)
+    assert dict(report.rejected) == {"big.txt": "too large: 2001 bytes (the limit is 2000)"}
+
+
+def test_a_dump_that_changes_while_read_is_left_for_the_next_scan(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    dump = settings.input_dir / "a.txt"
+    shutil.copy(SEED_DUNIA_2024, dump)
+    listed = dump.stat()
+    with dump.open("ab") as handle:  # written to after it was listed
+        handle.write(b"\nLagi.\n")
+    output = Output(settings.output_dir)
+    assert read_dump(settings, output, "a.txt", listed, None) is None
+    read = read_dump(settings, output, "a.txt", dump.stat(), None)
+    assert read is not None and read.entry is not None and read.size == dump.stat().st_size
