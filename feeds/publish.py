@@ -346,7 +346,8 @@ def _apply(settings: Settings, state: State, dumps: list[Dump], seen: dict[str, 
 def _announce(settings: Settings, path: str, entry: Encoded) -> None:
     """Say that a dump changed what the feeds show. Said as it happens, not kept
     in the report: a build of 100,000 dumps would hold 100,000 lines."""
-    log.info("published %s: %s [%s] %s", settings.input_dir / path, entry.title,
+    # The path is joined only if the line is logged (it is not, unless -v).
+    log.info("published %s/%s: %s [%s] %s", settings.input_dir, path, entry.title,
              entry.category, entry.id)
 
 

@@ -143,6 +143,13 @@ class Category:
     newest: datetime
 
 
+def _new_entry_row(entry: Encoded, mtime_ns: int, sha256: str) -> tuple[object, ...]:
+    """An entries row and its content digest, for an entry never seen before."""
+    published = format_utc(entry.published)  # and `updated`, until a correction
+    return (entry.id, entry.category_slug, entry.category, entry.title_key, published,
+            published, mtime_ns, sha256, entry.record, entry.content)
+
+
 class State:
     """The state database, opened for writing by one process at a time."""
 
@@ -293,9 +300,7 @@ class State:
         """Entries the state has never seen (ids checked with `absent`, each once),
         as (encoded entry, dump mtime_ns, dump sha256): what `store_entry` does for
         a first dump, in three statements for the lot."""
-        rows = [(e.id, e.category_slug, e.category, e.title_key, format_utc(e.published),
-                 format_utc(e.published), mtime_ns, sha256, e.record, e.content)
-                for e, mtime_ns, sha256 in new]
+        rows = [_new_entry_row(*item) for item in new]
         self.db.executemany("INSERT INTO versions VALUES (?, ?, ?)",
                             ((row[0], row[9], row[6]) for row in rows))
         self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
