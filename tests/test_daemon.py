@@ -213,15 +213,22 @@ def test_daemon_scan_and_build_write_identical_bytes(tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
 
 
-def test_event_wakes_read_only_the_files_named(
-        daemon_parts: tuple[Settings, State, PinnedClocks]) -> None:
-    settings, state, clocks = daemon_parts
+def event_driven_daemon(settings: Settings, state: State, clocks: PinnedClocks
+                        ) -> tuple[Daemon, SettleTracker]:
+    """A daemon woken by (simulated) inotify events, after its first full pass."""
     tracker = SettleTracker(10, inotify=True, monotonic=lambda: clocks.monotonic,
                             wall_ns=lambda: clocks.wall_ns)
     daemon = Daemon(settings, state, clock=lambda: NOW, tracker=tracker,
                     monotonic=lambda: clocks.monotonic)
     assert daemon.scan() is not None  # the first, full pass
     clocks.advance(0.5)
+    return daemon, tracker
+
+
+def test_event_wakes_read_only_the_files_named(
+        daemon_parts: tuple[Settings, State, PinnedClocks]) -> None:
+    settings, state, clocks = daemon_parts
+    daemon, tracker = event_driven_daemon(settings, state, clocks)
     named, unnamed = settings.input_dir / "named.txt", settings.input_dir / "unnamed.txt"
     shutil.copy(SEED_DUNIA_2025, named)
     shutil.copy(SEED_DUNIA_2024, unnamed)
@@ -238,12 +245,7 @@ def test_event_wakes_read_only_the_files_named(
 def test_an_event_naming_a_file_that_is_not_utf8_costs_nothing_else(
         daemon_parts: tuple[Settings, State, PinnedClocks]) -> None:
     settings, state, clocks = daemon_parts
-    tracker = SettleTracker(10, inotify=True, monotonic=lambda: clocks.monotonic,
-                            wall_ns=lambda: clocks.wall_ns)
-    daemon = Daemon(settings, state, clock=lambda: NOW, tracker=tracker,
-                    monotonic=lambda: clocks.monotonic)
-    assert daemon.scan() is not None
-    clocks.advance(0.5)
+    daemon, tracker = event_driven_daemon(settings, state, clocks)
     bad = settings.input_dir / os.fsdecode(b"\xffberita.txt")
     shutil.copy(SEED_DUNIA_2024, bad)
     shutil.copy(SEED_DUNIA_2025, settings.input_dir / "good.txt")
