@@ -17,7 +17,10 @@ def is_dump_name(name: str) -> bool:
     """A dump's name: a known suffix, not hidden, not a file still being written."""
     if name.startswith(".") or name.endswith("~"):
         return False
-    suffix = Path(name).suffix.lower()
+    # Not Path(name).suffix: asked of every file in the input (100,000 times a
+    # scan of a large archive), and pathlib took ten times as long.
+    _, dot, extension = name.rpartition(".")
+    suffix = dot + extension.lower() if dot else ""
     return suffix in DUMP_SUFFIXES and suffix not in PARTIAL_SUFFIXES
 
 
