@@ -170,6 +170,9 @@ class State:
             # A batch of a full build touches index pages all over; with the default
             # 2 MB cache they are spilled and written more than once per commit.
             self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            # The spellings trigger makes each insert keep a statement journal,
+            # which otherwise spills to a temporary file: four writes a row.
+            self.db.execute("PRAGMA temp_store = MEMORY")
             self._migrate()
         except sqlite3.DatabaseError as error:
             self.close()
