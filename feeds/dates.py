@@ -125,6 +125,52 @@ def parse_stamp(text: str, default_zone: str = "WIB") -> Stamp | None:
 
 def parse_stamp_fast(text: str, default_zone: str = "WIB") -> Stamp | None:
     """The hand parser: the shapes DOMAIN.md lists, in any letter case."""
+    return _common_stamp(text, default_zone) or _general_stamp(text, default_zone)
+
+
+# The shape of nearly every stamp, sidebars' included (`Sabtu, 12 Juli 2025 |
+# 13:45`): a plainer pattern, its date and clock looked up rather than read,
+# at half the cost of the general path (a page holds ~18 stamps). Anything
+# else, or anything odd about it (an unknown word, no such date), goes the
+# general way.
+_COMMON_STAMP = re.compile(
+    r"([A-Za-z]+), (\d\d? [A-Za-z]+ \d{4}) \| (\d\d?:\d\d)(?: (WITA|WIB|WIT))?")
+_CLOCK_TIMES = {f"{prefix}{hour}:{minute:02d}": timedelta(hours=hour, minutes=minute)
+                for hour in range(24) for minute in range(60)
+                for prefix in ("", "0")[: 2 if hour < 10 else 1]}
+
+
+def _common_stamp(text: str, default_zone: str) -> Stamp | None:
+    match = _COMMON_STAMP.fullmatch(text)
+    if match is None:
+        return None
+    weekday, date_text, clock, zone = match.groups()
+    date = _common_date(weekday, date_text)
+    since_midnight = _CLOCK_TIMES.get(clock)
+    if date is None or since_midnight is None:
+        return None
+    midnight, warnings = date
+    return Stamp(midnight + since_midnight - _OFFSETS[zone or default_zone.upper()], (),
+                 warnings)
+
+
+@functools.lru_cache(maxsize=STAMP_CACHE_SIZE)  # a year of sidebars names a few hundred days
+def _common_date(weekday: str, date_text: str) -> tuple[datetime, tuple[str, ...]] | None:
+    """`12 Juli 2025`'s wall-clock midnight labelled UTC, and the warnings `_stamp`
+    gives a stamp of that day printed with that weekday."""
+    day, month, year = date_text.split()
+    number = _MONTHS.get(month.casefold())
+    if number is None or _weekday_number(weekday) is None:
+        return None
+    try:
+        midnight = datetime(int(year), number, int(day), tzinfo=UTC)
+    except ValueError:
+        return None
+    stamp = _stamp(midnight, timedelta(0), weekday, "")
+    return (midnight, stamp.warnings) if stamp is not None else None
+
+
+def _general_stamp(text: str, default_zone: str) -> Stamp | None:
     match = _STAMP.match(text)
     if match is None:
         return None

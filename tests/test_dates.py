@@ -13,6 +13,8 @@ from feeds.dates import (
     _STAMP,
     MONTH_NAMES,
     WEEKDAY_NAMES,
+    _common_stamp,
+    _general_stamp,
     parse_iso,
     parse_stamp,
     parse_stamp_dateutil,
@@ -157,3 +159,36 @@ def test_possessive_words_match_exactly_what_plain_ones_do(text: str) -> None:
                                 (pattern.search(text), plain.search(text))):
             assert (found and (found.span(), found.groupdict())) == (
                 expected and (expected.span(), expected.groupdict())), text
+
+
+@st.composite
+def common_shaped_stamps(draw: st.DrawFn) -> str:
+    """`Weekday, DD Month YYYY | HH:MM [ZONE]`, with anything in each place: real and
+    unknown words, impossible days and clock times, years out of range."""
+    weekday = draw(st.sampled_from(["Sabtu", "SENIN", "minggu", "Ahad", "Sun", "Hari", "Jum"]))
+    day = draw(st.integers(0, 39))
+    month = draw(st.sampled_from(["Juli", "FEBRUARI", "mei", "Agt", "Nop", "Bulan", "Sept"]))
+    year = draw(st.sampled_from([1899, 1970, 2000, 2024, 2025, 2999, 3001]))
+    hour = draw(st.integers(0, 29))
+    minute = draw(st.integers(0, 69))
+    clock = draw(st.sampled_from([f"{hour:02d}:{minute:02d}", f"{hour}:{minute:02d}"]))
+    zone = draw(st.sampled_from(["", " WIB", " WITA", " WIT"]))
+    return f"{weekday}, {day:0{draw(st.integers(1, 2))}d} {month} {year} | {clock}{zone}"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(common_shaped_stamps(), st.sampled_from(["WIB", "WITA", "WIT"]))
+def test_the_common_shape_shortcut_reads_as_the_general_parser(text: str, zone: str) -> None:
+    # The shortcut may decline (the general path then decides) but never differ.
+    shortcut, general = _common_stamp(text, zone), _general_stamp(text, zone)
+    assert shortcut is None or shortcut == general, text
+    assert parse_stamp_fast(text, zone) == general
+
+
+def test_the_common_shape_takes_the_shortcut() -> None:
+    expected = parse_stamp_fast("Sabtu, 12 Juli 2025 | 13:45", "WITA")
+    assert _common_stamp("Sabtu, 12 Juli 2025 | 13:45", "WITA") == expected
+    assert expected is not None and expected.when == datetime(2025, 7, 12, 5, 45, tzinfo=UTC)
+    mismatch = _common_stamp("Senin, 12 Juli 2025 | 3:45 WIT", "WIB")
+    assert mismatch is not None and mismatch.when == datetime(2025, 7, 11, 18, 45, tzinfo=UTC)
+    assert mismatch.warnings == ("weekday Senin does not match 2025-07-12, a Sabtu",)
