@@ -11,6 +11,7 @@ killed at any point leaves the rest of the work to the next run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import logging
@@ -53,6 +54,7 @@ StopRequested = Callable[[], bool]
 PAGES_PER_TRANSACTION = 500
 BATCH = 500  # dumps parsed and recorded at a time
 PARALLEL_FROM = 400  # fewer dumps than this are parsed here: workers cost ~0.5 s to start
+BULK_FROM = 1000  # this many dumps into an empty state are recorded with indexes deferred
 RENDERED_WITH = "rendered with"
 Job = tuple[str, Stat, SeenFile | None]  # a file to read, and what is known of it
 UNNAMABLE = "file name is not valid UTF-8; rename the file to publish it"
@@ -145,11 +147,13 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
             state.set_meta(RENDERED_WITH, settings.render_fingerprint)
     # Batches bound the memory a large input needs: each is parsed (the pages of
     # new articles written as it is), recorded, and let go.
-    for batch in read_dumps(settings, output, todo, seen, progress, stop):
-        with state.transaction():
-            _apply(settings, state, batch, seen, clock(), report)
-        output.written.extend(entry_page(d.entry) for d in batch
-                              if d.page_written and d.entry is not None)
+    bulk = len(todo) >= BULK_FROM and state.entry_count() == 0
+    with state.indexes_deferred() if bulk else contextlib.nullcontext():
+        for batch in read_dumps(settings, output, todo, seen, progress, stop):
+            with state.transaction():
+                _apply(settings, state, batch, seen, clock(), report)
+            output.written.extend(entry_page(d.entry) for d in batch
+                                  if d.page_written and d.entry is not None)
     with state.transaction():
         state.drop_files(set(seen) - set(files))  # their entries stay: inputs may rotate
     render_pending(settings, state, output, stop, force=whole)

@@ -123,6 +123,19 @@ MIGRATIONS = (
 )
 
 
+# The indexes that recording new entries never reads, as MIGRATIONS creates them.
+# A large build into an empty state drops them and creates them once at the end,
+# from all the rows at once, rather than keeping four random-order indexes in
+# order entry by entry: at 100,000 entries that halves SQLite's work (15 s of
+# CPU to 8). A writer that finds them missing (a build was killed) restores them.
+DEFERRABLE_INDEXES = {
+    "entries_by_category": "ON entries (category_slug, published DESC, id DESC)",
+    "entries_by_published": "ON entries (published DESC, id DESC)",
+    "entries_by_title": "ON entries (title_key)",
+    "files_by_entry": "ON files (entry_id)",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SeenFile:
     """An input file as it was when last read."""
@@ -174,6 +187,8 @@ class State:
             # which otherwise spills to a temporary file: four writes a row.
             self.db.execute("PRAGMA temp_store = MEMORY")
             self._migrate()
+            if lock:
+                self.restore_indexes()
         except sqlite3.DatabaseError as error:
             self.close()
             raise StateError(f"{path}: cannot open the state database: {error}") from error
@@ -203,6 +218,29 @@ class State:
             raise StateError(f"{self.path}: schema version {version} is newer than this feeds")
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+    @contextmanager
+    def indexes_deferred(self) -> Iterator[None]:
+        """Record many new entries without the indexes nothing reads meanwhile
+        (see DEFERRABLE_INDEXES); they are back when this ends, however it ends."""
+        with self.transaction():
+            for name in DEFERRABLE_INDEXES:
+                self.db.execute(f"DROP INDEX IF EXISTS {name}")  # fixed names, no input
+        try:
+            yield
+        finally:
+            self.restore_indexes()
+
+    def restore_indexes(self) -> None:
+        """Create whichever deferrable index is missing."""
+        present = {row[0] for row in self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        missing = [name for name in DEFERRABLE_INDEXES if name not in present]
+        if missing:
+            with self.transaction():
+                for name in missing:
+                    self.db.execute(f"CREATE INDEX IF NOT EXISTS {name} "
+                                    f"{DEFERRABLE_INDEXES[name]}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

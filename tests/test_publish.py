@@ -281,6 +281,41 @@ def test_parallel_and_serial_parsing_publish_the_same_bytes(
     assert outputs[0] == outputs[1]
 
 
+def _indexes(path: Path) -> set[str]:
+    from feeds.state import State
+
+    with State(path, lock=False) as reader:  # as another reader sees the state
+        return {row[0] for row in reader.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_a_large_build_into_an_empty_state_defers_indexes_and_ends_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import feeds.publish
+    from feeds.state import DEFERRABLE_INDEXES, State
+
+    generate_corpus(tmp_path / "dumps", 300, 0.4, seed=22)
+    (tmp_path / "dumps" / "truth.jsonl").unlink()
+    deferred_while_recording, ended_with, rows, files = [], [], [], []
+    for name, threshold in (("deferred", 1), ("kept", 10**9)):
+        monkeypatch.setattr(feeds.publish, "BULK_FROM", threshold)
+        settings = make_settings(tmp_path / name)
+        for dump in (tmp_path / "dumps").iterdir():
+            shutil.copy2(dump, settings.input_dir / dump.name)
+        during: list[set[str]] = []
+        build(settings, progress=lambda *_, path=settings.state_path, during=during:
+              during.append(_indexes(path)))
+        deferred_while_recording.append(not any(set(DEFERRABLE_INDEXES) & i for i in during))
+        ended_with.append(_indexes(settings.state_path) >= set(DEFERRABLE_INDEXES))
+        with State(settings.state_path, lock=False) as state:
+            rows.append(state.db.execute("SELECT * FROM entries ORDER BY id").fetchall())
+        files.append({k: v[0] for k, v in snapshot(settings.output_dir).items()})
+    assert deferred_while_recording == [True, False]
+    assert ended_with == [True, True]
+    assert rows[0] == rows[1] and len(rows[0]) > 250
+    assert files[0] == files[1]
+
+
 def test_a_broken_worker_pool_falls_back_to_parsing_here(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     from concurrent.futures.process import BrokenProcessPool

@@ -14,7 +14,7 @@ import pytest
 from feeds.dates import format_utc
 from feeds.model import Entry, Headline, StateError, decode_record, encode
 from feeds.parse import parse_file
-from feeds.state import MIGRATIONS, State
+from feeds.state import DEFERRABLE_INDEXES, MIGRATIONS, State
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
 
 
@@ -102,3 +102,40 @@ def test_a_record_writes_every_time_as_format_utc_and_reads_back_the_same_entry(
     assert record["populer"][-1]["published"] == "2026-02-11T05:58:59Z"
     assert decode_record(encode(seed).record) == seed
     assert list(record) == sorted(record)  # the same entry always gives the same bytes
+
+
+def index_sql(state: State) -> dict[str, str]:
+    rows = state.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                            "AND sql IS NOT NULL")
+    return {name: " ".join(sql.split()) for name, sql in rows}
+
+
+def test_deferrable_indexes_are_the_ones_the_schema_creates(tmp_path: Path) -> None:
+    with State(tmp_path / "state.sqlite3") as state:
+        created = index_sql(state)
+    for name, definition in DEFERRABLE_INDEXES.items():
+        assert created[name] == f"CREATE INDEX {name} {definition}"
+
+
+def test_deferred_indexes_come_back_however_the_recording_ends(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    with State(path) as state:
+        schema = index_sql(state)
+        with state.indexes_deferred():
+            assert not set(index_sql(state)) & set(DEFERRABLE_INDEXES)
+            with state.transaction():
+                state.add_new_entries([(encode(entry("Satu", "Dunia")), 1, "a" * 64)])
+        assert index_sql(state) == schema
+        with pytest.raises(RuntimeError), state.indexes_deferred():
+            raise RuntimeError("a failed build")
+        assert index_sql(state) == schema
+        # A killed build never gets to restore them: the next writer does.
+        with state.transaction():
+            state.db.execute("DROP INDEX entries_by_title")
+    with State(path, lock=False) as reader:  # a reader changes nothing
+        assert "entries_by_title" not in index_sql(reader)
+    with State(path) as writer:
+        assert index_sql(writer) == schema
+        plan = " ".join(str(row) for row in writer.db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM entries WHERE title_key = ?", ("satu",)))
+        assert "entries_by_title" in plan
