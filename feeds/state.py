@@ -236,11 +236,18 @@ class State:
         present = {row[0] for row in self.db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index'")}
         missing = [name for name in DEFERRABLE_INDEXES if name not in present]
-        if missing:
+        if not missing:
+            return
+        # Sorted in files beyond the page cache: kept in memory (see temp_store
+        # above), the sort of a million entries would take a hundred megabytes.
+        self.db.execute("PRAGMA temp_store = FILE")
+        try:
             with self.transaction():
                 for name in missing:
                     self.db.execute(f"CREATE INDEX IF NOT EXISTS {name} "
                                     f"{DEFERRABLE_INDEXES[name]}")
+        finally:
+            self.db.execute("PRAGMA temp_store = MEMORY")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
