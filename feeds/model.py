@@ -7,6 +7,7 @@ ever sees Indonesian wall-clock time.
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
 import zlib
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import orjson
+import zstandard
 
 from feeds.text import identity_key, slugify
 
@@ -220,18 +222,47 @@ class Encoded(NamedTuple):
 
 
 def encode(entry: Entry) -> Encoded:
-    # Compressed to a third: most of the state's size, and of what a build
-    # writes to disk, is records. Level 1 is within 5 % of the best ratio here.
-    record = record_json(entry_record(entry))
     return Encoded(entry.id, entry.title, entry.category, entry.published,
-                   zlib.compress(record, 1), content_digest(entry))
+                   compress_record(record_json(entry_record(entry))), content_digest(entry))
+
+
+# Records are compressed to a third: most of the state's size, and of what a
+# build writes to disk, is records. Zstandard at level 1, not zlib: the same
+# ratio on these records at 15 µs a record instead of 38 (and 9 µs instead of
+# 23 to read one back). Its contexts are not thread-safe, and cost as much to
+# make as to use once: one per thread, made once.
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_codecs = threading.local()
+
+
+def compress_record(record: bytes) -> bytes:
+    compressor: zstandard.ZstdCompressor | None = getattr(_codecs, "compressor", None)
+    if compressor is None:
+        compressor = _codecs.compressor = zstandard.ZstdCompressor(level=1)
+    return compressor.compress(record)
+
+
+def record_text(stored: bytes | str) -> bytes:
+    """A stored record's JSON. States of earlier versions hold zlib-compressed
+    records (whose first byte is never a Zstandard frame's) or plain JSON text."""
+    if isinstance(stored, str):
+        return stored.encode()
+    if not stored.startswith(_ZSTD_MAGIC):
+        return zlib.decompress(stored)
+    decompressor: zstandard.ZstdDecompressor | None = getattr(_codecs, "decompressor", None)
+    if decompressor is None:
+        decompressor = _codecs.decompressor = zstandard.ZstdDecompressor()
+    return decompressor.decompress(stored)
+
+
+def same_record(stored: bytes | str, record: bytes) -> bool:
+    """Whether a stored record holds what `record` holds, however each was stored."""
+    return stored == record or record_text(stored) == record_text(record)
 
 
 def decode_record(stored: bytes | str) -> Entry:
-    """The entry a stored record holds. States written before records were
-    compressed hold JSON text, which is read as it is."""
-    text = zlib.decompress(stored) if isinstance(stored, bytes) else stored
-    return entry_from_record(orjson.loads(text))
+    """The entry a stored record holds (see `record_text`)."""
+    return entry_from_record(orjson.loads(record_text(stored)))
 
 
 def content_digest(entry: Entry) -> str:

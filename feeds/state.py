@@ -26,6 +26,7 @@ from feeds.model import (
     StateError,
     content_digest,
     decode_record,
+    same_record,
 )
 from feeds.text import identity_key, slugify
 
@@ -318,7 +319,7 @@ class State:
             (entry_id,)).fetchone()
         if row is None or (mtime_ns, file_sha256) > (row[0], row[1]):
             updated = self._updated(entry_id, encoded.published, content)
-            if row is not None and (row[2], row[3]) == (record, updated):
+            if row is not None and row[3] == updated and same_record(row[2], record):
                 return set()
             self.db.execute(
                 # An upsert, not INSERT OR REPLACE: a replace would skip the
