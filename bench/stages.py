@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Where a dump's time goes: the CPU each stage of a build spends on one dump.
+
+    python bench/stages.py [--dumps 2000]
+
+Runs each stage of `feeds build` over the first dumps of the 10,000-dump corpus
+(generated as bench/run.py does, 20 % HTML), in this one process, through
+feeds's own functions: reading and hashing the file, parsing it (text and HTML
+apart), encoding the entry for the state, rendering and creating its article
+page, the round trip between a worker and the main process, and the main
+process's recording (`_apply`, in transactions of 500 as a build does). Each
+stage runs over all the dumps in turn, so the timer is read twice a stage, not
+twice a dump. The sum, spread over the machine's cores, is the throughput a
+build could reach if nothing else ran: no start-up, no final rendering of the
+feeds, no waiting between processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.update_cost import WORK, empty_trash, link_input, machine, set_aside  # noqa: E402
+from feeds.config import Settings, validate  # noqa: E402
+from feeds.model import Published, encode  # noqa: E402
+from feeds.output import Output  # noqa: E402
+from feeds.parse import is_html, parse_dump  # noqa: E402
+from feeds.publish import BATCH, Dump, Report, _apply, _read_file, render_article  # noqa: E402
+from feeds.render.site import entry_page  # noqa: E402
+from feeds.state import State  # noqa: E402
+
+CORPUS_SIZE = 10_000
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+def timed(items: Iterable[T], stage: Callable[[T], U]) -> tuple[float, list[U]]:
+    """CPU seconds `stage` took over all items, and what it returned for each."""
+    items = list(items)
+    started = time.process_time()
+    results = [stage(item) for item in items]
+    return time.process_time() - started, results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dumps", type=int, default=2000)
+    args = parser.parse_args()
+    print(machine())
+    root = WORK / str(CORPUS_SIZE)
+    if not (root / "input").is_dir():
+        root = link_input(CORPUS_SIZE)
+    names = sorted(path.name for path in (root / "input").iterdir())[: args.dumps]
+    scratch = WORK / "stages"
+    set_aside(scratch)
+    costs, parse_costs = stage_costs(root / "input", names, scratch)
+    set_aside(scratch)
+
+    print(f"\n{len(names)} dumps of {root / 'input'}, CPU µs a dump (averaged over all dumps):")
+    for stage, cost in costs.items():
+        print(f"  {stage:<40} {cost / len(names) * 1e6:>7.0f}")
+    total = sum(costs.values()) / len(names)
+    print(f"  {'total':<40} {total * 1e6:>7.0f}")
+    for kind, (cost, count) in parse_costs.items():
+        if count:
+            print(f"  (parsing one {kind} dump: {cost / count * 1e6:.0f} µs)")
+    cores = os.cpu_count() or 1
+    print(f"\nat best, with no other work and all {cores} cores busy: "
+          f"{cores / total:,.0f} dumps/s")
+    empty_trash()  # last: deleting sooner would slow down file creation (see set_aside)
+
+
+def stage_costs(input_dir: Path, names: list[str], scratch: Path
+                ) -> tuple[dict[str, float], dict[str, tuple[float, int]]]:
+    """CPU seconds of each stage over all the dumps named, and of parsing each
+    kind of dump with how many there were. Output and state go to `scratch`."""
+    settings = validate(Settings(site_title="Bench"))
+    paths = [f"{input_dir}/{name}" for name in names]
+    for path in paths:  # into the page cache
+        Path(path).read_bytes()
+    costs: dict[str, float] = {}
+    costs["read the file"], read = timed(paths, lambda path: _read_file(path, 5 << 20)[0])
+    costs["hash it (sha256)"], hashes = timed(read, lambda data: hashlib.sha256(data).hexdigest())
+    html = {name for name, data in zip(names, read, strict=True) if is_html(data, name)}
+    parse_costs = {}
+    entries = {}
+    for kind, chosen in (("text", False), ("HTML", True)):
+        picked = [(name, data) for name, data in zip(names, read, strict=True)
+                  if (name in html) == chosen]
+        cost, parsed = timed(picked, lambda item: parse_dump(item[1], item[0],
+                                                             settings.parse_options))
+        parse_costs[kind] = (cost, len(picked))
+        entries.update(zip((name for name, _ in picked), parsed, strict=True))
+        costs[f"parse ({kind}, {len(picked) / len(names):.0%} of dumps)"] = cost
+    ordered = [entries[name] for name in names]
+    costs["encode for the state (JSON, zstd)"], encoded = timed(ordered, encode)
+    costs["render its article page"], pages = timed(
+        ordered, lambda entry: render_article(settings, Published(entry, entry.published)))
+    output = Output(scratch / "output")
+    output.prepare()
+    costs["create the page's file"], _ = timed(
+        zip(ordered, pages, strict=True),
+        lambda pair: output.create(entry_page(pair[0]), lambda: pair[1]))
+    dumps = [Dump(name, 1, 1, digest, record, None, True)
+             for name, digest, record in zip(names, hashes, encoded, strict=True)]
+    costs["to the main process and back (pickle)"], _ = timed(
+        dumps, lambda dump: pickle.loads(pickle.dumps(dump)))
+    now = datetime.now(UTC)
+    with State(scratch / "state.sqlite3") as state:
+        batches = [dumps[start : start + BATCH] for start in range(0, len(dumps), BATCH)]
+        costs["record it (main process, SQLite)"], _ = timed(
+            batches, lambda batch: record(settings, state, batch, now))
+    return costs, parse_costs
+
+
+def record(settings: Settings, state: State, batch: list[Dump], now: datetime) -> None:
+    """What a build's main process does with one batch of new dumps."""
+    with state.transaction():
+        _apply(settings, state, batch, {}, now, Report())
+
+
+if __name__ == "__main__":
+    main()
