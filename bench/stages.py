@@ -13,6 +13,12 @@ stage runs over all the dumps in turn, so the timer is read twice a stage, not
 twice a dump. The sum, spread over the machine's cores, is the throughput a
 build could reach if nothing else ran: no start-up, no final rendering of the
 feeds, no waiting between processes.
+
+The pages and state it writes are set aside in bench/work/.trash, not deleted:
+on this VM's disk, creating files for minutes after many were deleted costs
+ten times as much (see bench/update_cost.py's `set_aside`), and a run right
+after another would show that instead of feeds. bench/run.py deletes them at
+its end.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from typing import TypeVar
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.update_cost import WORK, empty_trash, link_input, machine, set_aside  # noqa: E402
+from bench.update_cost import WORK, link_input, machine, set_aside  # noqa: E402
 from feeds.config import Settings, validate  # noqa: E402
 from feeds.model import Published, encode  # noqa: E402
 from feeds.output import Output  # noqa: E402
@@ -78,7 +84,6 @@ def main() -> None:
     cores = os.cpu_count() or 1
     print(f"\nat best, with no other work and all {cores} cores busy: "
           f"{cores / total:,.0f} dumps/s")
-    empty_trash()  # last: deleting sooner would slow down file creation (see set_aside)
 
 
 def stage_costs(input_dir: Path, names: list[str], scratch: Path
