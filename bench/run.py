@@ -13,7 +13,8 @@ kept in bench/corpora/): wall time, dumps/s and peak RSS of
 each in its own process, in turn, three times below 100,000 dumps (the median
 run is shown: this VM's figures move by 10-20 % from run to run). Then the
 cost of one new dump at the update sizes, and the daemon's drop-to-feed
-latency (bench/update_cost.py).
+latency (bench/update_cost.py). Last, where one dump's time goes, stage by
+stage, and the throughput that allows (bench/stages.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import NamedTuple
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.stages import report  # noqa: E402
 from bench.update_cost import (  # noqa: E402
     daemon_latency,
     empty_trash,
@@ -42,6 +44,7 @@ from bench.update_cost import (  # noqa: E402
 
 BENCH = REPO / "bench"
 LARGE = 100_000  # from this size on, each contender runs once
+STAGE_DUMPS = 2000  # dumps that bench/stages.py times each stage over
 
 
 class Run(NamedTuple):
@@ -126,6 +129,8 @@ def main() -> None:
         latency = daemon_latency(settings, spares[args.drops : 2 * args.drops])
         print(f"{size:>7} | {cost['wall_ms']:>21.1f} | {cost['cpu_ms']:>6.1f} | "
               f"{cost['sql']:>3.0f} | {cost['files']:>5.0f} | {latency:>8.0f}", flush=True)
+    print()
+    print(report(STAGE_DUMPS), flush=True)
     empty_trash()  # last: deleting sooner would slow down file creation (see set_aside)
 
 

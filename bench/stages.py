@@ -64,26 +64,30 @@ def main() -> None:
     parser.add_argument("--dumps", type=int, default=2000)
     args = parser.parse_args()
     print(machine())
+    print()
+    print(report(args.dumps))
+
+
+def report(dumps: int) -> str:
+    """The stages' costs over the first `dumps` dumps of the corpus, as printed."""
     root = WORK / str(CORPUS_SIZE)
     if not (root / "input").is_dir():
         root = link_input(CORPUS_SIZE)
-    names = sorted(path.name for path in (root / "input").iterdir())[: args.dumps]
+    names = sorted(path.name for path in (root / "input").iterdir())[:dumps]
     scratch = WORK / "stages"
     set_aside(scratch)
     costs, parse_costs = stage_costs(root / "input", names, scratch)
     set_aside(scratch)
-
-    print(f"\n{len(names)} dumps of {root / 'input'}, CPU µs a dump (averaged over all dumps):")
-    for stage, cost in costs.items():
-        print(f"  {stage:<40} {cost / len(names) * 1e6:>7.0f}")
+    lines = [f"{len(names)} dumps of {root / 'input'}, CPU µs a dump (averaged over all dumps):"]
+    lines += [f"  {stage:<40} {cost / len(names) * 1e6:>7.0f}" for stage, cost in costs.items()]
     total = sum(costs.values()) / len(names)
-    print(f"  {'total':<40} {total * 1e6:>7.0f}")
-    for kind, (cost, count) in parse_costs.items():
-        if count:
-            print(f"  (parsing one {kind} dump: {cost / count * 1e6:.0f} µs)")
+    lines.append(f"  {'total':<40} {total * 1e6:>7.0f}")
+    lines += [f"  (parsing one {kind} dump: {cost / count * 1e6:.0f} µs)"
+              for kind, (cost, count) in parse_costs.items() if count]
     cores = os.cpu_count() or 1
-    print(f"\nat best, with no other work and all {cores} cores busy: "
-          f"{cores / total:,.0f} dumps/s")
+    lines.append(f"at best, with no other work and all {cores} cores busy: "
+                 f"{cores / total:,.0f} dumps/s")
+    return "\n".join(lines)
 
 
 def stage_costs(input_dir: Path, names: list[str], scratch: Path
