@@ -232,14 +232,21 @@ def encode(entry: Entry) -> Encoded:
 # 23 to read one back). Its contexts are not thread-safe, and cost as much to
 # make as to use once: one per thread, made once.
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-_codecs = threading.local()
+
+
+class _Codecs(threading.local):
+    """This thread's Zstandard contexts, made when the thread first asks."""
+
+    def __init__(self) -> None:
+        self.compressor = zstandard.ZstdCompressor(level=1)
+        self.decompressor = zstandard.ZstdDecompressor()
+
+
+_codecs = _Codecs()
 
 
 def compress_record(record: bytes) -> bytes:
-    compressor: zstandard.ZstdCompressor | None = getattr(_codecs, "compressor", None)
-    if compressor is None:
-        compressor = _codecs.compressor = zstandard.ZstdCompressor(level=1)
-    return compressor.compress(record)
+    return _codecs.compressor.compress(record)
 
 
 def record_text(stored: bytes | str) -> bytes:
@@ -249,10 +256,7 @@ def record_text(stored: bytes | str) -> bytes:
         return stored.encode()
     if not stored.startswith(_ZSTD_MAGIC):
         return zlib.decompress(stored)
-    decompressor: zstandard.ZstdDecompressor | None = getattr(_codecs, "decompressor", None)
-    if decompressor is None:
-        decompressor = _codecs.decompressor = zstandard.ZstdDecompressor()
-    return decompressor.decompress(stored)
+    return _codecs.decompressor.decompress(stored)
 
 
 def same_record(stored: bytes | str, record: bytes) -> bool:
