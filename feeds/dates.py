@@ -54,7 +54,7 @@ DISPLAY_WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Mingg
 
 _APOSTROPHES = re.compile("['\u2019`]")
 # Words are possessive (`++`): no shorter word could be followed by what follows
-# one here, so none is tried (see _TRAILING_STAMP in feeds.parse.page).
+# one here, so none is tried (see _TRAILING_STAMP in feeds.sidebars).
 _STAMP = re.compile(
     r"""\s*
     (?:(?P<weekday>[^\W\d_]++(?:['\u2019`][^\W\d_]++)?)\s*,?\s*)?

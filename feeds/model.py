@@ -18,7 +18,10 @@ from typing import NamedTuple
 import orjson
 import zstandard
 
+from feeds.sidebars import Headline, Sidebars
 from feeds.text import identity_key, slugify
+
+__all__ = ["Headline", "Sidebars"]  # re-exported: an entry's parts, in one place
 
 # Namespace of every entry id (uuid5 over the article's identity). Never change
 # it: every id ever published derives from it, and readers key on ids.
@@ -53,15 +56,8 @@ class StateError(FeedsError):
     """The state database cannot be opened, locked or written."""
 
 
-# Headlines and blocks are named tuples, not dataclasses: an entry holds dozens of
-# them, and tuples are built at a fraction of the cost.
-class Headline(NamedTuple):
-    """One sidebar headline ("Populer" or "UPDATE") with its UTC time."""
-
-    title: str
-    published: datetime
-
-
+# Blocks are named tuples, not dataclasses: an entry holds dozens of them, and
+# tuples are built at a fraction of the cost.
 class Block(NamedTuple):
     """One body block: a paragraph, or a subheading standing alone."""
 
@@ -75,7 +71,8 @@ class Entry:
 
     `published` is timezone-aware UTC. `caption` is the photo caption as the page
     prints it, credit included; `caption_credit` splits the credit off.
-    `source` is the dump's path as it was given to the parser.
+    `sidebars` are the page's sidebars, read into `populer` and `update` when
+    asked. `source` is the dump's path as it was given to the parser.
     """
 
     title: str
@@ -84,8 +81,7 @@ class Entry:
     author: str | None
     caption: str | None
     blocks: tuple[Block, ...]
-    populer: tuple[Headline, ...]
-    update: tuple[Headline, ...]
+    sidebars: Sidebars
     source: str
     warnings: tuple[str, ...] = ()
     id: str = field(init=False)
@@ -95,6 +91,14 @@ class Entry:
             raise ValueError("Entry.published must be timezone-aware")
         object.__setattr__(self, "published", self.published.astimezone(UTC))
         object.__setattr__(self, "id", entry_id(self.category, self.title, self.published))
+
+    @property
+    def populer(self) -> tuple[Headline, ...]:
+        return self.sidebars.populer
+
+    @property
+    def update(self) -> tuple[Headline, ...]:
+        return self.sidebars.update
 
     @property
     def caption_text(self) -> str | None:
@@ -139,8 +143,24 @@ def split_caption(caption: str) -> tuple[str, str | None]:
 
 
 def entry_record(entry: Entry) -> dict[str, object]:
-    """The entry as plain data, for `record_json`; times are the UTC datetimes
-    themselves, which it writes as `YYYY-MM-DDTHH:MM:SSZ`."""
+    """The entry as plain data, sidebars read, as `feeds check --json` prints it;
+    times are the UTC datetimes themselves (`record_json` writes them as
+    `YYYY-MM-DDTHH:MM:SSZ`)."""
+    return {**_article_record(entry), **_headlines_record(entry.populer, entry.update)}
+
+
+def stored_record(entry: Entry) -> dict[str, object]:
+    """The entry as the state stores it: its sidebars as the page printed them,
+    unread (see `feeds.sidebars`), or as an earlier version read them."""
+    sidebars = entry.sidebars
+    if sidebars.earlier is not None:
+        return {**_article_record(entry), **_headlines_record(*sidebars.earlier)}
+    return {**_article_record(entry), "sidebars": {
+        "populer": sidebars.populer_sections, "update": sidebars.update_sections,
+        "zone": sidebars.zone}}
+
+
+def _article_record(entry: Entry) -> dict[str, object]:
     return {
         "id": entry.id,
         "title": entry.title,
@@ -151,11 +171,15 @@ def entry_record(entry: Entry) -> dict[str, object]:
         "caption_credit": entry.caption_credit,
         "paragraphs": [block.text for block in entry.blocks],
         "subheadings": [index for index, block in enumerate(entry.blocks) if block.subheading],
-        "populer": [{"title": h.title, "published": h.published} for h in entry.populer],
-        "update": [{"title": h.title, "published": h.published} for h in entry.update],
         "warnings": list(entry.warnings),
         "source": entry.source,
     }
+
+
+def _headlines_record(populer: tuple[Headline, ...],
+                      update: tuple[Headline, ...]) -> dict[str, object]:
+    return {"populer": [{"title": h.title, "published": h.published} for h in populer],
+            "update": [{"title": h.title, "published": h.published} for h in update]}
 
 
 # orjson, not the standard library: json.dumps took six times as long (a twentieth
@@ -170,7 +194,8 @@ def record_json(record: dict[str, object]) -> bytes:
 
 
 def entry_from_record(record: dict[str, object]) -> Entry:
-    """The inverse of `entry_record` (what the state stores)."""
+    """The inverse of `stored_record`, and of `entry_record` (what earlier
+    versions stored)."""
 
     def when(value: object) -> datetime:
         return datetime.fromisoformat(str(value))  # `...Z` reads as UTC
@@ -192,17 +217,29 @@ def entry_from_record(record: dict[str, object]) -> Entry:
         author=str(record["author"]) if record.get("author") else None,
         caption=str(record["caption"]) if record.get("caption") else None,
         blocks=tuple(Block(str(text), index in marked) for index, text in enumerate(paragraphs)),
-        populer=headlines(record.get("populer")),
-        update=headlines(record.get("update")),
+        sidebars=_sidebars_from(record) if "sidebars" in record else Sidebars.read_already(
+            headlines(record.get("populer")), headlines(record.get("update"))),
         source=str(record.get("source", "")),
         warnings=tuple(str(w) for w in warnings),
     )
 
 
+def _sidebars_from(record: dict[str, object]) -> Sidebars:
+    stored = record["sidebars"]
+    assert isinstance(stored, dict)
+
+    def sections(value: object) -> tuple[tuple[str, ...], ...]:
+        items = value if isinstance(value, list) else []
+        return tuple(tuple(str(block) for block in section) for section in items)
+
+    return Sidebars(sections(stored.get("populer")), sections(stored.get("update")),
+                    str(stored.get("zone", "WIB")))
+
+
 class Encoded(NamedTuple):
     """An entry as the state stores it, made once by the process that parsed it (a
-    parsing worker): its keys, its record (zlib-compressed JSON) and its content
-    digest. It is all the main process needs of an entry, and it travels from a
+    parsing worker): its keys, its record (`stored_record`, compressed) and its
+    content digest. It is all the main process needs of an entry, and it travels from a
     worker at a tenth of what the whole entry, headlines and paragraphs, costs."""
 
     id: str
@@ -223,7 +260,7 @@ class Encoded(NamedTuple):
 
 def encode(entry: Entry) -> Encoded:
     return Encoded(entry.id, entry.title, entry.category, entry.published,
-                   compress_record(record_json(entry_record(entry))), content_digest(entry))
+                   compress_record(record_json(stored_record(entry))), content_digest(entry))
 
 
 # Records are compressed to a third: most of the state's size, and of what a
@@ -261,7 +298,17 @@ def record_text(stored: bytes | str) -> bytes:
 
 def same_record(stored: bytes | str, record: bytes) -> bool:
     """Whether a stored record holds what `record` holds, however each was stored."""
-    return stored == record or record_text(stored) == record_text(record)
+    if stored == record:
+        return True
+    stored_text, text = record_text(stored), record_text(record)
+    if stored_text == text:
+        return True
+    # Records of earlier versions hold their sidebars read: compare what each
+    # reads as. Records of this version are compared by their text alone.
+    stored_data, data = orjson.loads(stored_text), orjson.loads(text)
+    if "sidebars" in stored_data and "sidebars" in data:
+        return False
+    return entry_record(entry_from_record(stored_data)) == entry_record(entry_from_record(data))
 
 
 def decode_record(stored: bytes | str) -> Entry:

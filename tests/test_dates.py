@@ -20,7 +20,7 @@ from feeds.dates import (
     parse_stamp_dateutil,
     parse_stamp_fast,
 )
-from feeds.parse.page import _TRAILING_STAMP
+from feeds.sidebars import _TRAILING_STAMP
 
 OFFSETS = {"WIB": 7, "WITA": 8, "WIT": 9}
 

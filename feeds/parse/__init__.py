@@ -97,8 +97,7 @@ def _entry(facts: Facts, source: str, options: ParseOptions) -> Entry:
         author=facts.author,
         caption=facts.caption,
         blocks=facts.blocks,
-        populer=facts.populer,
-        update=facts.update,
+        sidebars=facts.sidebars,
         source=source,
         warnings=tuple(warnings),
     )

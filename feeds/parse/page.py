@@ -7,33 +7,25 @@ both are read here.
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from feeds.dates import STAMP_CACHE_SIZE, Stamp, parse_stamp
-from feeds.model import Block, Headline
+from feeds.dates import Stamp, parse_stamp
+from feeds.model import Block
+from feeds.sidebars import (
+    NO_SIDEBARS,
+    SIDEBAR_MARKERS,
+    Sidebars,
+    is_populer_heading,
+    split_trailing_stamp,
+)
 
-POPULER_MARKERS = frozenset({"populer", "terpopuler", "paling populer", "terpopuler hari ini"})
-UPDATE_MARKERS = frozenset({"update", "terkini", "berita terkini", "terbaru", "berita terbaru"})
 END_MARKERS = frozenset({"selengkapnya", "lihat selengkapnya", "indeks berita"})
-SIDEBAR_MARKERS = POPULER_MARKERS | UPDATE_MARKERS
 # Longer blocks are prose, never a marker (casefold never shortens a string):
 # checked first, it spares casefolding every paragraph of every page.
 _LONGEST_MARKER = max(map(len, SIDEBAR_MARKERS | END_MARKERS))
 SECTION_LABELS = frozenset({"berita", "news", "beranda", "home", "artikel"})
 
-# A stamp closing a block (`Headline Rabu, 11 Februari 2026 | 19:58`); the word
-# before the date may be a weekday or the headline's last word, so both are tried.
-# Words are matched possessively (`++`): what follows a word here is never a
-# letter, so giving letters back cannot help, and retrying every word of a
-# headline letter by letter was half the time of the search.
-_TRAILING_STAMP = re.compile(
-    r"\s(?P<stamp>(?:[^\W\d_]++(?:['\u2019][^\W\d_]++)?,?\s+)?"
-    r"(?P<date>\d{1,2}\s*[^\W\d_]++\.?,?\s*\d{4}|\d{1,2}[/-]\d{1,2}[/-]\d{4})"
-    r"\s*(?:[|,\-\u2013\u2014]\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:WITA|WIB|WIT))?)\s*$",
-    re.IGNORECASE)
 # A subheading: a short line that does not end a sentence and is not a link.
 _SENTENCE_END = ("." , "!", "?", ",", ";", ":", '"', "\u201d", "\u2019", "'", ")", "\u2026")
 SUBHEADING_MAX_CHARS = 80
@@ -50,8 +42,7 @@ class Facts:
     author: str | None = None
     caption: str | None = None
     blocks: tuple[Block, ...] = ()
-    populer: tuple[Headline, ...] = ()
-    update: tuple[Headline, ...] = ()
+    sidebars: Sidebars = NO_SIDEBARS
     warnings: tuple[str, ...] = field(default=())
 
     def filled_from(self, other: Facts) -> Facts:
@@ -64,8 +55,7 @@ class Facts:
             author=self.author or other.author,
             caption=self.caption or other.caption,
             blocks=self.blocks or other.blocks,
-            populer=self.populer or other.populer,
-            update=self.update or other.update,
+            sidebars=self.sidebars or other.sidebars,
             warnings=self.warnings + other.warnings,
         )
 
@@ -80,16 +70,16 @@ def read_blocks(blocks: list[str], default_zone: str) -> Facts:
     blocks = _until_end(blocks)
     sidebar_at = _sidebar_starts(blocks, default_zone)
     body_end = sidebar_at[0] if sidebar_at else len(blocks)
-    populer, update = _read_sidebars(blocks, sidebar_at, default_zone)
+    sidebars = _sidebars(blocks, sidebar_at, default_zone)
     for index in range(body_end):
         stamp = parse_stamp(blocks[index], default_zone)
         if stamp is not None:
-            return _facts_around(blocks, index, stamp, body_end, populer, update)
-    return Facts(blocks=_body(blocks[:body_end]), populer=populer, update=update)
+            return _facts_around(blocks, index, stamp, body_end, sidebars)
+    return Facts(blocks=_body(blocks[:body_end]), sidebars=sidebars)
 
 
 def _facts_around(blocks: list[str], index: int, stamp: Stamp, body_end: int,
-                  populer: tuple[Headline, ...], update: tuple[Headline, ...]) -> Facts:
+                  sidebars: Sidebars) -> Facts:
     header = blocks[:index]
     title = header[-1] if header else None
     category = header[-2] if len(header) >= 2 else None
@@ -102,8 +92,7 @@ def _facts_around(blocks: list[str], index: int, stamp: Stamp, body_end: int,
         author=person_name(stamp.reporter),
         caption=caption,
         blocks=_body(blocks[index + 1 : body_end]),
-        populer=populer,
-        update=update,
+        sidebars=sidebars,
         warnings=stamp.warnings,
     )
 
@@ -132,61 +121,23 @@ def _sidebar_starts(blocks: list[str], default_zone: str) -> list[int]:
         if len(block) > _LONGEST_MARKER or block.casefold() not in SIDEBAR_MARKERS:
             continue
         following = blocks[index + 1 : index + 3]
-        if not following or any(parse_stamp(b, default_zone) or _split_trailing_stamp(
+        if not following or any(parse_stamp(b, default_zone) or split_trailing_stamp(
                 b, default_zone) for b in following) or (
                 following[0].casefold() in SIDEBAR_MARKERS):
             starts.append(index)
     return starts
 
 
-def _read_sidebars(blocks: list[str], starts: list[int], default_zone: str
-                   ) -> tuple[tuple[Headline, ...], tuple[Headline, ...]]:
-    populer: list[Headline] = []
-    update: list[Headline] = []
+def _sidebars(blocks: list[str], starts: list[int], default_zone: str) -> Sidebars:
+    """The sidebar sections, each the blocks between its heading and the next,
+    unread (see `feeds.sidebars`)."""
+    populer: list[tuple[str, ...]] = []
+    update: list[tuple[str, ...]] = []
     for position, start in enumerate(starts):
         end = starts[position + 1] if position + 1 < len(starts) else len(blocks)
-        target = populer if blocks[start].casefold() in POPULER_MARKERS else update
-        target.extend(_headlines(blocks[start + 1 : end], default_zone))
-    return tuple(populer), tuple(update)
-
-
-def _headlines(blocks: list[str], default_zone: str) -> list[Headline]:
-    """Pair each headline with the stamp after it; a headline whose stamp was
-    cut off is dropped."""
-    headlines = []
-    pending: str | None = None
-    for block in blocks:
-        stamp = _bare_stamp(block, default_zone)
-        if stamp is not None:
-            if pending:
-                headlines.append(Headline(pending, stamp.when))
-            pending = None
-            continue
-        split = _split_trailing_stamp(block, default_zone)
-        if split is not None:
-            headlines.append(Headline(split[0], split[1].when))
-            pending = None
-        else:
-            pending = block
-    return headlines
-
-
-def _bare_stamp(block: str, default_zone: str) -> Stamp | None:
-    stamp = parse_stamp(block, default_zone)
-    return stamp if stamp is not None and not stamp.tail else None
-
-
-@functools.lru_cache(maxsize=STAMP_CACHE_SIZE)  # sidebars repeat from page to page
-def _split_trailing_stamp(block: str, default_zone: str) -> tuple[str, Stamp] | None:
-    """`Headline Rabu, 11 Februari 2026 | 19:58` -> the headline and its stamp."""
-    match = _TRAILING_STAMP.search(block)
-    if match is None or match.start() == 0:
-        return None
-    for start in (match.start("stamp"), match.start("date")):
-        stamp = _bare_stamp(block[start:], default_zone)
-        if stamp is not None and block[:start].strip():
-            return block[:start].strip(), stamp
-    return None
+        target = populer if is_populer_heading(blocks[start]) else update
+        target.append(tuple(blocks[start + 1 : end]))
+    return Sidebars(tuple(populer), tuple(update), default_zone)
 
 
 def _body(blocks: list[str]) -> tuple[Block, ...]:
