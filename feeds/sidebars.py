@@ -3,9 +3,9 @@ the page prints them and read only when asked.
 
 Every page lists ~17 sidebar headlines, each with a stamp of its own, but only
 the newest page's Populer list is ever published. Reading them all took a sixth
-of a build's work (a seventh of a text dump's parse, a fifth of an HTML page's),
-so a page's sidebar blocks are kept in its entry, unread, and `Sidebars.populer`
-reads them when the Populer feed (or `feeds check`) asks.
+of a build's work (three tenths of a text dump's parse, a quarter of an HTML
+page's), so a page's sidebar blocks are kept in its entry, unread, and
+`Sidebars.populer` reads them when the Populer feed (or `feeds check`) asks.
 """
 
 from __future__ import annotations
