@@ -155,9 +155,7 @@ def stored_record(entry: Entry) -> dict[str, object]:
     sidebars = entry.sidebars
     if sidebars.earlier is not None:
         return {**_article_record(entry), **_headlines_record(*sidebars.earlier)}
-    return {**_article_record(entry), "sidebars": {
-        "populer": sidebars.populer_sections, "update": sidebars.update_sections,
-        "zone": sidebars.zone}}
+    return {**_article_record(entry), "sidebars": {"text": sidebars.text, "zone": sidebars.zone}}
 
 
 def _article_record(entry: Entry) -> dict[str, object]:
@@ -227,13 +225,7 @@ def entry_from_record(record: dict[str, object]) -> Entry:
 def _sidebars_from(record: dict[str, object]) -> Sidebars:
     stored = record["sidebars"]
     assert isinstance(stored, dict)
-
-    def sections(value: object) -> tuple[tuple[str, ...], ...]:
-        items = value if isinstance(value, list) else []
-        return tuple(tuple(str(block) for block in section) for section in items)
-
-    return Sidebars(sections(stored.get("populer")), sections(stored.get("update")),
-                    str(stored.get("zone", "WIB")))
+    return Sidebars(str(stored.get("text", "")), str(stored.get("zone", "WIB")))
 
 
 class Encoded(NamedTuple):

@@ -1,10 +1,11 @@
-"""A page's sidebars ("Populer", "UPDATE"): headlines with their stamps, kept as
-the page prints them and read only when asked.
+"""A page's sidebars ("Populer", "UPDATE"): where they start, where the page
+ends, and their headlines with their stamps, kept as the page prints them and
+read only when asked.
 
 Every page lists ~17 sidebar headlines, each with a stamp of its own, but only
 the newest page's Populer list is ever published. Reading them all took a sixth
 of a build's work (three tenths of a text dump's parse, a quarter of an HTML
-page's), so a page's sidebar blocks are kept in its entry, unread, and
+page's), so a page's sidebars are kept in its entry as text, unread, and
 `Sidebars.populer` reads them when the Populer feed (or `feeds check`) asks.
 """
 
@@ -17,10 +18,17 @@ from datetime import datetime
 from typing import NamedTuple
 
 from feeds.dates import STAMP_CACHE_SIZE, Stamp, parse_stamp
+from feeds.text import clean_pieces
 
 POPULER_MARKERS = frozenset({"populer", "terpopuler", "paling populer", "terpopuler hari ini"})
 UPDATE_MARKERS = frozenset({"update", "terkini", "berita terkini", "terbaru", "berita terbaru"})
 SIDEBAR_MARKERS = POPULER_MARKERS | UPDATE_MARKERS
+END_MARKERS = frozenset({"selengkapnya", "lihat selengkapnya", "indeks berita"})
+# Longer blocks are prose, never a marker (casefold never shortens a string):
+# checked first, it spares casefolding every paragraph of every page.
+_LONGEST_MARKER = max(map(len, SIDEBAR_MARKERS | END_MARKERS))
+# A blank line may hold spaces, tabs or no-break spaces (all matched by \s).
+BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
 
 # A stamp closing a block (`Headline Rabu, 11 Februari 2026 | 19:58`); the word
 # before the date may be a weekday or the headline's last word, so both are tried.
@@ -33,9 +41,6 @@ _TRAILING_STAMP = re.compile(
     r"\s*(?:[|,\-\u2013\u2014]\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:WITA|WIB|WIT))?)\s*$",
     re.IGNORECASE)
 
-Section = tuple[str, ...]  # the blocks after one sidebar heading, up to the next
-
-
 class Headline(NamedTuple):
     """One sidebar headline ("Populer" or "UPDATE") with its UTC time."""
 
@@ -45,13 +50,14 @@ class Headline(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Sidebars:
-    """A page's sidebar sections, unread, and the zone of their stamps.
+    """A page's sidebars, unread: its blocks from the first sidebar heading on,
+    separated by blank lines as a text dump separates them, and the zone of
+    their stamps.
 
     `earlier` holds headlines read by a version of feeds that stored them read
-    (and kept no blocks); they are given back as they are."""
+    (and kept no text); they are given back as they are."""
 
-    populer_sections: tuple[Section, ...] = ()
-    update_sections: tuple[Section, ...] = ()
+    text: str = ""
     zone: str = "WIB"
     earlier: tuple[tuple[Headline, ...], tuple[Headline, ...]] | None = None
 
@@ -62,33 +68,73 @@ class Sidebars:
 
     @property
     def populer(self) -> tuple[Headline, ...]:
-        if self.earlier is not None:
-            return self.earlier[0]
-        return read_sections(self.populer_sections, self.zone)
+        return self.read()[0]
 
     @property
     def update(self) -> tuple[Headline, ...]:
+        return self.read()[1]
+
+    def read(self) -> tuple[tuple[Headline, ...], tuple[Headline, ...]]:
+        """The Populer and the UPDATE headlines, in page order."""
         if self.earlier is not None:
-            return self.earlier[1]
-        return read_sections(self.update_sections, self.zone)
+            return self.earlier
+        return read_sidebars(blocks_of(self.text), self.zone)
 
     def __bool__(self) -> bool:
-        return bool(self.populer_sections or self.update_sections or (
-            self.earlier is not None and any(self.earlier)))
+        return bool(self.text) or (self.earlier is not None and any(self.earlier))
 
 
 NO_SIDEBARS = Sidebars()
 
 
-def is_populer_heading(block: str) -> bool:
-    return block.casefold() in POPULER_MARKERS
+def blocks_of(text: str) -> list[str]:
+    """A text's blocks: what stands between blank lines, cleaned; none empty."""
+    return [block for block in clean_pieces(text, BLANK_LINES.split(text)) if block]
 
 
-def read_sections(sections: tuple[Section, ...], zone: str) -> tuple[Headline, ...]:
-    return tuple(headline for section in sections for headline in headlines(section, zone))
+def is_marker(block: str, markers: frozenset[str]) -> bool:
+    return len(block) <= _LONGEST_MARKER and block.casefold() in markers
 
 
-def headlines(blocks: Section, default_zone: str) -> list[Headline]:
+def until_end(blocks: list[str]) -> list[str]:
+    """The blocks before the page's end marker ("Selengkapnya")."""
+    for index, block in enumerate(blocks):
+        if is_marker(block, END_MARKERS):
+            return blocks[:index]
+    return blocks
+
+
+def opens_sidebar(following: list[str], default_zone: str) -> bool:
+    """Whether a heading word followed by these (at most two) blocks opens a
+    sidebar: a stamp follows within them, or another heading, or the page ends.
+    So a body subheading spelled `Update` does not cut the article short."""
+    return not following or any(
+        parse_stamp(block, default_zone) or split_trailing_stamp(block, default_zone)
+        for block in following) or is_marker(following[0], SIDEBAR_MARKERS)
+
+
+def sidebar_starts(blocks: list[str], default_zone: str) -> list[int]:
+    """Indexes of the sidebar headings among a page's blocks (cut at its end)."""
+    return [index for index, block in enumerate(blocks)
+            if is_marker(block, SIDEBAR_MARKERS)
+            and opens_sidebar(blocks[index + 1 : index + 3], default_zone)]
+
+
+def read_sidebars(blocks: list[str], default_zone: str
+                  ) -> tuple[tuple[Headline, ...], tuple[Headline, ...]]:
+    """The headlines of each sidebar among these blocks, Populer's and UPDATE's."""
+    blocks = until_end(blocks)
+    starts = sidebar_starts(blocks, default_zone)
+    populer: list[Headline] = []
+    update: list[Headline] = []
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(blocks)
+        target = populer if is_marker(blocks[start], POPULER_MARKERS) else update
+        target.extend(headlines(blocks[start + 1 : end], default_zone))
+    return tuple(populer), tuple(update)
+
+
+def headlines(blocks: list[str], default_zone: str) -> list[Headline]:
     """Pair each headline with the stamp after it (or closing it); a headline
     whose stamp was cut off is dropped."""
     found = []

@@ -82,10 +82,16 @@ def clean_pieces(source: str, pieces: list[str]) -> list[str]:
     """`clean` for every piece of `source` (pieces split at line breaks). When the
     whole source is legal and NFC, so is every piece, and folding spaces is all
     that is left to do: one scan of the page instead of two per block."""
-    if _ILLEGAL.search(source) is None and (
-            source.isascii() or unicodedata.is_normalized("NFC", source)):
+    if is_clean_source(source):
         return [" ".join(piece.split()) for piece in pieces]
     return [clean(piece) for piece in pieces]
+
+
+def is_clean_source(source: str) -> bool:
+    """True when `clean` of any piece of `source` (split at line breaks) only
+    folds its spaces: the source holds nothing XML forbids and is NFC."""
+    return _ILLEGAL.search(source) is None and (
+        source.isascii() or unicodedata.is_normalized("NFC", source))
 
 
 def identity_key(text: str) -> str:

@@ -119,8 +119,9 @@ def test_a_record_keeps_the_sidebars_unread_and_they_read_back_the_same() -> Non
     seed = parse_file(SEED_DUNIA_2025)
     record = json.loads(record_text(encode(seed).record))
     assert "populer" not in record
-    assert record["sidebars"]["populer"][0][:2] == [
-        "Keppres Pengangkatan Adies Kadir Digugat ke PTUN", "Rabu, 11 Februari 2026 | 19:58"]
+    assert record["sidebars"]["text"].startswith(
+        "Populer\n\nKeppres Pengangkatan Adies Kadir Digugat ke PTUN\n\n"
+        "Rabu, 11 Februari 2026 | 19:58\n")
     assert record["sidebars"]["zone"] == "WIB"
     stored = decode_record(encode(seed).record)
     assert stored.populer == seed.populer and len(stored.populer) == 7

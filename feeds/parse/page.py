@@ -16,14 +16,11 @@ from feeds.sidebars import (
     NO_SIDEBARS,
     SIDEBAR_MARKERS,
     Sidebars,
-    is_populer_heading,
-    split_trailing_stamp,
+    is_marker,
+    opens_sidebar,
+    until_end,
 )
 
-END_MARKERS = frozenset({"selengkapnya", "lihat selengkapnya", "indeks berita"})
-# Longer blocks are prose, never a marker (casefold never shortens a string):
-# checked first, it spares casefolding every paragraph of every page.
-_LONGEST_MARKER = max(map(len, SIDEBAR_MARKERS | END_MARKERS))
 SECTION_LABELS = frozenset({"berita", "news", "beranda", "home", "artikel"})
 
 # A subheading: a short line that does not end a sentence and is not a link.
@@ -65,21 +62,29 @@ def read_blocks(blocks: list[str], default_zone: str) -> Facts:
 
     The date line anchors everything: the title stands before it, the category
     before the title, the caption before that; the body follows it up to the
-    first sidebar. A page with no date line yields only its body and sidebars.
+    first sidebar, and the sidebars are kept unread (see `feeds.sidebars`). A
+    page with no date line yields only its body and sidebars.
     """
-    blocks = _until_end(blocks)
-    sidebar_at = _sidebar_starts(blocks, default_zone)
-    body_end = sidebar_at[0] if sidebar_at else len(blocks)
-    sidebars = _sidebars(blocks, sidebar_at, default_zone)
-    for index in range(body_end):
-        stamp = parse_stamp(blocks[index], default_zone)
+    blocks = until_end(blocks)
+    for index, block in enumerate(blocks):
+        if is_marker(block, SIDEBAR_MARKERS) and opens_sidebar(
+                blocks[index + 1 : index + 3], default_zone):
+            # Clean blocks hold no line breaks: blank lines part them as in a text dump.
+            return read_article(blocks[:index], Sidebars("\n\n".join(blocks[index:]),
+                                                         default_zone), default_zone)
+    return read_article(blocks, NO_SIDEBARS, default_zone)
+
+
+def read_article(body: list[str], sidebars: Sidebars, default_zone: str) -> Facts:
+    """The facts of the blocks before a page's sidebars, the date line first."""
+    for index, block in enumerate(body):
+        stamp = parse_stamp(block, default_zone)
         if stamp is not None:
-            return _facts_around(blocks, index, stamp, body_end, sidebars)
-    return Facts(blocks=_body(blocks[:body_end]), sidebars=sidebars)
+            return _facts_around(body, index, stamp, sidebars)
+    return Facts(blocks=_body(body), sidebars=sidebars)
 
 
-def _facts_around(blocks: list[str], index: int, stamp: Stamp, body_end: int,
-                  sidebars: Sidebars) -> Facts:
+def _facts_around(blocks: list[str], index: int, stamp: Stamp, sidebars: Sidebars) -> Facts:
     header = blocks[:index]
     title = header[-1] if header else None
     category = header[-2] if len(header) >= 2 else None
@@ -91,7 +96,7 @@ def _facts_around(blocks: list[str], index: int, stamp: Stamp, body_end: int,
         published=stamp.when,
         author=person_name(stamp.reporter),
         caption=caption,
-        blocks=_body(blocks[index + 1 : body_end]),
+        blocks=_body(blocks[index + 1 :]),
         sidebars=sidebars,
         warnings=stamp.warnings,
     )
@@ -103,41 +108,6 @@ def person_name(name: str | None) -> str | None:
     if not name:
         return None
     return name.title() if name.isupper() else name
-
-
-def _until_end(blocks: list[str]) -> list[str]:
-    for index, block in enumerate(blocks):
-        if len(block) <= _LONGEST_MARKER and block.casefold() in END_MARKERS:
-            return blocks[:index]
-    return blocks
-
-
-def _sidebar_starts(blocks: list[str], default_zone: str) -> list[int]:
-    """Indexes of sidebar headings. A heading word counts only where a sidebar
-    follows it (a stamp within two blocks) or the page ends, so a body
-    subheading spelled `Update` does not cut the article short."""
-    starts = []
-    for index, block in enumerate(blocks):
-        if len(block) > _LONGEST_MARKER or block.casefold() not in SIDEBAR_MARKERS:
-            continue
-        following = blocks[index + 1 : index + 3]
-        if not following or any(parse_stamp(b, default_zone) or split_trailing_stamp(
-                b, default_zone) for b in following) or (
-                following[0].casefold() in SIDEBAR_MARKERS):
-            starts.append(index)
-    return starts
-
-
-def _sidebars(blocks: list[str], starts: list[int], default_zone: str) -> Sidebars:
-    """The sidebar sections, each the blocks between its heading and the next,
-    unread (see `feeds.sidebars`)."""
-    populer: list[tuple[str, ...]] = []
-    update: list[tuple[str, ...]] = []
-    for position, start in enumerate(starts):
-        end = starts[position + 1] if position + 1 < len(starts) else len(blocks)
-        target = populer if is_populer_heading(blocks[start]) else update
-        target.append(tuple(blocks[start + 1 : end]))
-    return Sidebars(tuple(populer), tuple(update), default_zone)
 
 
 def _body(blocks: list[str]) -> tuple[Block, ...]:

@@ -1,0 +1,80 @@
+"""Sidebars kept unread: a text dump read lazily gives the facts of reading
+every block, and the sidebars read when asked give the same headlines."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feeds.parse.page import Facts, read_blocks
+from feeds.parse.text import parse_text
+from feeds.sidebars import NO_SIDEBARS, Sidebars, blocks_of
+from feeds.text import NotText, decode
+from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+
+
+def every_block_read(text: str, default_zone: str = "WIB") -> Facts:
+    """The plain path: the whole page split and cleaned, then read."""
+    return read_blocks(blocks_of(text.replace("\r\n", "\n").replace("\r", "\n")), default_zone)
+
+
+def assert_same_facts(lazy: Facts, plain: Facts) -> None:
+    assert replace(lazy, sidebars=NO_SIDEBARS) == replace(plain, sidebars=NO_SIDEBARS)
+    assert lazy.sidebars.read() == plain.sidebars.read()
+    assert bool(lazy.sidebars) == bool(plain.sidebars)
+
+
+@pytest.mark.parametrize("seed", [SEED_DUNIA_2025, SEED_DUNIA_2024])
+def test_seeds_read_lazily_give_every_fact_and_headline(seed: Path) -> None:
+    text = decode(seed.read_bytes())
+    lazy = parse_text(text, "WIB")
+    assert_same_facts(lazy, every_block_read(text))
+    populer, update = lazy.sidebars.read()
+    assert len(populer) == 7 and update
+    assert lazy.sidebars.text.startswith("Populer\n")  # the page's own text, from the heading
+    assert lazy.blocks[-1].text != "Populer"
+
+
+def test_a_wita_page_reads_its_sidebar_stamps_in_its_zone() -> None:
+    text = ("Dunia\n\nJudul\n\nRabu, 11 Februari 2026 | 19:58 WIB\n\nIsi.\n\nPopuler\n\n"
+            "Satu\n\nRabu, 11 Februari 2026 | 08:00\n\nSelengkapnya\n\nSisa")
+    (headline,) = parse_text(text, "WITA").sidebars.populer
+    assert headline.published.hour == 0  # 08:00 WITA
+    assert Sidebars("Populer\n\nSatu\n\nRabu, 11 Februari 2026 | 08:00", "WIB").populer[
+        0].published.hour == 1
+
+
+# Blocks that decide where a page's parts begin and end, and text that tests the
+# cleaning: spaces of every kind, a control character, a letter not in NFC.
+_BLOCKS = ["Berita", "Foto/Net", "Dunia", "Judul Berita", "Populer", "UPDATE", "update",
+           "Terkini", "Selengkapnya", "JUMAT, 30 MEI 2025 | 16:01 WIB | LAPORAN: HANI FATUNNISA",
+           "Rabu, 11 Februari 2026 | 19:58", "Judul Lain Rabu, 11 Februari 2026 | 19:58",
+           "Paragraf isi berita.", "Sub judul", "Paling\nPopuler", "  Populer  ", "e\u0301",
+           "kata\x00lain", "a\u00a0b", "\ufeffx"]
+_SEPARATORS = ["\n\n", "\n \n", "\n\u00a0\n", "\n", "\r\n\r\n", "\n\n\n", " ", "\n\t\n"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_BLOCKS), st.sampled_from(_SEPARATORS)),
+                max_size=30),
+       st.sampled_from(["WIB", "WITA"]))
+def test_reading_lazily_gives_what_reading_every_block_gives(
+        parts: list[tuple[str, str]], zone: str) -> None:
+    text = "".join(block + separator for block, separator in parts)
+    assert_same_facts(parse_text(text, zone), every_block_read(text, zone))
+
+
+@pytest.mark.slow
+def test_every_text_dump_of_the_corpus_reads_lazily_as_in_full(corpus_2000: Path) -> None:
+    dumps = sorted(corpus_2000.glob("*.txt"))
+    assert len(dumps) > 1000
+    for dump in dumps:
+        try:
+            text = decode(dump.read_bytes())
+        except NotText:  # the corpus's binary files, refused before any reading
+            continue
+        assert_same_facts(parse_text(text, "WIB"), every_block_read(text))
