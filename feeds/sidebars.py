@@ -41,6 +41,7 @@ _TRAILING_STAMP = re.compile(
     r"\s*(?:[|,\-\u2013\u2014]\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:WITA|WIB|WIT))?)\s*$",
     re.IGNORECASE)
 
+
 class Headline(NamedTuple):
     """One sidebar headline ("Populer" or "UPDATE") with its UTC time."""
 
