@@ -460,11 +460,13 @@ def _write_all_feed(settings: Settings, state: State, output: Output,
 
 def _write_populer_feed(settings: Settings, state: State, output: Output) -> FeedSummary:
     """The "Populer" sidebar of the newest dump (greatest published, then id),
-    each headline linked to its article's page when that article is known."""
+    each headline linked to its article's page when that article is known. Its
+    first `entries_per_feed` headlines, as every feed: a page can list any number."""
     spec = populer_feed(settings.site_title)
     newest = state.newest(None, 1)
     items = []
-    for headline in newest[0].entry.populer if newest else ():
+    headlines = newest[0].entry.populer[: settings.entries_per_feed] if newest else ()
+    for headline in headlines:
         known = state.page_key_by_title(headline.title)
         url = settings.base_url + page_path(*known) if known else None
         items.append(headline_item(headline, url, settings.site_title))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
@@ -61,6 +61,10 @@ class Sidebars:
     text: str = ""
     zone: str = "WIB"
     earlier: tuple[tuple[Headline, ...], tuple[Headline, ...]] | None = None
+    # Read once: a daemon renders the newest entry's Populer feed on every change,
+    # and keeps that entry decoded meanwhile.
+    _read: tuple[tuple[Headline, ...], tuple[Headline, ...]] | None = field(
+        default=None, init=False, compare=False, repr=False)
 
     @classmethod
     def read_already(cls, populer: tuple[Headline, ...],
@@ -79,7 +83,10 @@ class Sidebars:
         """The Populer and the UPDATE headlines, in page order."""
         if self.earlier is not None:
             return self.earlier
-        return read_sidebars(blocks_of(self.text), self.zone)
+        if self._read is None:
+            object.__setattr__(self, "_read", read_sidebars(blocks_of(self.text), self.zone))
+            assert self._read is not None
+        return self._read
 
     def __bool__(self) -> bool:
         return bool(self.text) or (self.earlier is not None and any(self.earlier))

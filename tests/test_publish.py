@@ -234,6 +234,18 @@ def test_populer_feed_follows_the_newest_dump_and_links_known_articles(tmp_path:
     assert feed.entries[0].published == "Wed, 11 Feb 2026 12:58:00 +0000"
 
 
+def test_populer_feed_holds_at_most_entries_per_feed_headlines(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, entries_per_feed=3)
+    listed = "".join(f"Judul Populer {n}\n\nRabu, 11 Februari 2026 | 19:{n:02d}\n\n"
+                     for n in range(40))
+    page = ("Dunia\n\nJudul\n\nJUMAT, 30 MEI 2025 | 16:01 WIB\n\nIsi.\n\nPopuler\n\n"
+            + listed + "Selengkapnya\n")
+    (settings.input_dir / "a.txt").write_text(page, encoding="utf-8")
+    build(settings)
+    feed = parsed(settings.output_dir / "populer" / "rss.xml")
+    assert [entry.title for entry in feed.entries] == [f"Judul Populer {n}" for n in range(3)]
+
+
 def test_deleted_dump_stays_until_a_rebuild(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     shutil.copy(SEED_DUNIA_2024, settings.input_dir / "a.txt")

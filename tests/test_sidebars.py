@@ -78,3 +78,10 @@ def test_every_text_dump_of_the_corpus_reads_lazily_as_in_full(corpus_2000: Path
         except NotText:  # the corpus's binary files, refused before any reading
             continue
         assert_same_facts(parse_text(text, "WIB"), every_block_read(text))
+
+
+def test_sidebars_are_read_once_however_often_asked() -> None:
+    sidebars = parse_text(decode(SEED_DUNIA_2025.read_bytes()), "WIB").sidebars
+    first = sidebars.read()
+    assert sidebars.read() is first and sidebars.populer is first[0]
+    assert sidebars == Sidebars(sidebars.text, "WIB")  # what was read is not compared
