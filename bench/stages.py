@@ -42,7 +42,8 @@ from feeds.config import Settings, validate  # noqa: E402
 from feeds.model import Published, encode  # noqa: E402
 from feeds.output import Output  # noqa: E402
 from feeds.parse import is_html, parse_dump  # noqa: E402
-from feeds.publish import BATCH, Dump, Report, _apply, _read_file, render_article  # noqa: E402
+from feeds.publish import BATCH, Report, _apply  # noqa: E402
+from feeds.reading import Dump, read_file, render_article  # noqa: E402
 from feeds.render.site import entry_page  # noqa: E402
 from feeds.state import State  # noqa: E402
 
@@ -101,7 +102,7 @@ def stage_costs(input_dir: Path, names: list[str], scratch: Path
     bounds = [min(len(Path(path).read_bytes()), settings.max_dump_bytes) + 1 for path in paths]
     costs: dict[str, float] = {}
     costs["read the file"], read = timed(
-        zip(paths, bounds, strict=True), lambda job: _read_file(*job)[0])
+        zip(paths, bounds, strict=True), lambda job: read_file(*job)[0])
     costs["hash it (sha256)"], hashes = timed(read, lambda data: hashlib.sha256(data).hexdigest())
     html = {name for name, data in zip(names, read, strict=True) if is_html(data, name)}
     parse_costs = {}

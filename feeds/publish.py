@@ -1,8 +1,9 @@
 """The one code path from the input directory to the output: `feeds build` and
 the daemon's scan both call `publish`.
 
-    input files -> changed since last seen? -> parse -> state (+ what to render)
-                -> render what is pending -> output
+    input files -> changed since last seen? -> parse (feeds.reading, in workers
+                for many files) -> state (+ what to render) -> render what is
+                pending -> output
 
 The state records what must be rendered in the same transaction as the change
 that needs it, and forgets it only once the files are in place: a run that is
@@ -12,7 +13,6 @@ killed at any point leaves the rest of the work to the next run.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import logging
 import multiprocessing
@@ -27,12 +27,12 @@ from pathlib import Path
 
 from feeds.config import Settings
 from feeds.inputs import Stat, list_input, stat_inputs
-from feeds.model import DumpError, Encoded, Published, encode
+from feeds.model import Encoded, Published
 from feeds.output import Output
-from feeds.parse import parse_dump
+from feeds.reading import Dump, Job, read_dump, read_job, render_article, start_worker
 from feeds.render.items import FeedItem, article_item, headline_item
 from feeds.render.jsonfeed import render_json
-from feeds.render.pages import FeedSummary, article_page, category_page, index_page, opml
+from feeds.render.pages import FeedSummary, category_page, index_page, opml
 from feeds.render.site import (
     FeedSpec,
     all_feed,
@@ -56,7 +56,6 @@ BATCH = 500  # dumps parsed and recorded at a time
 PARALLEL_FROM = 400  # fewer dumps than this are parsed here: workers cost ~0.5 s to start
 BULK_FROM = 1000  # this many dumps into an empty state are recorded with indexes deferred
 RENDERED_WITH = "rendered with"
-Job = tuple[str, Stat, SeenFile | None]  # a file to read, and what is known of it
 UNNAMABLE = "file name is not valid UTF-8; rename the file to publish it"
 
 
@@ -79,26 +78,6 @@ class Report:
     changed_entries: set[str] = field(default_factory=set)
     removed_entries: set[str] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Dump:
-    """An input file read once: its bytes' hash and the entry they parsed to, as
-    the state stores it (neither entry nor error: the bytes are the ones already
-    known).
-
-    Whatever costs CPU or file-system work is done where the dump is parsed (a
-    worker process, for many files): the entry's encoding for the state and,
-    for a file never seen before, its article page as a new article shows it,
-    created unless a page is already there (`page_written`)."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    sha256: str
-    entry: Encoded | None
-    error: str | None
-    page_written: bool = False
 
 
 def publish(settings: Settings, state: State, *, rebuild: bool = False,
@@ -215,13 +194,13 @@ def read_dumps(settings: Settings, output: Output, todo: Sequence[tuple[str, Sta
     results: deque[Iterator[Dump | None]] = deque()
     try:
         with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context,
-                                 initializer=_start_worker, initargs=(settings,)) as pool:
+                                 initializer=start_worker, initargs=(settings,)) as pool:
 
             def submit_next() -> None:
                 start = next(starts, None)
                 if start is not None:
                     in_flight.append(jobs(start))
-                    results.append(pool.map(_read_job, in_flight[-1], chunksize=32))
+                    results.append(pool.map(read_job, in_flight[-1], chunksize=32))
 
             # Two slices in flight at most: the workers parse the next one while this
             # process records the last, and no more than that waits in memory.
@@ -248,70 +227,6 @@ def read_dumps(settings: Settings, output: Output, todo: Sequence[tuple[str, Sta
                 return
             yield [dump for dump in (read_dump(settings, output, *job) for job in sliced)
                    if dump is not None]
-
-
-# The settings of a parsing worker and its view of the output, given once when
-# it starts rather than pickled with each of its thousands of jobs.
-_worker: list[tuple[Settings, Output]] = []
-
-
-def _start_worker(settings: Settings) -> None:
-    _worker.append((settings, Output(settings.output_dir)))
-
-
-def _read_job(job: Job) -> Dump | None:
-    settings, output = _worker[0]
-    return read_dump(settings, output, *job)
-
-
-def read_dump(settings: Settings, output: Output, path: str, stat: Stat,
-              known: SeenFile | None) -> Dump | None:
-    """One file; None when it changed while being read (the next scan reads it again)."""
-    try:
-        # Sized from the file, not the limit: read(limit) would allocate (and
-        # zero) the whole limit for every dump. One byte more shows growth.
-        data, after = _read_file(f"{settings.input_dir}/{path}",
-                                 min(stat.st_size, settings.max_dump_bytes) + 1)
-    except OSError as error:
-        return Dump(path, stat.st_size, stat.st_mtime_ns, "", None,
-                    f"cannot read: {error.strerror or error}")
-    if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
-        return None
-    sha256 = hashlib.sha256(data).hexdigest()
-    if known is not None and known.sha256 == sha256 and known.error is None:
-        return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, None)
-    try:
-        entry = parse_dump(data, path, settings.parse_options)
-    except DumpError as error:
-        return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, error.reason)
-    # A new file is most likely a new article, whose page shows it as first published.
-    written = known is None and output.create(
-        entry_page(entry), lambda: render_article(settings, Published(entry, entry.published)))
-    return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, encode(entry), None, written)
-
-
-def _read_file(path: str, most: int) -> tuple[bytes, os.stat_result]:
-    """Up to `most` bytes of a file, and its stat once they are read. Plain os
-    calls: through a pathlib path and a buffered file object, reading a dump
-    took 33 µs instead of 14."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        parts = []
-        while most > 0 and (part := os.read(descriptor, most)):
-            parts.append(part)
-            most -= len(part)
-        return b"".join(parts), os.fstat(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def render_article(settings: Settings, published: Published) -> bytes:
-    """An article's page. It names the category as the article itself spells it,
-    so that the page depends on nothing but the article and the site settings."""
-    slug = slugify(published.entry.category)
-    spec = category_feed(slug, published.entry.category, settings.site_title)
-    return article_page(published, spec, settings.site_title, settings.base_url,
-                        settings.language)
 
 
 def _apply(settings: Settings, state: State, dumps: list[Dump], seen: dict[str, SeenFile],

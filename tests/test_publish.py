@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from feeds.config import Settings
 from feeds.dates import format_utc
 from feeds.output import Output
 from feeds.parse import parse_file
-from feeds.publish import read_dump
+from feeds.reading import read_dump
 from tests.conftest import (
     SEED_DUNIA_2024,
     SEED_DUNIA_2025,
@@ -399,3 +401,16 @@ def test_a_dump_that_changes_while_read_is_left_for_the_next_scan(tmp_path: Path
     assert read_dump(settings, output, "a.txt", listed, None) is None
     read = read_dump(settings, output, "a.txt", dump.stat(), None)
     assert read is not None and read.entry is not None and read.size == dump.stat().st_size
+
+
+def test_parsing_workers_import_only_what_reading_a_dump_needs() -> None:
+    # A spawned worker imports the module of what it runs (feeds.reading) and the
+    # parent's main module again (feeds.__main__, for the `feeds` command): neither
+    # may pull in the state, the feeds' renderers or the command line.
+    code = ("import sys, feeds.__main__, feeds.reading; "
+            "print(' '.join(sorted(sys.modules)))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True).stdout.split())
+    assert "feeds.reading" in loaded
+    assert not loaded & {"feeds.cli", "feeds.state", "feeds.publish", "feeds.daemon",
+                         "feedgen", "sqlite3", "apscheduler"}

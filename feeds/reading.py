@@ -1,0 +1,112 @@
+"""One input file as a parsing worker takes it: read, hashed, parsed, its
+article page created, its entry encoded for the state.
+
+Parsing workers import this module and what it needs, not the whole of feeds
+(the state, the feeds' renderers, the daemon): a worker starts in about 0.18 s
+instead of 0.28, and every parallel build waits for its workers to start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from feeds.config import Settings
+from feeds.inputs import Stat
+from feeds.model import DumpError, Encoded, Published, encode
+from feeds.output import Output
+from feeds.parse import parse_dump
+from feeds.render.pages import article_page
+from feeds.render.site import category_feed, entry_page
+from feeds.text import slugify
+
+if TYPE_CHECKING:
+    from feeds.state import SeenFile
+
+Job = tuple[str, Stat, "SeenFile | None"]  # a file to read, and what is known of it
+
+
+@dataclass(frozen=True, slots=True)
+class Dump:
+    """An input file read once: its bytes' hash and the entry they parsed to, as
+    the state stores it (neither entry nor error: the bytes are the ones already
+    known).
+
+    Whatever costs CPU or file-system work is done where the dump is parsed (a
+    worker process, for many files): the entry's encoding for the state and,
+    for a file never seen before, its article page as a new article shows it,
+    created unless a page is already there (`page_written`)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    entry: Encoded | None
+    error: str | None
+    page_written: bool = False
+
+
+# The settings of a parsing worker and its view of the output, given once when
+# it starts rather than pickled with each of its thousands of jobs.
+_worker: list[tuple[Settings, Output]] = []
+
+
+def start_worker(settings: Settings) -> None:
+    _worker.append((settings, Output(settings.output_dir)))
+
+
+def read_job(job: Job) -> Dump | None:
+    settings, output = _worker[0]
+    return read_dump(settings, output, *job)
+
+
+def read_dump(settings: Settings, output: Output, path: str, stat: Stat,
+              known: SeenFile | None) -> Dump | None:
+    """One file; None when it changed while being read (the next scan reads it again)."""
+    try:
+        # Sized from the file, not the limit: read(limit) would allocate (and
+        # zero) the whole limit for every dump. One byte more shows growth.
+        data, after = read_file(f"{settings.input_dir}/{path}",
+                                 min(stat.st_size, settings.max_dump_bytes) + 1)
+    except OSError as error:
+        return Dump(path, stat.st_size, stat.st_mtime_ns, "", None,
+                    f"cannot read: {error.strerror or error}")
+    if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+        return None
+    sha256 = hashlib.sha256(data).hexdigest()
+    if known is not None and known.sha256 == sha256 and known.error is None:
+        return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, None)
+    try:
+        entry = parse_dump(data, path, settings.parse_options)
+    except DumpError as error:
+        return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, error.reason)
+    # A new file is most likely a new article, whose page shows it as first published.
+    written = known is None and output.create(
+        entry_page(entry), lambda: render_article(settings, Published(entry, entry.published)))
+    return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, encode(entry), None, written)
+
+
+def read_file(path: str, most: int) -> tuple[bytes, os.stat_result]:
+    """Up to `most` bytes of a file, and its stat once they are read. Plain os
+    calls: through a pathlib path and a buffered file object, reading a dump
+    took 33 µs instead of 14."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        parts = []
+        while most > 0 and (part := os.read(descriptor, most)):
+            parts.append(part)
+            most -= len(part)
+        return b"".join(parts), os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def render_article(settings: Settings, published: Published) -> bytes:
+    """An article's page. It names the category as the article itself spells it,
+    so that the page depends on nothing but the article and the site settings."""
+    slug = slugify(published.entry.category)
+    spec = category_feed(slug, published.entry.category, settings.site_title)
+    return article_page(published, spec, settings.site_title, settings.base_url,
+                        settings.language)
