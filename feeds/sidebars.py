@@ -112,10 +112,14 @@ def until_end(blocks: list[str]) -> list[str]:
     return blocks
 
 
-def opens_sidebar(following: list[str], default_zone: str) -> bool:
-    """Whether a heading word followed by these (at most two) blocks opens a
-    sidebar: a stamp follows within them, or another heading, or the page ends.
-    So a body subheading spelled `Update` does not cut the article short."""
+def is_sidebar_heading(blocks: list[str], index: int, default_zone: str) -> bool:
+    """Whether block `index` of a page (cut at its end) opens a sidebar: a
+    heading word followed, within two blocks, by a stamp or another heading, or
+    by the page's end. So a body subheading spelled `Update` does not cut the
+    article short."""
+    if not is_marker(blocks[index], SIDEBAR_MARKERS):
+        return False
+    following = blocks[index + 1 : index + 3]
     return not following or any(
         parse_stamp(block, default_zone) or split_trailing_stamp(block, default_zone)
         for block in following) or is_marker(following[0], SIDEBAR_MARKERS)
@@ -123,9 +127,8 @@ def opens_sidebar(following: list[str], default_zone: str) -> bool:
 
 def sidebar_starts(blocks: list[str], default_zone: str) -> list[int]:
     """Indexes of the sidebar headings among a page's blocks (cut at its end)."""
-    return [index for index, block in enumerate(blocks)
-            if is_marker(block, SIDEBAR_MARKERS)
-            and opens_sidebar(blocks[index + 1 : index + 3], default_zone)]
+    return [index for index in range(len(blocks))
+            if is_sidebar_heading(blocks, index, default_zone)]
 
 
 def read_sidebars(blocks: list[str], default_zone: str

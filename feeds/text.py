@@ -6,6 +6,7 @@ import codecs
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 # Everything XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/F),
 # plus the C1 controls, which are legal but only ever appear as decoding debris.
@@ -79,19 +80,23 @@ def clean(text: str) -> str:
 
 
 def clean_pieces(source: str, pieces: list[str]) -> list[str]:
-    """`clean` for every piece of `source` (pieces split at line breaks). When the
-    whole source is legal and NFC, so is every piece, and folding spaces is all
-    that is left to do: one scan of the page instead of two per block."""
-    if is_clean_source(source):
-        return [" ".join(piece.split()) for piece in pieces]
-    return [clean(piece) for piece in pieces]
+    """`clean` for every piece of `source` (pieces split at line breaks)."""
+    return list(map(piece_cleaner(source), pieces))
 
 
-def is_clean_source(source: str) -> bool:
-    """True when `clean` of any piece of `source` (split at line breaks) only
-    folds its spaces: the source holds nothing XML forbids and is NFC."""
-    return _ILLEGAL.search(source) is None and (
-        source.isascii() or unicodedata.is_normalized("NFC", source))
+def piece_cleaner(source: str) -> Callable[[str], str]:
+    """What `clean` comes to for the pieces of `source` (split at line breaks).
+    When the whole source is legal and NFC, so is every piece, and folding
+    spaces is all that is left to do: one scan of the page instead of two per
+    block."""
+    if _ILLEGAL.search(source) is None and (
+            source.isascii() or unicodedata.is_normalized("NFC", source)):
+        return _fold_spaces
+    return clean
+
+
+def _fold_spaces(text: str) -> str:
+    return " ".join(text.split())
 
 
 def identity_key(text: str) -> str:

@@ -12,14 +12,7 @@ from datetime import datetime
 
 from feeds.dates import Stamp, parse_stamp
 from feeds.model import Block
-from feeds.sidebars import (
-    NO_SIDEBARS,
-    SIDEBAR_MARKERS,
-    Sidebars,
-    is_marker,
-    opens_sidebar,
-    until_end,
-)
+from feeds.sidebars import NO_SIDEBARS, Sidebars, is_sidebar_heading, until_end
 
 SECTION_LABELS = frozenset({"berita", "news", "beranda", "home", "artikel"})
 
@@ -66,9 +59,8 @@ def read_blocks(blocks: list[str], default_zone: str) -> Facts:
     page with no date line yields only its body and sidebars.
     """
     blocks = until_end(blocks)
-    for index, block in enumerate(blocks):
-        if is_marker(block, SIDEBAR_MARKERS) and opens_sidebar(
-                blocks[index + 1 : index + 3], default_zone):
+    for index in range(len(blocks)):
+        if is_sidebar_heading(blocks, index, default_zone):
             # Clean blocks hold no line breaks: blank lines part them as in a text dump.
             return read_article(blocks[:index], Sidebars("\n\n".join(blocks[index:]),
                                                          default_zone), default_zone)

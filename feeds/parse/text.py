@@ -16,12 +16,11 @@ from feeds.sidebars import (
     BLANK_LINES,
     END_MARKERS,
     NO_SIDEBARS,
-    SIDEBAR_MARKERS,
     Sidebars,
     is_marker,
-    opens_sidebar,
+    is_sidebar_heading,
 )
-from feeds.text import clean, is_clean_source
+from feeds.text import piece_cleaner
 
 
 def parse_text(text: str, default_zone: str) -> Facts:
@@ -29,12 +28,11 @@ def parse_text(text: str, default_zone: str) -> Facts:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = _LazyBlocks(text)
     index = 0
-    while (block := blocks.get(index)) is not None:
-        if is_marker(block, SIDEBAR_MARKERS):
-            blocks.get(index + 2)  # the two blocks that decide whether a sidebar opens
-            if opens_sidebar(blocks.read[index + 1 : index + 3], default_zone):
-                sidebars = Sidebars(text[blocks.offsets[index] :], default_zone)
-                return read_article(blocks.read[:index], sidebars, default_zone)
+    while blocks.get(index) is not None:
+        blocks.get(index + 2)  # the two blocks that decide whether a sidebar opens here
+        if is_sidebar_heading(blocks.read, index, default_zone):
+            sidebars = Sidebars(text[blocks.offsets[index] :], default_zone)
+            return read_article(blocks.read[:index], sidebars, default_zone)
         index += 1
     return read_article(blocks.read, NO_SIDEBARS, default_zone)
 
@@ -60,12 +58,11 @@ class _LazyBlocks:
 
     @staticmethod
     def _pieces_of(text: str) -> Iterator[tuple[int, str]]:
-        folds_only = is_clean_source(text)  # see clean_pieces
+        clean_piece = piece_cleaner(text)
         start = 0
         for separator in itertools.chain(BLANK_LINES.finditer(text), (None,)):
             end = separator.start() if separator is not None else len(text)
-            piece = text[start:end]
-            block = " ".join(piece.split()) if folds_only else clean(piece)
+            block = clean_piece(text[start:end])
             if block:
                 if is_marker(block, END_MARKERS):
                     return
