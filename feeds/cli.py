@@ -2,37 +2,32 @@
 
 Exit statuses: 0 success, 1 failure of the environment (output, state, input
 directory), 2 usage or configuration error, 3 some dumps were rejected.
+
+Each command imports what it uses when it runs: `feeds --help` loads
+argparse and this module, nothing of the parser, the state or the renderers.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import logging
-import signal
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from feeds.config import DEFAULT_CONFIG, Settings, check_paths, load_settings, validate
-from feeds.dates import format_utc
-from feeds.inputs import find_dumps
-from feeds.model import ConfigError, DumpError, FeedsError, entry_record
-from feeds.output import Output
-from feeds.parse import ParseOptions, parse_file
-from feeds.publish import UNNAMABLE, Report, forget, publish
-from feeds.state import State
-from feeds.websub import HubNotifier, changed_feed_urls
+if TYPE_CHECKING:
+    from feeds.config import Settings
+    from feeds.publish import Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
-log = logging.getLogger("feeds")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    from feeds.errors import ConfigError, FeedsError
+
     try:
         return int(args.run(args))
     except ConfigError as error:
@@ -94,7 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     status = commands.add_parser(
-        "status", help="what the state holds: entries per category, last run, rejected files")
+        "status", help="what the state holds: entries per category, last run, rejected files",
+        description="Print the configuration file in use, what the state holds (entries per "
+                    "category, the last run, work still pending) and every rejected file "
+                    "with its reason. Reads the state without locking it.")
     _paths(status, "input", "output", "state")
     status.set_defaults(run=_status)
 
@@ -119,8 +117,9 @@ def _positive(text: str) -> float:
 
 
 def _paths(command: argparse.ArgumentParser, *which: str) -> None:
-    command.add_argument("-c", "--config", type=Path, default=DEFAULT_CONFIG,
-                         help=f"configuration file (default: {DEFAULT_CONFIG})")
+    command.add_argument("-c", "--config", type=Path,
+                         help="configuration file (default: $FEEDS_CONFIG, else "
+                              "./config/feeds.toml when there is one, else built-in defaults)")
     helps = {"input": "input directory", "output": "output directory",
              "state": "state database"}
     for name in which:
@@ -133,16 +132,35 @@ def _server_options(command: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    settings = load_settings(args.config)
+    """The settings of the configuration file found (see `feeds.config.find_config`),
+    with the command line's values over them; `args.config_used` names the file."""
+    from feeds.config import check_paths, find_config, load_config, validate
+
+    args.config_used = find_config(args.config)
+    settings = load_config(args.config_used)
     settings = validate(settings.with_overrides(
         input_dir=getattr(args, "input", None), output_dir=getattr(args, "output", None),
         state_path=getattr(args, "state", None), host=getattr(args, "host", None),
         port=getattr(args, "port", None)), "command line")
-    check_paths(settings, args.config, needs_input=args.run is _build)
+    check_paths(settings, args.config_used or "built-in defaults")
     return settings
 
 
+def _require_input(settings: Settings) -> None:
+    """Refuse a missing input directory before anything is created."""
+    from feeds.errors import FeedsError
+
+    if not settings.input_dir.is_dir():
+        raise FeedsError(f"{settings.input_dir}: input directory not found")
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
 def _logging(level: str, with_time: bool) -> None:
+    import logging
+
     logging.basicConfig(
         level=level, stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(message)s" if with_time else "feeds: %(message)s",
@@ -151,6 +169,11 @@ def _logging(level: str, with_time: bool) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from feeds.errors import DumpError
+    from feeds.inputs import find_dumps
+    from feeds.model import entry_record
+    from feeds.parse import ParseOptions, parse_file
+
     missing = [path for path in args.paths if not path.exists()]
     if missing:
         print(f"feeds check: no such file or directory: {missing[0]}", file=sys.stderr)
@@ -166,26 +189,35 @@ def _check(args: argparse.Namespace) -> int:
                     f"REJECTED {path}: {error.reason}")
             continue
         summary = (f"ok {path}: {entry.published:%Y-%m-%d %H:%MZ} [{entry.category}] "
-                   f"{entry.title} ({len(entry.blocks)} paragraphs, {len(entry.populer)} "
-                   f"populer, {len(entry.update)} update)")
+                   f"{entry.title} ({_plural(len(entry.blocks), 'paragraph')}, "
+                   f"{len(entry.populer)} populer, {len(entry.update)} update)")
         summary += "".join(f"\n   warning: {warning}" for warning in entry.warnings)
         _report(args.json, {"file": str(path), "ok": True, "entry": entry_record(entry)}, summary)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
 def _report(as_json: bool, record: dict[str, object], line: str) -> None:
+    import json
+
     print(json.dumps(record, ensure_ascii=False, default=_utc_text) if as_json else line)
 
 
 def _utc_text(value: object) -> str:
     """The times in an `entry_record`, written as the state writes them."""
+    from feeds.dates import format_utc
+
     if isinstance(value, datetime):
         return format_utc(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _build(args: argparse.Namespace) -> int:
+    from feeds.output import Output
+    from feeds.publish import UNNAMABLE, publish
+    from feeds.state import State
+
     settings = settings_from(args)
+    _require_input(settings)
     _logging("INFO" if args.verbose else "WARNING", with_time=False)
     with State(settings.state_path) as state:
         Output(settings.output_dir).sweep_temporaries()  # left by a writer that was killed
@@ -194,21 +226,29 @@ def _build(args: argparse.Namespace) -> int:
         rejected = len(state.rejected_files()) + sum(
             reason == UNNAMABLE for _, reason in report.rejected)
     if settings.websub_hub:
+        from feeds.websub import HubNotifier, changed_feed_urls
+
         notifier = HubNotifier(settings.websub_hub, attempts=3)
         notifier.notify(changed_feed_urls(report.written, settings.base_url))
         notifier.close(wait=10)  # the feeds are written; only the hub waits
     for path, reason in report.rejected:
-        log.warning("rejected %s: %s", settings.input_dir / path, reason)
-    print(_summary(report, rejected, settings), file=sys.stderr)
+        print(f"feeds: rejected {settings.input_dir / path}: {reason}", file=sys.stderr)
+    print(summary(report, rejected, settings.output_dir, rebuilt=args.rebuild), file=sys.stderr)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
-def _summary(report: Report, rejected_now: int, settings: Settings) -> str:
+def summary(report: Report, rejected_now: int, output_dir: Path, *, rebuilt: bool) -> str:
+    """The last line of a build: what was read, what it changed, what was written."""
     earlier = rejected_now - len(report.rejected)
+    entries = len(report.changed_entries)
+    changed = (f"rebuilt {_plural(entries, 'entry', 'entries')} from the input" if rebuilt
+               else f"{_plural(entries, 'entry', 'entries')} changed")
+    written = len(report.written)
     return (f"feeds: {report.parsed} parsed, {len(report.rejected)} rejected"
             + (f" ({earlier} more rejected earlier and unchanged)" if earlier else "")
-            + f", {report.unchanged} unchanged; {len(report.changed_entries)} entries changed, "
-            f"{len(report.written)} files written in {settings.output_dir}")
+            + f", {report.unchanged} unchanged; {changed}, "
+            + (f"{_plural(written, 'file')} written in {output_dir}" if written
+               else f"no file written: {output_dir} was up to date"))
 
 
 def _progress_bar() -> Callable[[int, int], None] | None:
@@ -232,16 +272,24 @@ def _run(args: argparse.Namespace) -> int:
     from feeds.daemon import run_daemon  # the scheduler and inotify only load for the daemon
 
     settings = settings_from(args)
+    _require_input(settings)
     _logging(settings.log_level, with_time=True)
     run_daemon(settings, args.interval or settings.interval, serve=args.serve)
     return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from feeds.errors import FeedsError
     from feeds.server import Server
 
     settings = settings_from(args)
     _logging(settings.log_level, with_time=True)
+    if not settings.output_dir.is_dir():
+        raise FeedsError(f"{settings.output_dir}: output directory not found "
+                         "(run feeds build first, or give --output)")
     server = Server(settings)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -253,7 +301,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from feeds.state import State
+
     settings = settings_from(args)
+    print(f"configuration: {args.config_used or 'built-in defaults (no configuration file)'}")
     if not settings.state_path.exists():
         print(f"no state yet at {settings.state_path}: run feeds build or feeds run")
         return EXIT_OK
@@ -269,8 +320,8 @@ def _status(args: argparse.Namespace) -> int:
         print(f"  {category.count:6d}  {category.name} (category/{category.slug}/), newest "
               f"{category.newest:%Y-%m-%dT%H:%M:%SZ}")
     if last:
-        print(f"last run: {last[0]}: {last[1]} parsed, {last[2]} rejected, "
-              f"{last[3]} files written")
+        print(f"last run: {last.finished}: {last.parsed} parsed, {last.rejected} rejected, "
+              f"{_plural(last.written, 'file')} written")
     if feeds or pages or removals:
         print(f"pending: {len(feeds)} feeds, {len(pages)} pages, {len(removals)} removals "
               "(written by the next run)")
@@ -281,6 +332,9 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
+    from feeds.publish import forget
+    from feeds.state import State
+
     settings = settings_from(args)
     ids = [i if i.startswith("urn:uuid:") else f"urn:uuid:{i}" for i in args.ids]
     with State(settings.state_path) as state:

@@ -1,8 +1,11 @@
-"""Settings: `config/feeds.toml` to a frozen, validated `Settings`.
+"""Settings: a TOML file to a frozen, validated `Settings`.
 
+The file is found as users expect (`find_config`): `-c FILE`, else
+`$FEEDS_CONFIG`, else `./config/feeds.toml` when there is one, else none and
+the built-in defaults, whose paths are relative to the working directory.
 Every error names the file, the key and what was expected. Relative paths in
-the file are relative to the file's own directory, so the daemon reads the
-same directories whatever its working directory.
+a file are relative to the file's own directory, so the daemon reads the same
+directories whatever its working directory.
 """
 
 from __future__ import annotations
@@ -11,15 +14,19 @@ import os
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from feeds import __version__
 from feeds.dates import ZONES
-from feeds.model import ConfigError
-from feeds.parse import ParseOptions
+from feeds.errors import ConfigError
 
-DEFAULT_CONFIG = Path("config/feeds.toml")
+if TYPE_CHECKING:
+    from feeds.parse import ParseOptions
+    from feeds.render.site import Site
+
+LOCAL_CONFIG = Path("config/feeds.toml")
+CONFIG_VARIABLE = "FEEDS_CONFIG"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -27,10 +34,11 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 class Settings:
     """Everything feeds needs to run; durations in seconds, paths absolute."""
 
-    site_title: str = "feeds"
-    site_description: str = "Berita terbaru"
+    site_title: str = "Warta Nusantara"
+    site_description: str = "Berita terbaru dari halaman berita yang diarsipkan, per kategori."
     base_url: str = "http://127.0.0.1:8080/"
     language: str = "id"
+    zone: str = "WIB"
     input_dir: Path = Path("input")
     output_dir: Path = Path("output")
     state_path: Path = Path("state/feeds.sqlite3")
@@ -48,15 +56,23 @@ class Settings:
 
     @property
     def parse_options(self) -> ParseOptions:
+        from feeds.parse import ParseOptions  # the parser loads only for the commands that parse
+
         return ParseOptions(default_category=self.default_category,
                             default_zone=self.default_zone, max_bytes=self.max_dump_bytes)
+
+    @property
+    def site(self) -> Site:
+        from feeds.render.site import Site
+
+        return Site(self.site_title, self.site_description, self.base_url, self.language,
+                    self.zone, self.websub_hub or None)
 
     @property
     def render_fingerprint(self) -> str:
         """What the rendered output depends on besides the entries: when it changes,
         every feed and page is rendered again."""
-        return repr((__version__, self.site_title, self.site_description, self.base_url,
-                     self.language, self.entries_per_feed, self.websub_hub))
+        return repr((__version__, self.site, self.entries_per_feed))
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """These settings with command-line values (None means: not given)."""
@@ -67,7 +83,8 @@ class Settings:
 # TOML table and key -> Settings field, and the type the value must have.
 _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
     "site": {"title": ("site_title", str), "description": ("site_description", str),
-             "base_url": ("base_url", str), "language": ("language", str)},
+             "base_url": ("base_url", str), "language": ("language", str),
+             "zone": ("zone", str)},
     "paths": {"input": ("input_dir", str), "output": ("output_dir", str),
               "state": ("state_path", str)},
     "feeds": {"entries_per_feed": ("entries_per_feed", int), "default_zone": ("default_zone", str),
@@ -83,7 +100,35 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
 _PATH_FIELDS = {"input_dir", "output_dir", "state_path"}
 
 
-def load_settings(path: Path = DEFAULT_CONFIG) -> Settings:
+def find_config(explicit: Path | None, environ: dict[str, str] | os._Environ[str] = os.environ
+                ) -> Path | None:
+    """The configuration file to read: `-c`, else `$FEEDS_CONFIG`, else
+    `./config/feeds.toml` when it exists; None means the built-in defaults."""
+    if explicit is not None:
+        return explicit
+    if environ.get(CONFIG_VARIABLE):
+        return Path(environ[CONFIG_VARIABLE])
+    return LOCAL_CONFIG if LOCAL_CONFIG.is_file() else None
+
+
+def load_config(path: Path | None) -> Settings:
+    """The settings of a configuration file, or the built-in defaults (paths
+    relative to the working directory) when `path` is None. Raises ConfigError."""
+    if path is None:
+        return validate(_resolved(Settings(), Path.cwd()), "built-in defaults")
+    return load_settings(path)
+
+
+def _resolved(settings: Settings, base: Path) -> Settings:
+    def absolute(path: Path) -> Path:
+        return Path(os.path.normpath(base / path))
+
+    return replace(settings, input_dir=absolute(settings.input_dir),
+                   output_dir=absolute(settings.output_dir),
+                   state_path=absolute(settings.state_path))
+
+
+def load_settings(path: Path) -> Settings:
     """Read and validate a configuration file. Raises ConfigError."""
     try:
         with path.open("rb") as handle:
@@ -134,6 +179,8 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
         (settings.entries_per_feed >= 1, "feeds.entries_per_feed", "expected at least 1"),
         (settings.default_zone.upper() in ZONES, "feeds.default_zone",
          f"expected one of {sorted(ZONES)}, got {settings.default_zone!r}"),
+        (settings.zone.upper() in ZONES, "site.zone",
+         f"expected one of {sorted(ZONES)}, got {settings.zone!r}"),
         (settings.max_dump_bytes >= 1024, "feeds.max_dump_bytes", "expected at least 1024"),
         (settings.interval > 0, "daemon.interval", "expected a positive number of seconds"),
         (settings.settle_seconds >= 0, "daemon.settle_seconds", "expected 0 or more seconds"),
@@ -151,7 +198,7 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
         if not ok:
             raise ConfigError(path, key, reason)
     return replace(settings, base_url=settings.base_url.rstrip("/") + "/",
-                   default_zone=settings.default_zone.upper(),
+                   default_zone=settings.default_zone.upper(), zone=settings.zone.upper(),
                    log_level=settings.log_level.upper())
 
 

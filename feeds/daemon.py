@@ -24,7 +24,7 @@ from watchdog.events import FileClosedEvent, FileMovedEvent, FileSystemEvent, Fi
 from watchdog.observers.inotify import InotifyObserver
 
 from feeds.config import Settings
-from feeds.inputs import Stat, is_dump_name
+from feeds.inputs import Stat, has_writer, is_dump_name
 from feeds.output import Output
 from feeds.publish import UNNAMABLE, Clock, Report, publish, system_clock
 from feeds.server import Server
@@ -40,17 +40,21 @@ class SettleTracker:
 
     With inotify, a file written while it is watched is complete only once its
     writer closed it or it was renamed into place (a writer that pauses with
-    the file open is never read half-way). A file that changed while nothing
-    watched, or any file without inotify, is complete once its size and mtime
-    held still for `settle_seconds`: its mtime is that old, or this tracker saw
-    the same size and mtime that long ago (on the monotonic clock).
+    the file open is never read half-way). A file that was already there when
+    the watch began is complete as soon as no process holds it open for
+    writing, where the kernel can tell (`has_writer`, given `input_dir`); if a
+    writer still has it, its close will tell. Any other file, and every file
+    without inotify, is complete once its size and mtime held still for
+    `settle_seconds`: its mtime is that old, or this tracker saw the same size
+    and mtime that long ago (on the monotonic clock).
     """
 
-    def __init__(self, settle_seconds: float, *, inotify: bool,
+    def __init__(self, settle_seconds: float, *, inotify: bool, input_dir: Path | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
                  wall_ns: Callable[[], int] = time.time_ns) -> None:
         self.settle_seconds = settle_seconds
         self.inotify = inotify
+        self.input_dir = input_dir
         self.watch_started_ns = wall_ns()
         self._monotonic = monotonic
         self._wall_ns = wall_ns
@@ -80,6 +84,10 @@ class SettleTracker:
                 return False  # written under watch: its close or rename will tell
             if self._wall_ns() - stat.st_mtime_ns >= self.settle_seconds * 1e9:
                 return True
+            if self.inotify and self.input_dir is not None:
+                writer = has_writer(f"{self.input_dir}/{relative}")
+                if writer is not None:
+                    return not writer
             now = self._monotonic()
             observed = self._observed.get(relative)
             if observed is None or observed[:2] != key:
@@ -201,7 +209,6 @@ class Daemon:
 
     def run(self, interval: float) -> None:
         """Serve until SIGTERM or SIGINT; the scan in hand finishes first."""
-        self.settings.input_dir.mkdir(parents=True, exist_ok=True)
         observer = self._watch()
         scheduler = BackgroundScheduler(timezone=UTC)
         scheduler.add_job(self.scan, "interval", seconds=interval, id=JOB_ID,
@@ -249,7 +256,8 @@ def run_daemon(settings: Settings, interval: float, *, serve: bool = False) -> N
         Output(settings.output_dir).sweep_temporaries()  # left by a writer that was killed
         notifier = HubNotifier(settings.websub_hub) if settings.websub_hub else None
         daemon = Daemon(settings, state, notifier=notifier,
-                        tracker=SettleTracker(settings.settle_seconds, inotify=True))
+                        tracker=SettleTracker(settings.settle_seconds, inotify=True,
+                                              input_dir=settings.input_dir))
         server = Server(settings) if serve else None
         if server is not None:
             server.start()

@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dateutil import parser as dateutil_parser
-from dateutil import tz
+if TYPE_CHECKING:
+    from dateutil import tz
 
 ZONES: dict[str, timezone] = {
     "WIB": timezone(timedelta(hours=7), "WIB"),
@@ -197,15 +197,19 @@ def _general_stamp(text: str, default_zone: str) -> Stamp | None:
     return _stamp(wall, _OFFSETS[(zone or default_zone).upper()], weekday, rest)
 
 
-class _IndonesianInfo(dateutil_parser.parserinfo):
-    """dateutil's vocabulary, taught Indonesian (and `|` as a word to skip)."""
+@functools.cache
+def _indonesian_info() -> Any:
+    """dateutil's vocabulary, taught Indonesian (and `|` as a word to skip). Made
+    on first use: most runs never meet a stamp of an unusual shape, and dateutil
+    is the heaviest import of the parser."""
+    from dateutil import parser as dateutil_parser
 
-    JUMP = [*dateutil_parser.parserinfo.JUMP, "|", "pukul"]  # noqa: RUF012
-    WEEKDAYS = list(WEEKDAY_NAMES)  # type: ignore[arg-type]  # noqa: RUF012
-    MONTHS = list(MONTH_NAMES)  # type: ignore[arg-type]  # noqa: RUF012
+    class IndonesianInfo(dateutil_parser.parserinfo):
+        JUMP = [*dateutil_parser.parserinfo.JUMP, "|", "pukul"]  # noqa: RUF012
+        WEEKDAYS = list(WEEKDAY_NAMES)  # type: ignore[arg-type]  # noqa: RUF012
+        MONTHS = list(MONTH_NAMES)  # type: ignore[arg-type]  # noqa: RUF012
 
-
-_INFO = _IndonesianInfo(dayfirst=True)
+    return IndonesianInfo(dayfirst=True)
 
 
 def parse_stamp_dateutil(text: str, default_zone: str = "WIB") -> Stamp | None:
@@ -222,9 +226,11 @@ def parse_stamp_dateutil(text: str, default_zone: str = "WIB") -> Stamp | None:
     normalised = _CLOCK_DOT.sub(r"\1:\2", " ".join(words))
     normalised = _ZONE_WORD.sub(lambda m: m[1].upper(), normalised)
     normalised = re.sub(r"\s[-\u2013\u2014]\s", " ", normalised)
+    from dateutil import parser as dateutil_parser
+
     try:
-        parsed = dateutil_parser.parse(normalised, parserinfo=_INFO, tzinfos=_dateutil_zone,
-                                       default=_NO_DATE)
+        parsed = dateutil_parser.parse(normalised, parserinfo=_indonesian_info(),
+                                       tzinfos=_dateutil_zone, default=_NO_DATE)
     except (ValueError, OverflowError, TypeError):
         return None
     if parsed.date() == _NO_DATE.date():
@@ -239,6 +245,33 @@ def parse_stamp_dateutil(text: str, default_zone: str = "WIB") -> Stamp | None:
 _NO_DATE = datetime(1, 1, 1)  # noqa: DTZ001 - naive on purpose, never leaves this module
 
 
+def stamp_problem(text: str) -> str | None:
+    """Why text shaped like a date line (`31 FEBRUARI 2025 | 25:70 WIB`) names no
+    real time, or None when it is no such text. Asked only of a page in which no
+    stamp was found, so that its rejection says what is wrong."""
+    match = _STAMP.match(text) if len(text) <= MAX_STAMP_CHARS else None
+    if match is None or (match["rest"] and not _REST.match(match["rest"])):
+        return None
+    if match["day"]:
+        month = _MONTHS.get(match["month"].casefold())
+        if month is None:
+            return None
+        day, year = int(match["day"]), int(match["year"])
+    else:
+        day, month, year = int(match["nday"]), int(match["nmonth"]), int(match["nyear"])
+    problems = []
+    try:
+        datetime(year, month, day, tzinfo=UTC)
+    except ValueError:
+        problems.append(f"{year:04d}-{month:02d}-{day:02d} is not a date")
+    hour, minute = int(match["hour"]), int(match["minute"])
+    if hour > 23 or minute > 59:
+        problems.append(f"{hour:02d}:{minute:02d} is not a time of day")
+    if not problems:
+        return None
+    return f"impossible date in the date line {text!r}: {' and '.join(problems)}"
+
+
 def _split_tail(text: str) -> tuple[str, str]:
     """Split `date | time zone | reporter` into the stamp and the tail (`| reporter`):
     the stamp is the leading `|`-parts that hold a digit."""
@@ -251,18 +284,16 @@ def _split_tail(text: str) -> tuple[str, str]:
     return " ".join(parts[:count]), "|" + tail if tail else ""
 
 
-_DATEUTIL_ZONES = {name: tz.tzoffset(name, int(zone.utcoffset(None).total_seconds()))
-                   for name, zone in ZONES.items()}
-
-
 def _dateutil_zone(name: str | None, offset: int | None) -> tz.tzoffset | None:
     """dateutil's zone lookup: the three Indonesian zones or a numeric offset; any
     other zone word makes the text no stamp (never a guess at local time).
     None (no zone at all) leaves the time naive, for the default zone."""
+    from dateutil import tz
+
     if name is None and offset is None:
         return None
-    if name in _DATEUTIL_ZONES:
-        return _DATEUTIL_ZONES[name]
+    if name in ZONES:
+        return tz.tzoffset(name, int(ZONES[name].utcoffset(None).total_seconds()))
     if offset is not None:
         return tz.tzoffset(name, offset)
     raise ValueError(f"unknown time zone {name!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Collection, Iterable
 from pathlib import Path
@@ -99,3 +100,25 @@ def stat_inputs(input_dir: Path, paths: Collection[str]) -> dict[str, FileStat]:
             except OSError:
                 continue
     return found
+
+
+def has_writer(path: str) -> bool | None:
+    """Whether some process holds the file open for writing: True or False as the
+    kernel tells (a read lease is refused while a writer has the file open), None
+    where it cannot tell (leases disabled, a file system or owner that allows
+    none)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fcntl.fcntl(descriptor, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return None
+    else:
+        fcntl.fcntl(descriptor, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(descriptor)

@@ -1,4 +1,4 @@
-"""The records that flow through feeds, and the package's one exception root.
+"""The records that flow through feeds.
 
 Every datetime held by these records is timezone-aware UTC; only `feeds.dates`
 ever sees Indonesian wall-clock time.
@@ -12,7 +12,6 @@ import uuid
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import NamedTuple
 
 import orjson
@@ -26,34 +25,6 @@ from feeds.text import identity_key, slugify
 # Namespace of every entry id (uuid5 over the article's identity). Never change
 # it: every id ever published derives from it, and readers key on ids.
 ID_NAMESPACE = uuid.UUID("6f0d5c2e-8b0f-5a51-9d57-4a1a7f3e2b10")
-
-
-class FeedsError(Exception):
-    """Root of every error feeds raises on purpose."""
-
-
-class DumpError(FeedsError):
-    """A dump that cannot become an entry; names the file and the reason."""
-
-    def __init__(self, path: str | Path, reason: str) -> None:
-        self.path = str(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
-
-
-class ConfigError(FeedsError):
-    """A configuration that cannot be used; names the file, the key and what was expected."""
-
-    def __init__(self, path: str | Path, key: str | None, reason: str) -> None:
-        self.path = str(path)
-        self.key = key
-        self.reason = reason
-        where = f"{self.path}: {key}" if key else self.path
-        super().__init__(f"{where}: {reason}")
-
-
-class StateError(FeedsError):
-    """The state database cannot be opened, locked or written."""
 
 
 # Blocks are named tuples, not dataclasses: an entry holds dozens of them, and

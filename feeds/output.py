@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from feeds.model import FeedsError
+from feeds.errors import FeedsError
 
 _TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
 

@@ -257,6 +257,7 @@ def _apply(settings: Settings, state: State, dumps: list[Dump], seen: dict[str, 
                                      known.entry_id if known else None, dump.error), now)
         elif dump.entry is None:  # the same bytes under a new mtime
             assert known is not None
+            report.unchanged += 1
             state.note_file(replace(known, size=dump.size, mtime_ns=dump.mtime_ns), now)
         else:
             _apply_entry(settings, state, dump, dump.entry, known, now, report)
@@ -336,8 +337,8 @@ def render_pending(settings: Settings, state: State, output: Output,
         if slug in slugs:
             entries = state.newest(slug, settings.entries_per_feed)
             _write_feed(settings, output, spec, _items(settings, entries, names))
-            output.write(spec.directory + "index.html", category_page(
-                spec, entries, settings.site_title, settings.base_url, settings.language))
+            output.write(spec.directory + "index.html",
+                         category_page(spec, entries, settings.site))
         else:
             entries = state.newest(slug, 1)  # the index names only the newest
         summaries.append(_summary(settings, spec, entries, category.count))
@@ -345,11 +346,8 @@ def render_pending(settings: Settings, state: State, output: Output,
         for path in output.files_under(f"category/{slug}"):
             output.remove(path)
     summaries.append(_write_populer_feed(settings, state, output))
-    output.write("index.html", index_page(summaries, settings.site_title,
-                                          settings.site_description, settings.base_url,
-                                          settings.language))
-    output.write("feeds.opml", opml([s.spec for s in summaries], settings.site_title,
-                                    settings.base_url))
+    output.write("index.html", index_page(summaries, settings.site))
+    output.write("feeds.opml", opml([s.spec for s in summaries], settings.site))
     for path in removals:
         output.remove(path)
     with state.transaction():
@@ -408,11 +406,10 @@ def _write_feed(settings: Settings, output: Output, spec: FeedSpec, items: list[
     if _rendered_from.get(target) == source and all(
             output.path(spec.file(fmt)).exists() for fmt in ("rss", "atom", "json")):
         return
-    arguments = (spec, items, settings.base_url, settings.site_title, settings.language)
-    hub = settings.websub_hub or None
-    output.write(spec.file("rss"), render_rss(*arguments, hub=hub))
-    output.write(spec.file("atom"), render_atom(*arguments, hub=hub))
-    output.write(spec.file("json"), render_json(*arguments, hub=hub))
+    site = settings.site
+    output.write(spec.file("rss"), render_rss(spec, items, site))
+    output.write(spec.file("atom"), render_atom(spec, items, site))
+    output.write(spec.file("json"), render_json(spec, items, site))
     _rendered_from[target] = source  # only once all three are in place
 
 

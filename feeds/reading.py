@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from feeds.config import Settings
+from feeds.errors import DumpError
 from feeds.inputs import Stat
-from feeds.model import DumpError, Encoded, Published, encode
+from feeds.model import Encoded, Published, encode
 from feeds.output import Output
-from feeds.parse import parse_dump
+from feeds.parse import check_size, parse_dump
 from feeds.render.pages import article_page
 from feeds.render.site import category_feed, entry_page
 from feeds.text import slugify
@@ -66,6 +67,10 @@ def read_dump(settings: Settings, output: Output, path: str, stat: Stat,
               known: SeenFile | None) -> Dump | None:
     """One file; None when it changed while being read (the next scan reads it again)."""
     try:
+        check_size(stat.st_size, path, settings.parse_options)
+    except DumpError as error:  # never read: its size says enough
+        return Dump(path, stat.st_size, stat.st_mtime_ns, "", None, error.reason)
+    try:
         # Sized from the file, not the limit: read(limit) would allocate (and
         # zero) the whole limit for every dump. One byte more shows growth.
         data, after = read_file(f"{settings.input_dir}/{path}",
@@ -108,5 +113,4 @@ def render_article(settings: Settings, published: Published) -> bytes:
     so that the page depends on nothing but the article and the site settings."""
     slug = slugify(published.entry.category)
     spec = category_feed(slug, published.entry.category, settings.site_title)
-    return article_page(published, spec, settings.site_title, settings.base_url,
-                        settings.language)
+    return article_page(published, spec, settings.site)

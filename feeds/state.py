@@ -17,13 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from feeds.dates import format_utc
+from feeds.errors import StateError
 from feeds.model import (
     Encoded,
     Published,
-    StateError,
     content_digest,
     decode_record,
     same_record,
@@ -529,11 +529,20 @@ class State:
                         (format_utc(finished), parsed, rejected, written))
         self.db.execute("DELETE FROM runs WHERE id < (SELECT max(id) - 1000 FROM runs)")
 
-    def last_run(self) -> tuple[str, int, int, int] | None:
+    def last_run(self) -> Run | None:
         row = self.db.execute(
             "SELECT finished, parsed, rejected, written FROM runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
-        return (str(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else None
+        return Run(str(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else None
+
+
+class Run(NamedTuple):
+    """What one run did, as `note_run` recorded it (`finished` in UTC, ISO 8601)."""
+
+    finished: str
+    parsed: int
+    rejected: int
+    written: int
 
 
 def _published(record: bytes | str, updated: str) -> Published:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from feeds.config import load_settings
-from feeds.model import ConfigError
+from feeds.errors import ConfigError
 
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config" / "feeds.toml"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from feeds.model import DumpError
+from feeds.errors import DumpError
 from feeds.parse import parse_file
 from feeds.state import State
 from tests.conftest import generate_corpus, make_settings, snapshot
@@ -77,7 +77,7 @@ def kill_build_later(root: Path, rng: random.Random, longest: float, *args: str)
     """Start a build and SIGKILL it at a random moment; True when the kill landed."""
     process = subprocess.Popen(feeds_command(root, "build", *args), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
-    time.sleep(rng.uniform(0.2, longest))
+    time.sleep(rng.uniform(0.05, longest))
     landed = process.poll() is None
     if landed:
         process.send_signal(signal.SIGKILL)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds.model import DumpError, Entry
+from feeds.errors import DumpError
+from feeds.model import Entry
 from feeds.parse import parse_dump
 from feeds.text import _ILLEGAL
 from tests.conftest import SEED_DUNIA_2025

@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feeds.model import DumpError, Published
+from feeds.errors import DumpError
+from feeds.model import Published
 from feeds.parse import ParseOptions, parse_dump
 from feeds.parse.html import parse_html
 from feeds.render.items import article_item
 from feeds.render.jsonfeed import render_json
-from feeds.render.site import all_feed
+from feeds.render.site import Site, all_feed
 from feeds.render.syndication import render_atom, render_rss
 from tests.conftest import SEED_DUNIA_2025
 
@@ -82,12 +83,12 @@ def test_feeds_from_fuzzed_entries_are_valid(title: str, category: str, author: 
     item = article_item(Published(entry, entry.published), "http://h/", "Situs", entry.category)
     spec = all_feed("Situs & <Co>", "Deskripsi")
     for render in (render_rss, render_atom):
-        xml = render(spec, [item], "http://h/", "Situs & <Co>", "id")
+        xml = render(spec, [item], Site("Situs & <Co>", "", "http://h/", "id", "WIB"))
         etree.fromstring(xml)  # strict XML
         parsed = feedparser.parse(xml)
         assert not parsed.bozo, parsed.bozo_exception
         assert parsed.entries[0].id == entry.id
-    feed = json.loads(render_json(spec, [item], "http://h/", "Situs", "id"))
+    feed = json.loads(render_json(spec, [item], Site("Situs", "", "http://h/", "id", "WIB")))
     assert feed["items"][0]["title"] == entry.title
 
 

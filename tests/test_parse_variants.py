@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from feeds.model import DumpError
+from feeds.errors import DumpError
 from feeds.parse import ParseOptions, parse_dump
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
 

@@ -19,6 +19,7 @@ from feeds.dates import format_utc
 from feeds.output import Output
 from feeds.parse import parse_file
 from feeds.reading import read_dump
+from feeds.state import State
 from tests.conftest import (
     SEED_DUNIA_2024,
     SEED_DUNIA_2025,
@@ -382,12 +383,16 @@ def test_a_page_already_there_for_a_new_article_is_rendered_again(
             == {k: v[0] for k, v in snapshot(clean.output_dir).items()})
 
 
-def test_a_dump_is_read_up_to_the_limit_and_one_byte_more(tmp_path: Path) -> None:
+def test_an_oversize_dump_is_rejected_with_its_own_size(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, max_dump_bytes=2000)
-    shutil.copy(SEED_DUNIA_2024, settings.input_dir / "big.txt")  # about 7 KB
+    shutil.copy(SEED_DUNIA_2024, settings.input_dir / "big.txt")
     (settings.input_dir / "small.txt").write_bytes(SEED_DUNIA_2025.read_bytes()[:1500])
     report = build(settings)
-    assert dict(report.rejected) == {"big.txt": "too large: 2001 bytes (the limit is 2000)"}
+    size = SEED_DUNIA_2024.stat().st_size
+    assert dict(report.rejected) == {"big.txt": f"too large: {size} bytes (the limit is 2000)"}
+    with State(settings.state_path) as state:  # what `feeds status` lists
+        assert [seen.error for seen in state.rejected_files()] == [
+            f"too large: {size} bytes (the limit is 2000)"]
 
 
 def test_a_dump_that_changes_while_read_is_left_for_the_next_scan(tmp_path: Path) -> None:

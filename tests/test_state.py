@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from feeds.dates import format_utc
+from feeds.errors import StateError
 from feeds.model import (
     Entry,
     Headline,
     Sidebars,
-    StateError,
     compress_record,
     decode_record,
     encode,

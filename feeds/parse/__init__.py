@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feeds.model import DumpError, Entry
+from feeds.errors import DumpError
+from feeds.model import Entry
 from feeds.parse.html import parse_html
 from feeds.parse.page import Facts
 from feeds.parse.text import parse_text
@@ -32,12 +33,17 @@ class ParseOptions:
     now: datetime | None = None
 
 
+def check_size(size: int, source: str | Path, options: ParseOptions) -> None:
+    """Refuse a dump of `size` bytes (the file's own size, not what was read of it)
+    over the limit. Raises DumpError."""
+    if size > options.max_bytes:
+        raise DumpError(source, f"too large: {size} bytes (the limit is {options.max_bytes})")
+
+
 def parse_file(path: Path, options: ParseOptions = ParseOptions()) -> Entry:
     """Read and parse one dump file. Raises DumpError only."""
     try:
-        size = path.stat().st_size
-        if size > options.max_bytes:
-            raise DumpError(path, f"too large: {size} bytes (the limit is {options.max_bytes})")
+        check_size(path.stat().st_size, path, options)
         data = path.read_bytes()
     except OSError as error:
         raise DumpError(path, f"cannot read: {error.strerror or error}") from error
@@ -49,8 +55,7 @@ def parse_dump(data: bytes, source: str, options: ParseOptions = ParseOptions())
 
     Raises DumpError, and nothing else, for anything that is not an article.
     """
-    if len(data) > options.max_bytes:
-        raise DumpError(source, f"too large: {len(data)} bytes (the limit is {options.max_bytes})")
+    check_size(len(data), source, options)
     if not data.strip():
         raise DumpError(source, "empty file")
     try:
@@ -77,7 +82,7 @@ def _read_facts(data: bytes, source: str, default_zone: str) -> Facts:
 
 def _entry(facts: Facts, source: str, options: ParseOptions) -> Entry:
     if facts.published is None:
-        raise DumpError(source, "no date line found")
+        raise DumpError(source, facts.date_problem or "no date line found")
     if not facts.title:
         raise DumpError(source, "no title found before the date line")
     if len(facts.title) > MAX_TITLE_CHARS:

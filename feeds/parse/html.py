@@ -55,7 +55,8 @@ def parse_html(markup: str, default_zone: str, *, fast: bool = True) -> Facts:
         title = strip_site_name(title, sites, visible.title)
     return Facts(title=title, category=facts.category, published=facts.published,
                  author=facts.author, caption=facts.caption, blocks=visible.blocks,
-                 sidebars=visible.sidebars, warnings=facts.warnings)
+                 sidebars=visible.sidebars, warnings=facts.warnings,
+                 date_problem=visible.date_problem)
 
 
 # A text event: a piece of visible text with the block element that owns it and

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from feeds.dates import Stamp, parse_stamp
+from feeds.dates import Stamp, parse_stamp, stamp_problem
 from feeds.model import Block
 from feeds.sidebars import NO_SIDEBARS, Sidebars, is_sidebar_heading, until_end
 
@@ -34,6 +34,8 @@ class Facts:
     blocks: tuple[Block, ...] = ()
     sidebars: Sidebars = NO_SIDEBARS
     warnings: tuple[str, ...] = field(default=())
+    # Why a block shaped like the date line names no real time, when none does.
+    date_problem: str | None = None
 
     def filled_from(self, other: Facts) -> Facts:
         """These facts, with every missing one taken from `other`."""
@@ -47,6 +49,7 @@ class Facts:
             blocks=self.blocks or other.blocks,
             sidebars=self.sidebars or other.sidebars,
             warnings=self.warnings + other.warnings,
+            date_problem=self.date_problem or other.date_problem,
         )
 
 
@@ -73,7 +76,8 @@ def read_article(body: list[str], sidebars: Sidebars, default_zone: str) -> Fact
         stamp = parse_stamp(block, default_zone)
         if stamp is not None:
             return _facts_around(body, index, stamp, sidebars)
-    return Facts(blocks=_body(body), sidebars=sidebars)
+    problem = next(filter(None, map(stamp_problem, body)), None)
+    return Facts(blocks=_body(body), sidebars=sidebars, date_problem=problem)
 
 
 def _facts_around(blocks: list[str], index: int, stamp: Stamp, sidebars: Sidebars) -> Facts:

@@ -7,25 +7,24 @@ from typing import Any
 
 from feeds.dates import format_utc
 from feeds.render.items import FeedItem
-from feeds.render.site import FeedSpec
+from feeds.render.site import FeedSpec, Site
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def render_json(spec: FeedSpec, items: list[FeedItem], base_url: str, site_title: str,
-                language: str, *, hub: str | None = None) -> bytes:
+def render_json(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": spec.title,
-        "home_page_url": base_url + spec.home,
-        "feed_url": base_url + spec.file("json"),
+        "home_page_url": site.base_url + spec.home,
+        "feed_url": site.base_url + spec.file("json"),
         "description": spec.description,
-        "language": language,
-        "authors": [{"name": site_title}],
-        "items": [_item(item, language) for item in items],
+        "language": site.language,
+        "authors": [{"name": site.title}],
+        "items": [_item(item, site.language) for item in items],
     }
-    if hub:
-        feed["hubs"] = [{"type": "WebSub", "url": hub}]
+    if site.hub:
+        feed["hubs"] = [{"type": "WebSub", "url": site.hub}]
     # Compact: the C encoder writes it; an indented one is written in Python, 10x slower.
     return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 

@@ -10,10 +10,10 @@ from html import escape
 
 from lxml import etree
 
-from feeds.dates import DISPLAY_WEEKDAYS, MONTH_NAMES, format_utc
+from feeds.dates import DISPLAY_WEEKDAYS, MONTH_NAMES, ZONES, format_utc
 from feeds.model import Published
 from feeds.render.body import body_html
-from feeds.render.site import FEED_FILES, FeedSpec, entry_page
+from feeds.render.site import FEED_FILES, FeedSpec, Site, entry_page
 
 MIME = {"rss": "application/rss+xml", "atom": "application/atom+xml",
         "json": "application/feed+json"}
@@ -69,19 +69,21 @@ class FeedSummary:
     newest_time: datetime | None
 
 
-def human_time(when: datetime) -> str:
-    """`Jumat, 30 Mei 2025, 09:01 UTC`."""
-    month = MONTH_NAMES[when.month - 1][0].capitalize()
-    return (f"{DISPLAY_WEEKDAYS[when.weekday()]}, {when.day} {month} {when.year}, "
-            f"{when:%H:%M} UTC")
+def human_time(when: datetime, zone: str) -> str:
+    """A UTC time as the site's readers tell it: `Jumat, 30 Mei 2025, 16:01 WIB`."""
+    local = when.astimezone(ZONES[zone])
+    month = MONTH_NAMES[local.month - 1][0].capitalize()
+    return (f"{DISPLAY_WEEKDAYS[local.weekday()]}, {local.day} {month} {local.year}, "
+            f"{local:%H:%M} {zone}")
 
 
-def _time(when: datetime) -> str:
-    return f'<time datetime="{format_utc(when)}">{human_time(when)}</time>'
+def _time(when: datetime, zone: str) -> str:
+    """The time for people, and in UTC for machines (`<time datetime>`)."""
+    return f'<time datetime="{format_utc(when)}">{human_time(when, zone)}</time>'
 
 
-def _page(title: str, site_title: str, base_url: str, body: str, head: str = "",
-          language: str = "id") -> bytes:
+def _page(title: str, site: Site, body: str, head: str = "") -> bytes:
+    site_title, base_url, language = site.title, site.base_url, site.language
     return f"""<!DOCTYPE html>
 <html lang="{escape(language)}">
 <head>
@@ -117,10 +119,10 @@ def _formats(spec: FeedSpec, base_url: str) -> str:
     return f'<div class="formats">{"".join(links)}</div>'
 
 
-def index_page(summaries: list[FeedSummary], site_title: str, description: str, base_url: str,
-               language: str) -> bytes:
+def index_page(summaries: list[FeedSummary], site: Site) -> bytes:
     """Every feed with its entry count, newest entry and subscribe links, plus
     autodiscovery links for readers that are given the page's address."""
+    base_url = site.base_url
     head = "".join(_alternates(summary.spec, base_url) for summary in summaries)
     head += (f'<link rel="alternate" type="text/x-opml" title="Semua feed (OPML)" '
              f'href="{escape(base_url)}feeds.opml">\n')
@@ -132,56 +134,55 @@ def index_page(summaries: list[FeedSummary], site_title: str, description: str, 
             link = (f'<a href="{escape(summary.newest_url)}">{title}</a>'
                     if summary.newest_url else title)
             newest = (f'<p class="newest">Terbaru: {link}</p>'
-                      f'<p class="meta">{_time(summary.newest_time)}</p>')
+                      f'<p class="meta">{_time(summary.newest_time, site.zone)}</p>')
         count = (f"{summary.entries_in_feed} entri di feed"
                  + (f" dari {summary.entries_total} artikel"
                     if summary.entries_total != summary.entries_in_feed else ""))
         home = base_url + summary.spec.home
         cards.append(f'<li><h2><a href="{escape(home)}">{escape(summary.spec.title)}</a></h2>'
                      f'<p class="count">{count}</p>{newest}{_formats(summary.spec, base_url)}</li>')
-    body = (f"<p>{escape(description)}</p>\n"
+    body = (f"<p>{escape(site.description)}</p>\n"
             "<p>Ikuti berita lewat pembaca feed: klik <em>Langganan</em>, atau salin alamat "
             f'RSS, Atom atau JSON Feed. Semua feed sekaligus: <a href="{escape(base_url)}'
             'feeds.opml">feeds.opml</a>.</p>\n'
             f'<ul class="feeds">\n' + "\n".join(cards) + "\n</ul>")
-    return _page(site_title, site_title, base_url, body, head, language)
+    return _page(site.title, site, body, head)
 
 
-def category_page(spec: FeedSpec, entries: list[Published], site_title: str, base_url: str,
-                  language: str) -> bytes:
+def category_page(spec: FeedSpec, entries: list[Published], site: Site) -> bytes:
+    base_url = site.base_url
     items = "\n".join(
         f'<li><a href="{escape(base_url + entry_page(p))}">{escape(p.entry.title)}</a>'
-        f'<p class="meta">{_time(p.entry.published)}'
+        f'<p class="meta">{_time(p.entry.published, site.zone)}'
         f'{" · " + escape(p.entry.author) if p.entry.author else ""}</p></li>'
         for p in entries)
     body = (f"<h2>{escape(spec.title)}</h2>{_formats(spec, base_url)}"
             f'<ul class="entries">\n{items}\n</ul>')
-    return _page(spec.title, site_title, base_url, body, _alternates(spec, base_url), language)
+    return _page(spec.title, site, body, _alternates(spec, base_url))
 
 
-def article_page(published: Published, category: FeedSpec, site_title: str, base_url: str,
-                 language: str) -> bytes:
-    entry = published.entry
-    updated = (f'<p class="meta">Diperbarui {_time(published.updated)}</p>'
+def article_page(published: Published, category: FeedSpec, site: Site) -> bytes:
+    entry, base_url = published.entry, site.base_url
+    updated = (f'<p class="meta">Diperbarui {_time(published.updated, site.zone)}</p>'
                if published.updated != entry.published else "")
     byline = f" · {escape(entry.author)}" if entry.author else ""
     body = (f'<article><a class="category" href="{escape(base_url + category.home)}">'
             f"{escape(category.title.split(': ', 1)[-1])}</a>"
             f"<h1>{escape(entry.title)}</h1>"
-            f'<p class="meta">{_time(entry.published)}{byline}</p>{updated}'
+            f'<p class="meta">{_time(entry.published, site.zone)}{byline}</p>{updated}'
             f"{body_html(entry)}</article>"
             f'<footer>Feed kategori ini: {_formats(category, base_url)}</footer>')
-    return _page(f"{entry.title} - {site_title}", site_title, base_url, body,
-                 _alternates(category, base_url), language)
+    return _page(f"{entry.title} - {site.title}", site, body, _alternates(category, base_url))
 
 
-def opml(specs: list[FeedSpec], site_title: str, base_url: str) -> bytes:
+def opml(specs: list[FeedSpec], site: Site) -> bytes:
     """OPML 2.0 listing every feed (as RSS), for importing all at once."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = f"{site_title}: semua feed"
+    etree.SubElement(head, "title").text = f"{site.title}: semua feed"
     body = etree.SubElement(root, "body")
     for spec in specs:
         etree.SubElement(body, "outline", type="rss", text=spec.title, title=spec.title,
-                         xmlUrl=base_url + spec.file("rss"), htmlUrl=base_url + spec.home)
+                         xmlUrl=site.base_url + spec.file("rss"),
+                         htmlUrl=site.base_url + spec.home)
     return bytes(etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8"))

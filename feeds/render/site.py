@@ -15,6 +15,21 @@ POPULER_FEED = "populer"
 
 
 @dataclass(frozen=True, slots=True)
+class Site:
+    """What every feed and page says of the site: its title and description, the
+    absolute URL the output is served at (ending in "/"), its language, the zone
+    its readers live in (pages show times there; feeds stay UTC) and the WebSub
+    hub its feeds name, if any."""
+
+    title: str
+    description: str
+    base_url: str
+    language: str
+    zone: str
+    hub: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FeedSpec:
     """One feed, in every format: `directory` is relative to the output root
     ("" for the all-articles feed, "category/<slug>/" for a category)."""

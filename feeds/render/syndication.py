@@ -13,7 +13,7 @@ from lxml import etree
 
 from feeds import __version__
 from feeds.render.items import FeedItem
-from feeds.render.site import FeedSpec
+from feeds.render.site import FeedSpec, Site
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 GENERATOR = "feeds"
@@ -29,41 +29,39 @@ def feed_updated(items: list[FeedItem]) -> datetime:
     return max((item.updated for item in items), default=EMPTY_FEED_DATE)
 
 
-def render_rss(spec: FeedSpec, items: list[FeedItem], base_url: str, site_title: str,
-               language: str, *, hub: str | None = None) -> bytes:
+def render_rss(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
     items = [replace(item, title=inert_markup(item.title), author=inert_markup(item.author),
                      category=inert_markup(item.category) if item.category else None)
              for item in items]
-    generator = _generator(spec, items, base_url + spec.file("rss"), "application/rss+xml",
-                           base_url, site_title, language)
+    generator = _generator(spec, items, site.base_url + spec.file("rss"), "application/rss+xml",
+                           site)
     xml = generator.rss_str(pretty=True)
-    if hub:
-        xml = _add_rss_hub(xml, hub)
+    if site.hub:
+        xml = _add_rss_hub(xml, site.hub)
     return _RSS_TEXT.sub(_numeric_references, xml)
 
 
-def render_atom(spec: FeedSpec, items: list[FeedItem], base_url: str, site_title: str,
-                language: str, *, hub: str | None = None) -> bytes:
-    generator = _generator(spec, items, base_url + spec.file("atom"), "application/atom+xml",
-                           base_url, site_title, language)
-    if hub:
-        generator.link(href=hub, rel="hub")
+def render_atom(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
+    generator = _generator(spec, items, site.base_url + spec.file("atom"),
+                           "application/atom+xml", site)
+    if site.hub:
+        generator.link(href=site.hub, rel="hub")
     return _fix_atom(generator.atom_str(pretty=True), items)
 
 
 def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: str,
-               base_url: str, site_title: str, language: str) -> FeedGenerator:
+               site: Site) -> FeedGenerator:
     feed = FeedGenerator()
     feed.load_extension("dc", atom=False, rss=True)
     feed.id(spec.feed_id)
     feed.title(spec.title)
     feed.description(spec.description)
-    feed.language(language)
-    feed.author({"name": site_title})
+    feed.language(site.language)
+    feed.author({"name": site.title})
     feed.generator(GENERATOR, version=__version__)
     # feedgen takes the RSS channel <link> from the last link() call: self first.
     feed.link(href=self_url, rel="self", type=self_type)
-    feed.link(href=base_url + spec.home, rel="alternate", type="text/html")
+    feed.link(href=site.base_url + spec.home, rel="alternate", type="text/html")
     feed.updated(feed_updated(items))
     for item in items:
         entry = feed.add_entry(order="append")  # feedgen prepends by default
