@@ -12,7 +12,7 @@ measures, side by side:
   - the real daemon's drop-to-feed latency: `feeds run` as a subprocess, a
     dump renamed into its input directory, the time until the category's
     Atom feed holds the new entry.
-Corpora come from ../shared/corpus/gen_dumps.py and are kept in bench/corpora/.
+Corpora come from tests/corpus.py and are kept in bench/corpora/.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from feeds.config import Settings, validate  # noqa: E402
 from feeds.daemon import Daemon, SettleTracker  # noqa: E402
 from feeds.publish import publish  # noqa: E402
 from feeds.state import State  # noqa: E402
+from tests.corpus import generate  # noqa: E402
 
-GENERATOR = REPO.parent / "shared" / "corpus" / "gen_dumps.py"
 CORPORA = REPO / "bench" / "corpora"
 WORK = REPO / "bench" / "work"
 # Where a previous run's files wait until nothing is being measured.
@@ -49,8 +49,7 @@ def corpus(count: int) -> Path:
     """A generated corpus of `count` dumps plus 50 spare ones, made once and kept."""
     target = CORPORA / f"dumps-{count + 50}"
     if not (target / "truth.jsonl").exists():
-        subprocess.run([sys.executable, str(GENERATOR), str(target), "-n", str(count + 50)],
-                       check=True, stdout=subprocess.DEVNULL)
+        generate(target, count + 50)
     return target
 
 

@@ -212,7 +212,6 @@ def _utc_text(value: object) -> str:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from feeds.output import Output
     from feeds.publish import UNNAMABLE, publish
     from feeds.state import State
 
@@ -220,7 +219,6 @@ def _build(args: argparse.Namespace) -> int:
     _require_input(settings)
     _logging("INFO" if args.verbose else "WARNING", with_time=False)
     with State(settings.state_path) as state:
-        Output(settings.output_dir).sweep_temporaries()  # left by a writer that was killed
         report = publish(settings, state, rebuild=args.rebuild, progress=_progress_bar())
         # The state records every rejected file but those it cannot name.
         rejected = len(state.rejected_files()) + sum(

@@ -81,7 +81,7 @@ class Settings:
 
 
 # TOML table and key -> Settings field, and the type the value must have.
-_SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
+SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
     "site": {"title": ("site_title", str), "description": ("site_description", str),
              "base_url": ("base_url", str), "language": ("language", str),
              "zone": ("zone", str)},
@@ -142,8 +142,8 @@ def load_settings(path: Path) -> Settings:
     values: dict[str, Any] = {}
     base = path.resolve().parent
     for table, content in document.items():
-        if table not in _SCHEMA:
-            raise ConfigError(path, table, f"unknown table; expected one of {sorted(_SCHEMA)}")
+        if table not in SCHEMA:
+            raise ConfigError(path, table, f"unknown table; expected one of {sorted(SCHEMA)}")
         if not isinstance(content, dict):
             raise ConfigError(path, table, "expected a table")
         for key, value in content.items():
@@ -153,9 +153,9 @@ def load_settings(path: Path) -> Settings:
 
 def _field(path: Path, table: str, key: str, value: Any, base: Path) -> dict[str, Any]:
     where = f"{table}.{key}"
-    if key not in _SCHEMA[table]:
-        raise ConfigError(path, where, f"unknown key; expected one of {sorted(_SCHEMA[table])}")
-    name, expected = _SCHEMA[table][key]
+    if key not in SCHEMA[table]:
+        raise ConfigError(path, where, f"unknown key; expected one of {sorted(SCHEMA[table])}")
+    name, expected = SCHEMA[table][key]
     if not isinstance(value, expected) or isinstance(value, bool):
         wanted = expected.__name__ if isinstance(expected, type) else "a number"
         raise ConfigError(path, where, f"expected {wanted}, got {type(value).__name__} {value!r}")
@@ -202,13 +202,11 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
                    log_level=settings.log_level.upper())
 
 
-def check_paths(settings: Settings, path: Path | str, *, needs_input: bool = True) -> None:
+def check_paths(settings: Settings, path: Path | str) -> None:
     """Refuse, before any work, paths that can never work: an input or output
-    that exists but is no directory, a state whose directory cannot be made.
-    (A missing input directory is created by the daemon and waited for.)"""
-    places = [("paths.output", settings.output_dir), ("paths.state", settings.state_path.parent)]
-    if needs_input:
-        places.insert(0, ("paths.input", settings.input_dir))
+    that exists but is no directory, a state whose directory cannot be made."""
+    places = [("paths.input", settings.input_dir), ("paths.output", settings.output_dir),
+              ("paths.state", settings.state_path.parent)]
     for key, directory in places:
         if directory.exists() and not directory.is_dir():
             raise ConfigError(path, key, f"expected a directory, but {directory} is a file")

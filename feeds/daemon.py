@@ -25,7 +25,6 @@ from watchdog.observers.inotify import InotifyObserver
 
 from feeds.config import Settings
 from feeds.inputs import Stat, has_writer, is_dump_name
-from feeds.output import Output
 from feeds.publish import UNNAMABLE, Clock, Report, publish, system_clock
 from feeds.server import Server
 from feeds.state import State
@@ -253,7 +252,6 @@ def run_daemon(settings: Settings, interval: float, *, serve: bool = False) -> N
     """Open the state (refusing a second instance) and publish until stopped;
     with `serve`, the HTTP server runs beside it."""
     with State(settings.state_path) as state:
-        Output(settings.output_dir).sweep_temporaries()  # left by a writer that was killed
         notifier = HubNotifier(settings.websub_hub) if settings.websub_hub else None
         daemon = Daemon(settings, state, notifier=notifier,
                         tracker=SettleTracker(settings.settle_seconds, inotify=True,

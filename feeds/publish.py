@@ -23,27 +23,18 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feeds.config import Settings
 from feeds.inputs import Stat, list_input, stat_inputs
-from feeds.model import Encoded, Published
+from feeds.model import Encoded
 from feeds.output import Output
-from feeds.reading import Dump, Job, read_dump, read_job, render_article, start_worker
-from feeds.render.items import FeedItem, article_item, headline_item
-from feeds.render.jsonfeed import render_json
-from feeds.render.pages import FeedSummary, category_page, index_page, opml
-from feeds.render.site import (
-    FeedSpec,
-    all_feed,
-    category_feed,
-    entry_page,
-    page_path,
-    populer_feed,
-)
-from feeds.render.syndication import render_atom, render_rss
+from feeds.render.site import entry_page, page_path
 from feeds.state import SeenFile, State
 from feeds.text import slugify
+
+if TYPE_CHECKING:
+    from feeds.reading import Dump, Job
 
 log = logging.getLogger("feeds.publish")
 Clock = Callable[[], datetime]
@@ -51,11 +42,13 @@ Clock = Callable[[], datetime]
 Settled = Callable[[str, Stat], bool]
 Progress = Callable[[int, int], None]
 StopRequested = Callable[[], bool]
-PAGES_PER_TRANSACTION = 500
 BATCH = 500  # dumps parsed and recorded at a time
 PARALLEL_FROM = 400  # fewer dumps than this are parsed here: workers cost ~0.5 s to start
 BULK_FROM = 1000  # this many dumps into an empty state are recorded with indexes deferred
 RENDERED_WITH = "rendered with"
+# Set while a run writes the output: found set, the last writer was stopped
+# half-way and may have left temporary files behind.
+WRITING = "writing"
 UNNAMABLE = "file name is not valid UTF-8; rename the file to publish it"
 
 
@@ -98,6 +91,9 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     report = Report()
     output = Output(settings.output_dir)
     output.prepare()
+    interrupted = bool(state.meta(WRITING))
+    if interrupted:
+        output.sweep_temporaries()
     if rebuild:
         with state.transaction():
             state.clear()
@@ -120,6 +116,10 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     # A rebuild, an output that was lost, or new site settings: render everything.
     whole = (rebuild or not output.path("index.html").exists()
              or state.meta(RENDERED_WITH) != settings.render_fingerprint)
+    writing = interrupted or bool(todo) or whole or any(state.pending())
+    if writing and not interrupted:  # a run with nothing to write leaves the state as it is
+        with state.transaction():
+            state.set_meta(WRITING, "yes")
     if whole:  # before the batches, which write the pages of the articles they bring
         with state.transaction():
             state.mark_everything_pending()
@@ -135,12 +135,16 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
                                   if d.page_written and d.entry is not None)
     with state.transaction():
         state.drop_files(set(seen) - set(files))  # their entries stay: inputs may rotate
-    render_pending(settings, state, output, stop, force=whole)
+    _render(settings, state, output, stop, force=whole)
     if rebuild:
-        _remove_strays(state, output)
+        from feeds.render.pending import remove_strays
+
+        remove_strays(state, output)
     report.written = output.written
     with state.transaction():
         state.note_run(clock(), report.parsed, len(report.rejected), len(report.written))
+        if writing:
+            state.set_meta(WRITING, "")
     return report
 
 
@@ -170,6 +174,8 @@ def read_dumps(settings: Settings, output: Output, todo: Sequence[tuple[str, Sta
     kernel a good deal, while the state stays with this process. A batch whose
     results are never recorded (a stop, a crash) leaves its pages behind; the
     next run finds them in place and renders them again from the state."""
+    from feeds.reading import read_dump, read_job, start_worker
+
     def jobs(start: int) -> list[Job]:
         # Made a slice at a time: 100,000 jobs held at once would cost megabytes.
         return [(path, stat, seen.get(path)) for path, stat in todo[start : start + BATCH]]
@@ -308,7 +314,7 @@ def forget(settings: Settings, state: State, ids: list[str]) -> Report:
     output = Output(settings.output_dir)
     with state.transaction():
         _forget(state, ids, report)
-    render_pending(settings, state, output)
+    _render(settings, state, output)
     report.written = output.written
     return report
 
@@ -321,114 +327,10 @@ def _forget(state: State, ids: list[str], report: Report) -> None:
     state.done_pending(pages=ids)  # a page about to be removed is not written again
 
 
-def render_pending(settings: Settings, state: State, output: Output,
-                   stop: StopRequested = never, *, force: bool = False) -> None:
-    """Write what the state holds and the output does not show yet: affected
-    feeds and the index first (they are what subscribers poll), then pages.
-    `force` writes the index and the site-wide feeds even with nothing pending."""
-    slugs, pages, removals = state.pending()
-    if not (slugs or pages or removals or force):
-        return
-    categories = {category.slug: category for category in state.categories()}
-    names = {slug: category.name for slug, category in categories.items()}
-    summaries = [_write_all_feed(settings, state, output, names)]
-    for slug, category in sorted(categories.items(), key=lambda item: item[1].name.casefold()):
-        spec = category_feed(slug, category.name, settings.site_title)
-        if slug in slugs:
-            entries = state.newest(slug, settings.entries_per_feed)
-            _write_feed(settings, output, spec, _items(settings, entries, names))
-            output.write(spec.directory + "index.html",
-                         category_page(spec, entries, settings.site))
-        else:
-            entries = state.newest(slug, 1)  # the index names only the newest
-        summaries.append(_summary(settings, spec, entries, category.count))
-    for slug in slugs - set(categories):  # a category that lost its last entry
-        for path in output.files_under(f"category/{slug}"):
-            output.remove(path)
-    summaries.append(_write_populer_feed(settings, state, output))
-    output.write("index.html", index_page(summaries, settings.site))
-    output.write("feeds.opml", opml([s.spec for s in summaries], settings.site))
-    for path in removals:
-        output.remove(path)
-    with state.transaction():
-        state.done_pending(feeds=slugs, removals=removals)
-    for start in range(0, len(pages), PAGES_PER_TRANSACTION):
-        if stop():
-            return
-        batch = pages[start : start + PAGES_PER_TRANSACTION]
-        for published in state.entries(batch, remember=False):
-            output.write(entry_page(published), render_article(settings, published),
-                         durable=False)
-        with state.transaction():
-            state.done_pending(pages=batch)
+def _render(settings: Settings, state: State, output: Output, stop: StopRequested = never, *,
+            force: bool = False) -> None:
+    """The render stage, loaded only when it has something to write."""
+    if force or any(state.pending()):
+        from feeds.render.pending import render_pending
 
-
-def _write_all_feed(settings: Settings, state: State, output: Output,
-                    names: dict[str, str]) -> FeedSummary:
-    spec = all_feed(settings.site_title, settings.site_description)
-    newest = state.newest(None, settings.entries_per_feed)
-    _write_feed(settings, output, spec, _items(settings, newest, names))
-    return _summary(settings, spec, newest, state.entry_count())
-
-
-def _write_populer_feed(settings: Settings, state: State, output: Output) -> FeedSummary:
-    """The "Populer" sidebar of the newest dump (greatest published, then id),
-    each headline linked to its article's page when that article is known. Its
-    first `entries_per_feed` headlines, as every feed: a page can list any number."""
-    spec = populer_feed(settings.site_title)
-    newest = state.newest(None, 1)
-    items = []
-    headlines = newest[0].entry.populer[: settings.entries_per_feed] if newest else ()
-    for headline in headlines:
-        known = state.page_key_by_title(headline.title)
-        url = settings.base_url + page_path(*known) if known else None
-        items.append(headline_item(headline, url, settings.site_title))
-    _write_feed(settings, output, spec, items)
-    first = items[0] if items else None
-    return FeedSummary(spec, len(items), len(items), first.title if first else None,
-                       first.url if first else None, first.published if first else None)
-
-
-def _items(settings: Settings, entries: list[Published], names: dict[str, str]) -> list[FeedItem]:
-    return [article_item(p, settings.base_url, settings.site_title,
-                         names.get(slugify(p.entry.category), p.entry.category))
-            for p in entries]
-
-
-# What each feed file was last rendered from, in this process: rendering the same
-# items again would write the same bytes, so a daemon skips it.
-_rendered_from: dict[Path, tuple[str, FeedSpec, tuple[FeedItem, ...]]] = {}
-
-
-def _write_feed(settings: Settings, output: Output, spec: FeedSpec, items: list[FeedItem]) -> None:
-    source = (settings.render_fingerprint, spec, tuple(items))
-    target = output.path(spec.file("atom"))
-    if _rendered_from.get(target) == source and all(
-            output.path(spec.file(fmt)).exists() for fmt in ("rss", "atom", "json")):
-        return
-    site = settings.site
-    output.write(spec.file("rss"), render_rss(spec, items, site))
-    output.write(spec.file("atom"), render_atom(spec, items, site))
-    output.write(spec.file("json"), render_json(spec, items, site))
-    _rendered_from[target] = source  # only once all three are in place
-
-
-def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total: int
-             ) -> FeedSummary:
-    first = entries[0] if entries else None
-    in_feed = min(total, settings.entries_per_feed)
-    return FeedSummary(spec, in_feed, total, first.entry.title if first else None,
-                       settings.base_url + entry_page(first) if first else None,
-                       first.entry.published if first else None)
-
-
-def _remove_strays(state: State, output: Output) -> None:
-    """After a rebuild: article pages and category files nothing in the state owns."""
-    keep = {page_path(entry_id, published) for entry_id, published in state.page_keys()}
-    slugs = {category.slug for category in state.categories()}
-    for path in output.files_under("artikel"):
-        if path not in keep:
-            output.remove(path)
-    for path in output.files_under("category"):
-        if path.split("/")[1] not in slugs:
-            output.remove(path)
+        render_pending(settings, state, output, stop, force=force)

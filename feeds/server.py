@@ -17,11 +17,13 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from waitress.server import create_server
 from werkzeug.wrappers import Request, Response
 
 from feeds.config import Settings
+from feeds.errors import FeedsError
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -171,6 +173,17 @@ class AccessLog:
         return body
 
 
+def links_elsewhere(base_url: str, served_at: str) -> str | None:
+    """What to tell an operator whose output links to a local address other than
+    the one it is served at (every link would lead readers to the wrong port)."""
+    links, here = urlsplit(base_url), urlsplit(served_at)
+    local = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "::"}
+    if links.hostname not in local or (links.port or 80) == here.port:
+        return None
+    return (f"every link in the output points at {base_url} (site.base_url), not at this "
+            f"server ({served_at}): set site.base_url to the address readers use")
+
+
 def make_app(settings: Settings) -> WSGIApplication:
     return AccessLog(OutputApp(settings.output_dir, settings.cache_max_age))
 
@@ -179,9 +192,14 @@ class Server:
     """waitress serving the output directory, in the foreground or on a thread."""
 
     def __init__(self, settings: Settings) -> None:
+        """Raises FeedsError, naming the address, when it cannot listen there."""
         self.settings = settings
-        self._server = create_server(make_app(settings), host=settings.host, port=settings.port,
-                                     threads=4, ident="feeds")
+        try:
+            self._server = create_server(make_app(settings), host=settings.host,
+                                         port=settings.port, threads=4, ident="feeds")
+        except OSError as error:
+            raise FeedsError(f"cannot listen on {settings.host}:{settings.port}: "
+                             f"{error.strerror or error}") from error
         self._thread: threading.Thread | None = None
 
     @property
@@ -190,6 +208,9 @@ class Server:
 
     def serve_forever(self) -> None:
         log.info("serving %s at %s", self.settings.output_dir, self.url)
+        mismatch = links_elsewhere(self.settings.base_url, self.url)
+        if mismatch:
+            log.warning("%s", mismatch)
         self._server.run()
 
     def start(self) -> None:

@@ -156,6 +156,25 @@ def test_a_stale_temporary_from_a_killed_writer_is_swept(tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == [".keep", "feed.xml"]
 
 
+def test_the_run_after_an_interrupted_writer_sweeps_its_temporaries(tmp_path: Path) -> None:
+    from feeds.publish import WRITING
+    from feeds.state import State
+
+    settings = make_settings(tmp_path)
+    shutil.copy(SEED_DUNIA_2024, settings.input_dir / "a.txt")
+    build(settings)
+    stale = settings.output_dir / "category" / ".rss.xml.4242.tmp"
+    stale.write_bytes(b"<x")
+    build(settings)  # the last writer finished: nothing to sweep, nothing walked
+    assert stale.exists()
+    with State(settings.state_path) as state, state.transaction():
+        state.set_meta(WRITING, "yes")  # as a writer killed half-way leaves it
+    report = build(settings)
+    assert not stale.exists() and report.written == []
+    with State(settings.state_path) as state:
+        assert state.meta(WRITING) == ""
+
+
 def test_paths_that_cannot_work_are_refused_at_start(tmp_path: Path) -> None:
     (tmp_path / "in").write_text("a file, not a directory", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "feeds", "build", "--input",

@@ -1,0 +1,145 @@
+"""The render stage: the feeds, pages and indexes the state says are pending,
+written from the entries it holds and the one `Site` of the settings.
+
+Loaded only by a run that has something to render: a build that finds nothing
+new never imports the feed libraries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from feeds.config import Settings
+from feeds.model import Published
+from feeds.output import Output
+from feeds.reading import render_article
+from feeds.render.items import FeedItem, article_item, headline_item
+from feeds.render.jsonfeed import render_json
+from feeds.render.pages import FeedSummary, category_page, index_page, opml
+from feeds.render.site import (
+    FeedSpec,
+    all_feed,
+    category_feed,
+    entry_page,
+    page_path,
+    populer_feed,
+)
+from feeds.render.syndication import render_atom, render_rss
+from feeds.state import State
+from feeds.text import slugify
+
+PAGES_PER_TRANSACTION = 500
+
+
+def render_pending(settings: Settings, state: State, output: Output,
+                   stop: Callable[[], bool] | None = None, *, force: bool = False) -> None:
+    """Write what the state holds and the output does not show yet: affected
+    feeds and the index first (they are what subscribers poll), then pages.
+    `force` writes the index and the site-wide feeds even with nothing pending."""
+    slugs, pages, removals = state.pending()
+    if not (slugs or pages or removals or force):
+        return
+    categories = {category.slug: category for category in state.categories()}
+    names = {slug: category.name for slug, category in categories.items()}
+    summaries = [_write_all_feed(settings, state, output, names)]
+    for slug, category in sorted(categories.items(), key=lambda item: item[1].name.casefold()):
+        spec = category_feed(slug, category.name, settings.site_title)
+        if slug in slugs:
+            entries = state.newest(slug, settings.entries_per_feed)
+            _write_feed(settings, output, spec, _items(settings, entries, names))
+            output.write(spec.directory + "index.html",
+                         category_page(spec, entries, settings.site))
+        else:
+            entries = state.newest(slug, 1)  # the index names only the newest
+        summaries.append(_summary(settings, spec, entries, category.count))
+    for slug in slugs - set(categories):  # a category that lost its last entry
+        for path in output.files_under(f"category/{slug}"):
+            output.remove(path)
+    summaries.append(_write_populer_feed(settings, state, output))
+    output.write("index.html", index_page(summaries, settings.site))
+    output.write("feeds.opml", opml([s.spec for s in summaries], settings.site))
+    for path in removals:
+        output.remove(path)
+    with state.transaction():
+        state.done_pending(feeds=slugs, removals=removals)
+    for start in range(0, len(pages), PAGES_PER_TRANSACTION):
+        if stop is not None and stop():
+            return
+        batch = pages[start : start + PAGES_PER_TRANSACTION]
+        for published in state.entries(batch, remember=False):
+            output.write(entry_page(published), render_article(settings, published),
+                         durable=False)
+        with state.transaction():
+            state.done_pending(pages=batch)
+
+
+def _write_all_feed(settings: Settings, state: State, output: Output,
+                    names: dict[str, str]) -> FeedSummary:
+    spec = all_feed(settings.site_title, settings.site_description)
+    newest = state.newest(None, settings.entries_per_feed)
+    _write_feed(settings, output, spec, _items(settings, newest, names))
+    return _summary(settings, spec, newest, state.entry_count())
+
+
+def _write_populer_feed(settings: Settings, state: State, output: Output) -> FeedSummary:
+    """The "Populer" sidebar of the newest dump (greatest published, then id),
+    each headline linked to its article's page when that article is known. Its
+    first `entries_per_feed` headlines, as every feed: a page can list any number."""
+    spec = populer_feed(settings.site_title)
+    newest = state.newest(None, 1)
+    items = []
+    headlines = newest[0].entry.populer[: settings.entries_per_feed] if newest else ()
+    for headline in headlines:
+        known = state.page_key_by_title(headline.title)
+        url = settings.base_url + page_path(*known) if known else None
+        items.append(headline_item(headline, url, settings.site_title))
+    _write_feed(settings, output, spec, items)
+    first = items[0] if items else None
+    return FeedSummary(spec, len(items), len(items), first.title if first else None,
+                       first.url if first else None, first.published if first else None)
+
+
+def _items(settings: Settings, entries: list[Published], names: dict[str, str]) -> list[FeedItem]:
+    return [article_item(p, settings.base_url, settings.site_title,
+                         names.get(slugify(p.entry.category), p.entry.category))
+            for p in entries]
+
+
+# What each feed file was last rendered from, in this process: rendering the same
+# items again would write the same bytes, so a daemon skips it.
+_rendered_from: dict[Path, tuple[str, FeedSpec, tuple[FeedItem, ...]]] = {}
+
+
+def _write_feed(settings: Settings, output: Output, spec: FeedSpec, items: list[FeedItem]) -> None:
+    source = (settings.render_fingerprint, spec, tuple(items))
+    target = output.path(spec.file("atom"))
+    if _rendered_from.get(target) == source and all(
+            output.path(spec.file(fmt)).exists() for fmt in ("rss", "atom", "json")):
+        return
+    site = settings.site
+    output.write(spec.file("rss"), render_rss(spec, items, site))
+    output.write(spec.file("atom"), render_atom(spec, items, site))
+    output.write(spec.file("json"), render_json(spec, items, site))
+    _rendered_from[target] = source  # only once all three are in place
+
+
+def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total: int
+             ) -> FeedSummary:
+    first = entries[0] if entries else None
+    in_feed = min(total, settings.entries_per_feed)
+    return FeedSummary(spec, in_feed, total, first.entry.title if first else None,
+                       settings.base_url + entry_page(first) if first else None,
+                       first.entry.published if first else None)
+
+
+def remove_strays(state: State, output: Output) -> None:
+    """After a rebuild: article pages and category files nothing in the state owns."""
+    keep = {page_path(entry_id, published) for entry_id, published in state.page_keys()}
+    slugs = {category.slug for category in state.categories()}
+    for path in output.files_under("artikel"):
+        if path not in keep:
+            output.remove(path)
+    for path in output.files_under("category"):
+        if path.split("/")[1] not in slugs:
+            output.remove(path)
