@@ -8,8 +8,8 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from feeds.parse import DUMP_SUFFIXES
-
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+DUMP_SUFFIXES = frozenset({".txt", *HTML_SUFFIXES})
 # Names producers use while a file is still being written.
 PARTIAL_SUFFIXES = frozenset({".part", ".tmp", ".crdownload", ".partial", ".swp"})
 

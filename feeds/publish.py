@@ -15,12 +15,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -99,15 +96,18 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
             state.clear()
     if only is None:
         files = list_input(settings.input_dir)
-        seen = state.seen_files()
+        known = state.seen_stats()
     else:  # a targeted scan: what events named, at a cost that does not grow with the input
         files = stat_inputs(settings.input_dir, only)
-        seen = {path: known for path in only
-                if _nameable(path) and (known := state.seen_file(path))}
+        known = {path: (seen.size, seen.mtime_ns) for path, seen in
+                 state.seen_files([path for path in only if _nameable(path)]).items()}
     for path in [path for path in files if not _nameable(path)]:
         del files[path]
         report.rejected.append((path, UNNAMABLE))
-    todo = [(path, stat) for path, stat in files.items() if _changed(seen.get(path), stat)]
+    # Unchanged size and mtime: the file is not read. Only the others' records are loaded.
+    todo = [(path, stat) for path, stat in files.items()
+            if known.get(path) != (stat.st_size, stat.st_mtime_ns)]
+    seen = state.seen_files([path for path, _ in todo])
     report.unchanged = len(files) - len(todo)
     if settled is not None:
         ready = [(path, stat) for path, stat in todo if settled(path, stat)]
@@ -128,13 +128,13 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     # new articles written as it is), recorded, and let go.
     bulk = len(todo) >= BULK_FROM and state.entry_count() == 0
     with state.indexes_deferred() if bulk else contextlib.nullcontext():
-        for batch in read_dumps(settings, output, todo, seen, progress, stop):
+        for batch in read_dumps(settings, output, todo, seen, progress, stop) if todo else ():
             with state.transaction():
                 _apply(settings, state, batch, seen, clock(), report)
             output.written.extend(entry_page(d.entry) for d in batch
                                   if d.page_written and d.entry is not None)
     with state.transaction():
-        state.drop_files(set(seen) - set(files))  # their entries stay: inputs may rotate
+        state.drop_files(set(known) - set(files))  # their entries stay: inputs may rotate
     _render(settings, state, output, stop, force=whole)
     if rebuild:
         from feeds.render.pending import remove_strays
@@ -157,10 +157,6 @@ def _nameable(path: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _changed(seen: SeenFile | None, stat: Stat) -> bool:
-    return seen is None or (seen.size, seen.mtime_ns) != (stat.st_size, stat.st_mtime_ns)
 
 
 def read_dumps(settings: Settings, output: Output, todo: Sequence[tuple[str, Stat]],
@@ -192,6 +188,10 @@ def read_dumps(settings: Settings, output: Output, todo: Sequence[tuple[str, Sta
                 progress(done, len(todo))
             yield [dump for dump in read if dump is not None]
         return
+    import multiprocessing  # loaded only by a run with many dumps to parse
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     # spawn, not fork: the daemon has threads, and a forked lock may never open.
     context = multiprocessing.get_context("spawn")
     # The slices handed to the workers and not yet recorded, and their results: a

@@ -274,9 +274,16 @@ class State:
 
     # --- input files -------------------------------------------------------
 
-    def seen_files(self) -> dict[str, SeenFile]:
+    def seen_stats(self) -> dict[str, tuple[int, int]]:
+        """Every input file seen: its size and mtime (ns) when last read, by path."""
+        return {path: (size, mtime_ns) for path, size, mtime_ns in
+                self.db.execute("SELECT path, size, mtime_ns FROM files")}
+
+    def seen_files(self, paths: Collection[str]) -> dict[str, SeenFile]:
+        """What is known of these input files, for those seen before."""
         rows = self.db.execute(
-            "SELECT path, size, mtime_ns, sha256, entry_id, error FROM files")
+            "SELECT path, size, mtime_ns, sha256, entry_id, error FROM files WHERE path IN "
+            "(SELECT value FROM json_each(?))", (json.dumps(list(paths)),))
         return {row[0]: SeenFile(*row) for row in rows}
 
     def seen_file(self, path: str) -> SeenFile | None:

@@ -133,22 +133,18 @@ def test_a_touched_dump_counts_as_unchanged_and_counts_are_in_words(tmp_path: Pa
     assert "rebuilt 2 entries from the input, no file written" in rebuilt.stderr
 
 
-def test_check_speaks_of_one_paragraph_in_the_singular(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("date_line", "status", "said"), [
+    ("JUMAT, 30 MEI 2025 | 16:01 WIB", 0, "(1 paragraph, 0 populer, 0 update)"),
+    ("31 FEBRUARI 2025 | 25:70 WIB", 3, "impossible date in the date line '31 FEBRUARI 2025 | "
+     "25:70 WIB': 2025-02-31 is not a date and 25:70 is not a time of day"),
+])
+def test_check_says_what_a_dump_holds_or_what_is_wrong(
+        tmp_path: Path, date_line: str, status: int, said: str) -> None:
     dump = tmp_path / "one.txt"
-    dump.write_text("Berita\n\nPolitik\n\nJudul\n\nJUMAT, 30 MEI 2025 | 16:01 WIB\n\nIsi.\n",
-                    encoding="utf-8")
+    dump.write_text(f"Berita\n\nPolitik\n\nJudul\n\n{date_line}\n\nIsi.\n", encoding="utf-8")
     result = feeds("check", dump, cwd=tmp_path)
-    assert "(1 paragraph, 0 populer, 0 update)" in result.stdout
-
-
-def test_an_impossible_date_line_says_what_is_wrong(tmp_path: Path) -> None:
-    dump = tmp_path / "odd.txt"
-    dump.write_text("Berita\n\nPolitik\n\nJudul\n\n31 FEBRUARI 2025 | 25:70 WIB\n\nIsi.\n",
-                    encoding="utf-8")
-    result = feeds("check", dump, cwd=tmp_path)
-    assert result.returncode == 3
-    assert ("impossible date in the date line '31 FEBRUARI 2025 | 25:70 WIB': 2025-02-31 is "
-            "not a date and 25:70 is not a time of day") in result.stdout
+    assert result.returncode == status
+    assert said in result.stdout
 
 
 def test_every_command_has_a_description() -> None:

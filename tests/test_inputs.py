@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.inputs import PARTIAL_SUFFIXES, is_dump_name, list_input
-from feeds.parse import DUMP_SUFFIXES
+from feeds.inputs import DUMP_SUFFIXES, PARTIAL_SUFFIXES, is_dump_name, list_input
 
 
 @pytest.mark.parametrize(("name", "dump"), [

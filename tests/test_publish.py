@@ -351,7 +351,7 @@ def test_a_broken_worker_pool_falls_back_to_parsing_here(
             raise BrokenProcessPool("a worker was killed")
 
     monkeypatch.setattr(feeds.publish, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(feeds.publish, "ProcessPoolExecutor", DyingPool)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", DyingPool)
     settings = make_settings(tmp_path)
     shutil.copy(SEED_DUNIA_2024, settings.input_dir / "a.txt")
     shutil.copy(SEED_DUNIA_2025, settings.input_dir / "b.txt")

@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds.errors import DumpError
+from feeds.inputs import HTML_SUFFIXES
 from feeds.model import Entry
 from feeds.parse.html import parse_html
 from feeds.parse.page import Facts
 from feeds.parse.text import parse_text
 from feeds.text import NotText, decode
 
-HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-DUMP_SUFFIXES = frozenset({".txt", *HTML_SUFFIXES})
 MAX_TITLE_CHARS = 500
 _HTML_START = re.compile(rb"^\s*<(?:!doctype\s+html|html|head|body|meta|!--)", re.IGNORECASE)
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
