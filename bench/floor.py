@@ -36,7 +36,10 @@ def main() -> None:
         month = MONTHS.get(month_name[:3].decode("latin-1").lower())
         if not month:
             continue
-        when = datetime(int(year), month, int(day), int(hour), int(minute), tzinfo=UTC)
+        try:
+            when = datetime(int(year), month, int(day), int(hour), int(minute), tzinfo=UTC)
+        except ValueError:  # an impossible date line: not an article
+            continue
         when -= timedelta(hours=OFFSET[zone.upper()])
         feeds[category.decode("utf-8", "replace")].append(
             (when, title.decode("utf-8", "replace"), path.name))

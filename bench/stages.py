@@ -3,7 +3,7 @@
 
     python bench/stages.py [--dumps 2000]
 
-Runs each stage of `feeds build` over the first dumps of the 10,000-dump corpus
+Runs each stage of `feeds build` over the first articles (not the junk) of the 10,000-dump corpus
 (generated as bench/run.py does, 20 % HTML), in this one process, through
 feeds's own functions: reading and hashing the file, parsing it (text and HTML
 apart), encoding the entry for the state, rendering and creating its article
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import pickle
 import sys
@@ -37,7 +38,7 @@ from typing import TypeVar
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.update_cost import WORK, link_input, machine, set_aside  # noqa: E402
+from bench.update_cost import WORK, corpus, link_input, machine, set_aside  # noqa: E402
 from feeds.config import Settings, validate  # noqa: E402
 from feeds.model import Published, encode  # noqa: E402
 from feeds.output import Output  # noqa: E402
@@ -74,7 +75,10 @@ def report(dumps: int) -> str:
     root = WORK / str(CORPUS_SIZE)
     if not (root / "input").is_dir():
         root = link_input(CORPUS_SIZE)
-    names = sorted(path.name for path in (root / "input").iterdir())[:dumps]
+    articles = {record["file"] for record in map(json.loads, (corpus(CORPUS_SIZE) / "truth.jsonl")
+                .read_text(encoding="utf-8").splitlines()) if record["kind"] != "invalid"}
+    names = sorted(path.name for path in (root / "input").iterdir()
+                   if path.name in articles)[:dumps]
     scratch = WORK / "stages"
     set_aside(scratch)
     costs, parse_costs = stage_costs(root / "input", names, scratch)

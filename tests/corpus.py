@@ -116,17 +116,17 @@ def generate(out: Path, count: int, edge: float = 0.3, seed: int = 7,
     """Write `count` dumps and `truth.jsonl` into `out`; return `out`."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
-    written: list[tuple[str, bytes, Article, Shape]] = []
+    written: list[tuple[str, Article, Shape]] = []
     keys: set[tuple[str, str, datetime]] = set()
     truth: list[dict[str, object]] = []
     for number in range(count):
         name = f"{prefix}{number:06d}"
         roll = rng.random()
         if written and roll < edge * 0.06:
-            record, data, suffix = _duplicate(rng, written)
+            record, data, suffix = _duplicate(rng, written, out)
         elif written and roll < edge * 0.12:
             record, data, suffix, article, shape = _update(rng, written)
-            written.append((name + suffix, data, article, shape))
+            written.append((name + suffix, article, shape))
         elif roll < edge * 0.18:
             record, data, suffix = _invalid(rng)
         else:
@@ -134,7 +134,7 @@ def generate(out: Path, count: int, edge: float = 0.3, seed: int = 7,
             shape = _shape(rng, edge, article)
             data, suffix = render(article, shape)
             record = _truth(article, "ok", shape)
-            written.append((name + suffix, data, article, shape))
+            written.append((name + suffix, article, shape))
         path = out / (name + suffix)
         path.write_bytes(data)
         mtime = MTIME_BASE + number * 60
@@ -343,18 +343,18 @@ def _truth(article: Article, kind: str, shape: Shape | None = None) -> dict[str,
             "populer": populer, "update": update}
 
 
-def _duplicate(rng: random.Random,
-               written: list[tuple[str, bytes, Article, Shape]]) -> tuple[dict[str, object],
-                                                                         bytes, str]:
-    name, data, article, shape = rng.choice(written)
+def _duplicate(rng: random.Random, written: list[tuple[str, Article, Shape]], out: Path
+               ) -> tuple[dict[str, object], bytes, str]:
+    """A byte-identical copy of an earlier dump under another name."""
+    name, article, shape = rng.choice(written)
     record = _truth(article, "duplicate", shape) | {"same_as": name}
-    return record, data, Path(name).suffix
+    return record, (out / name).read_bytes(), Path(name).suffix
 
 
-def _update(rng: random.Random, written: list[tuple[str, bytes, Article, Shape]]
+def _update(rng: random.Random, written: list[tuple[str, Article, Shape]]
             ) -> tuple[dict[str, object], bytes, str, Article, Shape]:
     """A corrected re-dump: the same article with a paragraph added at its end."""
-    name, _, article, shape = rng.choice(written)
+    name, article, shape = rng.choice(written)
     corrected = replace(article, paragraphs=(*article.paragraphs,
                                              "Berita ini telah diperbarui dengan keterangan "
                                              f"{rng.choice(SPEAKERS)}."))
