@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,8 +101,7 @@ SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
 _PATH_FIELDS = {"input_dir", "output_dir", "state_path"}
 
 
-def find_config(explicit: Path | None, environ: dict[str, str] | os._Environ[str] = os.environ
-                ) -> Path | None:
+def find_config(explicit: Path | None, environ: Mapping[str, str] = os.environ) -> Path | None:
     """The configuration file to read: `-c`, else `$FEEDS_CONFIG`, else
     `./config/feeds.toml` when it exists; None means the built-in defaults."""
     if explicit is not None:

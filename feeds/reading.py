@@ -66,8 +66,9 @@ def read_job(job: Job) -> Dump | None:
 def read_dump(settings: Settings, output: Output, path: str, stat: Stat,
               known: SeenFile | None) -> Dump | None:
     """One file; None when it changed while being read (the next scan reads it again)."""
+    options = settings.parse_options
     try:
-        check_size(stat.st_size, path, settings.parse_options)
+        check_size(stat.st_size, path, options)
     except DumpError as error:  # never read: its size says enough
         return Dump(path, stat.st_size, stat.st_mtime_ns, "", None, error.reason)
     try:
@@ -84,7 +85,7 @@ def read_dump(settings: Settings, output: Output, path: str, stat: Stat,
     if known is not None and known.sha256 == sha256 and known.error is None:
         return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, None)
     try:
-        entry = parse_dump(data, path, settings.parse_options)
+        entry = parse_dump(data, path, options)
     except DumpError as error:
         return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, error.reason)
     # A new file is most likely a new article, whose page shows it as first published.
