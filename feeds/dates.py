@@ -1,8 +1,8 @@
 """Indonesian wall-clock stamps (WIB, WITA, WIT) to UTC.
 
-The one place that sees local time. A fast hand parser reads the shapes news
-sites print; python-dateutil, taught the Indonesian names, reads whatever else
-looks like a stamp. Both give identical results on what both read (tested).
+The one place that sees local time. One pattern reads the shapes news sites
+print; python-dateutil, taught the Indonesian names, reads whatever else looks
+like a stamp.
 """
 
 from __future__ import annotations
@@ -115,70 +115,40 @@ class Stamp(NamedTuple):
 def parse_stamp(text: str, default_zone: str = "WIB") -> Stamp | None:
     """Read a stamp such as `JUMAT, 30 MEI 2025 | 16:01 WIB | LAPORAN: X`.
 
-    A stamp without a zone is in `default_zone`. Returns None for text that is
-    not a stamp; never raises on bad input.
+    The shapes news sites print (DOMAIN.md's, in any letter case) are read by
+    one pattern; python-dateutil, taught the Indonesian names, reads whatever
+    else holds a date and a clock time. A stamp without a zone is in
+    `default_zone`. Returns None for text that is not a stamp; never raises.
     """
     if len(text) > MAX_STAMP_CHARS:  # a date line is short; a long block is prose
         return None
-    return parse_stamp_fast(text, default_zone) or parse_stamp_dateutil(text, default_zone)
+    return _known_shape(text, default_zone) or _dateutil_stamp(text, default_zone)
 
 
-def parse_stamp_fast(text: str, default_zone: str = "WIB") -> Stamp | None:
-    """The hand parser: the shapes DOMAIN.md lists, in any letter case."""
-    return _common_stamp(text, default_zone) or _general_stamp(text, default_zone)
+class _Reading(NamedTuple):
+    """What the known-shape pattern read of a stamp, before any check of its values."""
+
+    weekday: str | None
+    year: int
+    month: int
+    day: int
+    hour: int
+    minute: int
+    second: int
+    zone: str | None
+    rest: str
 
 
-# The shape of nearly every stamp, sidebars' included (`Sabtu, 12 Juli 2025 |
-# 13:45`): a plainer pattern, its date and clock looked up rather than read,
-# at half the cost of the general path (a page holds ~18 stamps). Anything
-# else, or anything odd about it (an unknown word, no such date), goes the
-# general way.
-_COMMON_STAMP = re.compile(
-    r"([A-Za-z]+), (\d\d? [A-Za-z]+ \d{4}) \| (\d\d?:\d\d)(?: (WITA|WIB|WIT))?")
-_CLOCK_TIMES = {f"{prefix}{hour}:{minute:02d}": timedelta(hours=hour, minutes=minute)
-                for hour in range(24) for minute in range(60)
-                for prefix in ("", "0")[: 2 if hour < 10 else 1]}
-
-
-def _common_stamp(text: str, default_zone: str) -> Stamp | None:
-    match = _COMMON_STAMP.fullmatch(text)
-    if match is None:
-        return None
-    weekday, date_text, clock, zone = match.groups()
-    date = _common_date(weekday, date_text)
-    since_midnight = _CLOCK_TIMES.get(clock)
-    if date is None or since_midnight is None:
-        return None
-    midnight, warnings = date
-    return Stamp(midnight + since_midnight - _OFFSETS[zone or default_zone.upper()], (),
-                 warnings)
-
-
-@functools.lru_cache(maxsize=STAMP_CACHE_SIZE)  # a year of sidebars names a few hundred days
-def _common_date(weekday: str, date_text: str) -> tuple[datetime, tuple[str, ...]] | None:
-    """`12 Juli 2025`'s wall-clock midnight labelled UTC, and the warnings `_stamp`
-    gives a stamp of that day printed with that weekday."""
-    day, month, year = date_text.split()
-    number = _MONTHS.get(month.casefold())
-    if number is None or _weekday_number(weekday) is None:
-        return None
-    try:
-        midnight = datetime(int(year), number, int(day), tzinfo=UTC)
-    except ValueError:
-        return None
-    stamp = _stamp(midnight, timedelta(0), weekday, "")
-    return (midnight, stamp.warnings) if stamp is not None else None
-
-
-def _general_stamp(text: str, default_zone: str) -> Stamp | None:
+def _read_shape(text: str) -> _Reading | None:
+    """The fields of a stamp of a known shape, or None when the text has none
+    (an unknown month or weekday word, or words after the time)."""
     match = _STAMP.match(text)
     if match is None:
         return None
     (weekday, day, month_name, year, nday, nmonth, nyear, hour, minute, second, zone,
      rest) = match.groups()
-    if rest and not _REST.match(rest):
-        return None
-    if weekday is not None and _weekday_number(weekday) is None:
+    if (rest and not _REST.match(rest)) or (
+            weekday is not None and _weekday_number(weekday) is None):
         return None
     if day:
         month = _MONTHS.get(month_name.casefold())
@@ -186,15 +156,23 @@ def _general_stamp(text: str, default_zone: str) -> Stamp | None:
             return None
     else:
         day, month, year = nday, int(nmonth), nyear
+    return _Reading(weekday, int(year), month, int(day), int(hour), int(minute),
+                    int(second) if second else 0, zone, rest)
+
+
+def _known_shape(text: str, default_zone: str) -> Stamp | None:
+    found = _read_shape(text)
+    if found is None:
+        return None
     try:
         # The wall-clock reading labelled UTC, moved by the zone's offset in
-        # `_stamp`: what astimezone does, at a third of the cost (sidebars hold
-        # dozens of stamps a page).
-        wall = datetime(int(year), month, int(day), int(hour), int(minute),
-                        int(second) if second else 0, tzinfo=UTC)
+        # `_stamp`: what astimezone does, without a tzinfo per stamp.
+        wall = datetime(found.year, found.month, found.day, found.hour, found.minute,
+                        found.second, tzinfo=UTC)
     except ValueError:
         return None
-    return _stamp(wall, _OFFSETS[(zone or default_zone).upper()], weekday, rest)
+    return _stamp(wall, _OFFSETS[(found.zone or default_zone).upper()], found.weekday,
+                  found.rest)
 
 
 @functools.cache
@@ -212,7 +190,7 @@ def _indonesian_info() -> Any:
     return IndonesianInfo(dayfirst=True)
 
 
-def parse_stamp_dateutil(text: str, default_zone: str = "WIB") -> Stamp | None:
+def _dateutil_stamp(text: str, default_zone: str) -> Stamp | None:
     """dateutil's reading of a stamp; only text holding a year and a clock time is tried."""
     # Most text asked about (headlines, prose) fails this before being split.
     if not _STARTS_LIKE_A_STAMP.match(text) and not text.lstrip().startswith("|"):
@@ -249,24 +227,16 @@ def stamp_problem(text: str) -> str | None:
     """Why text shaped like a date line (`31 FEBRUARI 2025 | 25:70 WIB`) names no
     real time, or None when it is no such text. Asked only of a page in which no
     stamp was found, so that its rejection says what is wrong."""
-    match = _STAMP.match(text) if len(text) <= MAX_STAMP_CHARS else None
-    if match is None or (match["rest"] and not _REST.match(match["rest"])):
+    found = _read_shape(text) if len(text) <= MAX_STAMP_CHARS else None
+    if found is None:
         return None
-    if match["day"]:
-        month = _MONTHS.get(match["month"].casefold())
-        if month is None:
-            return None
-        day, year = int(match["day"]), int(match["year"])
-    else:
-        day, month, year = int(match["nday"]), int(match["nmonth"]), int(match["nyear"])
     problems = []
     try:
-        datetime(year, month, day, tzinfo=UTC)
+        datetime(found.year, found.month, found.day, tzinfo=UTC)
     except ValueError:
-        problems.append(f"{year:04d}-{month:02d}-{day:02d} is not a date")
-    hour, minute = int(match["hour"]), int(match["minute"])
-    if hour > 23 or minute > 59:
-        problems.append(f"{hour:02d}:{minute:02d} is not a time of day")
+        problems.append(f"{found.year:04d}-{found.month:02d}-{found.day:02d} is not a date")
+    if found.hour > 23 or found.minute > 59:
+        problems.append(f"{found.hour:02d}:{found.minute:02d} is not a time of day")
     if not problems:
         return None
     return f"impossible date in the date line {text!r}: {' and '.join(problems)}"

@@ -1,4 +1,4 @@
-"""Indonesian stamps to UTC: the hand parser and dateutil agree, to the second."""
+"""Indonesian stamps to UTC: the known shapes, dateutil for the rest, and what is no stamp."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from feeds.dates import (
     _STAMP,
     MONTH_NAMES,
     WEEKDAY_NAMES,
-    _common_stamp,
-    _general_stamp,
+    _dateutil_stamp,
+    _known_shape,
     parse_iso,
     parse_stamp,
-    parse_stamp_dateutil,
-    parse_stamp_fast,
 )
 from feeds.sidebars import _TRAILING_STAMP
 
@@ -44,11 +42,10 @@ def utc(*parts: int) -> datetime:
     ("Senin, 03 Nop 2025 | 07.00 WIB", utc(2025, 11, 3, 0, 0)),
 ])
 def test_known_shapes_to_utc(text: str, expected: datetime) -> None:
-    fast, slow = parse_stamp_fast(text), parse_stamp_dateutil(text)
-    assert fast is not None and slow is not None
-    assert fast.when == expected
-    assert fast == slow
-    assert fast.warnings == ()
+    stamp = _known_shape(text, "WIB")  # read by the table of shapes, not by dateutil
+    assert stamp is not None and stamp == parse_stamp(text)
+    assert stamp.when == expected
+    assert stamp.warnings == ()
 
 
 def test_reporter_and_print_edition() -> None:
@@ -84,7 +81,8 @@ def test_not_a_stamp(text: str) -> None:
     assert parse_stamp(text) is None
 
 
-def test_dateutil_reads_what_the_hand_parser_does_not() -> None:
+def test_dateutil_reads_what_the_known_shapes_do_not() -> None:
+    assert _known_shape("2025-05-30 16:01 WIB", "WIB") is None
     stamp = parse_stamp("2025-05-30 16:01 WIB")
     assert stamp is not None and stamp.when == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
 
@@ -120,12 +118,11 @@ def rendered_stamps(draw: st.DrawFn) -> tuple[str, datetime]:
 
 @settings(max_examples=400, deadline=None)
 @given(rendered_stamps())
-def test_hand_parser_and_dateutil_agree(sample: tuple[str, datetime]) -> None:
+def test_every_printed_instant_reads_back_to_itself(sample: tuple[str, datetime]) -> None:
     text, expected = sample
-    fast, slow = parse_stamp_fast(text), parse_stamp_dateutil(text)
-    assert fast is not None, text
-    assert fast.when == expected
-    assert slow == fast
+    stamp = parse_stamp(text)
+    assert stamp is not None, text
+    assert stamp.when == expected
 
 
 @pytest.mark.parametrize(("text", "read"), [
@@ -135,7 +132,7 @@ def test_hand_parser_and_dateutil_agree(sample: tuple[str, datetime]) -> None:
 ])
 def test_dateutil_is_asked_only_about_text_that_starts_like_a_stamp(text: str, read: bool
                                                                     ) -> None:
-    stamp = parse_stamp_dateutil(text)
+    stamp = _dateutil_stamp(text, "WIB")
     assert (stamp is not None) == read
     if stamp is not None:
         assert stamp.when == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
@@ -159,36 +156,3 @@ def test_possessive_words_match_exactly_what_plain_ones_do(text: str) -> None:
                                 (pattern.search(text), plain.search(text))):
             assert (found and (found.span(), found.groupdict())) == (
                 expected and (expected.span(), expected.groupdict())), text
-
-
-@st.composite
-def common_shaped_stamps(draw: st.DrawFn) -> str:
-    """`Weekday, DD Month YYYY | HH:MM [ZONE]`, with anything in each place: real and
-    unknown words, impossible days and clock times, years out of range."""
-    weekday = draw(st.sampled_from(["Sabtu", "SENIN", "minggu", "Ahad", "Sun", "Hari", "Jum"]))
-    day = draw(st.integers(0, 39))
-    month = draw(st.sampled_from(["Juli", "FEBRUARI", "mei", "Agt", "Nop", "Bulan", "Sept"]))
-    year = draw(st.sampled_from([1899, 1970, 2000, 2024, 2025, 2999, 3001]))
-    hour = draw(st.integers(0, 29))
-    minute = draw(st.integers(0, 69))
-    clock = draw(st.sampled_from([f"{hour:02d}:{minute:02d}", f"{hour}:{minute:02d}"]))
-    zone = draw(st.sampled_from(["", " WIB", " WITA", " WIT"]))
-    return f"{weekday}, {day:0{draw(st.integers(1, 2))}d} {month} {year} | {clock}{zone}"
-
-
-@settings(max_examples=1000, deadline=None)
-@given(common_shaped_stamps(), st.sampled_from(["WIB", "WITA", "WIT"]))
-def test_the_common_shape_shortcut_reads_as_the_general_parser(text: str, zone: str) -> None:
-    # The shortcut may decline (the general path then decides) but never differ.
-    shortcut, general = _common_stamp(text, zone), _general_stamp(text, zone)
-    assert shortcut is None or shortcut == general, text
-    assert parse_stamp_fast(text, zone) == general
-
-
-def test_the_common_shape_takes_the_shortcut() -> None:
-    expected = parse_stamp_fast("Sabtu, 12 Juli 2025 | 13:45", "WITA")
-    assert _common_stamp("Sabtu, 12 Juli 2025 | 13:45", "WITA") == expected
-    assert expected is not None and expected.when == datetime(2025, 7, 12, 5, 45, tzinfo=UTC)
-    mismatch = _common_stamp("Senin, 12 Juli 2025 | 3:45 WIT", "WIB")
-    assert mismatch is not None and mismatch.when == datetime(2025, 7, 11, 18, 45, tzinfo=UTC)
-    assert mismatch.warnings == ("weekday Senin does not match 2025-07-12, a Sabtu",)
