@@ -79,6 +79,14 @@ def clean(text: str) -> str:
     return text
 
 
+def xml_legal(text: str) -> str:
+    """Text an XML tree accepts, as `clean` would read it: a control that is
+    white space becomes a space, any other XML-illegal character goes."""
+    if _ILLEGAL.search(text) is None:
+        return text
+    return _ILLEGAL.sub(lambda found: " " if found[0].isspace() else "", text)
+
+
 def clean_pieces(source: str, pieces: list[str]) -> list[str]:
     """`clean` for every piece of `source` (pieces split at line breaks)."""
     return list(map(piece_cleaner(source), pieces))

@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from feeds.parse.html import parse_html
-from feeds.text import decode
-
 
 @pytest.mark.slow
 def test_check_matches_truth_for_every_dump(corpus_2000: Path) -> None:
@@ -43,14 +40,3 @@ def test_check_matches_truth_for_every_dump(corpus_2000: Path) -> None:
         assert ids[name] == ids[original], name
     originals = [ids[t["file"]] for t in truth if t["kind"] == "ok"]
     assert len(set(originals)) == len(originals), "two different articles share an id"
-
-
-@pytest.mark.slow
-def test_fast_and_plain_html_readers_agree(corpus_2000: Path) -> None:
-    """lxml read directly (the fast path) and BeautifulSoup (the plain path) give
-    the same facts for every HTML page of the corpus."""
-    pages = sorted(corpus_2000.glob("*.html"))
-    assert len(pages) > 100
-    for page in pages:
-        markup = decode(page.read_bytes())
-        assert parse_html(markup, "WIB", fast=True) == parse_html(markup, "WIB", fast=False), page

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 
 import feedparser
 import pytest
@@ -102,5 +103,17 @@ def test_feeds_from_fuzzed_entries_are_valid(title: str, category: str, author: 
     "<html><body><ul><li><a>Satu</a><span>Rabu, 11 Februari 2026 | 19:58</span></li></ul>"
     "</body></html>",
 ])
-def test_fast_and_plain_html_readers_agree_on_odd_pages(markup: str) -> None:
-    assert parse_html(markup, "WIB", fast=True) == parse_html(markup, "WIB", fast=False)
+def test_odd_pages_are_read_without_an_error(markup: str) -> None:
+    facts = parse_html(markup, "WIB")
+    assert all(block.text for block in facts.blocks)
+
+
+def test_a_page_deeper_than_lxml_goes_is_read_whole() -> None:
+    deep = ("<html><head><title>Judul - RMOL</title></head><body>" + "<div>" * 3000
+            + "Ber\x07ita\x0bbaru</div><p class='x\x00'>Dunia</p><h1>Judul</h1>"
+            "<p>Rabu, 11 Februari 2026 | 19:58</p><p>Isi berita.</p></body></html>")
+    facts = parse_html(deep, "WIB")
+    assert (facts.title, facts.category) == ("Judul", "Dunia")
+    assert facts.published == datetime(2026, 2, 11, 12, 58, tzinfo=UTC)
+    assert [block.text for block in facts.blocks] == ["Isi berita."]
+    assert facts.caption == "Berita baru"

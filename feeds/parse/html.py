@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, Protocol
+from typing import Any
 
 from lxml import etree
 
@@ -34,15 +34,17 @@ _SHOUTED_SITE = re.compile(r"^[A-Z0-9][A-Z0-9.]{1,14}$")
 _DOMAIN = re.compile(r"^\S+\.[a-z]{2,}$", re.IGNORECASE)
 
 
-def parse_html(markup: str, default_zone: str, *, fast: bool = True) -> Facts:
-    """The facts an HTML page states, the most reliable source first.
+def parse_html(markup: str, default_zone: str) -> Facts:
+    """The facts an HTML page states, the most reliable source first, read from
+    the tree lxml builds. A page nested deeper than lxml's parser goes (libxml2
+    stops at 256 levels and drops the rest) is parsed by BeautifulSoup instead,
+    and its tree handed over to lxml elements: the same reader reads both."""
+    root = _lxml_document(markup)
+    if root is not None and _AN_ELEMENT_TOO_DEEP(root):
+        from feeds.parse.soup import lxml_tree_from_soup  # rarely needed, slow to import
 
-    `fast` reads the page with lxml directly; otherwise BeautifulSoup (with the
-    lxml parser) builds its tree. Both feed the same rules and give the same
-    facts (tested on the generated corpus); lxml alone is several times faster."""
-    page: _Page = _LxmlPage(markup) if fast else _soup_page(markup)
-    if isinstance(page, _LxmlPage) and page.truncated():
-        page = _soup_page(markup)  # lxml's tree stops at 256 levels; BeautifulSoup does not
+        root = lxml_tree_from_soup(markup)
+    page = _LxmlPage(root)
     meta = page.meta()
     ld_objects = list(_ld_objects(page.json_ld_texts()))
     sites = {name.casefold() for name in (meta.get("og:site_name"), _ld_publisher(ld_objects))
@@ -90,31 +92,11 @@ def fold_blocks(events: Iterable[TextEvent]) -> list[str]:
     return [block for block in blocks if block]
 
 
-def _soup_page(markup: str) -> _Page:
-    # Imported when first needed: BeautifulSoup takes longer to import than a
-    # parsing worker takes to read a hundred pages, and most never need it.
-    from feeds.parse.soup import SoupPage
-
-    return SoupPage(markup)
-
-
-class _Page(Protocol):
-    def meta(self) -> dict[str, str]: ...
-    def json_ld_texts(self) -> list[str]: ...
-    def title(self) -> str | None: ...
-    def text_events(self) -> Iterator[TextEvent]: ...
-
-
 class _LxmlPage:
-    """The page as lxml parses it."""
+    """A page's lxml tree (None for a page with no elements), asked for its facts."""
 
-    def __init__(self, markup: str) -> None:
-        self.root = _lxml_document(markup)
-
-    def truncated(self) -> bool:
-        """True when the page nests deeper than lxml builds trees (libxml2 stops
-        at 256 levels and drops the rest of the page)."""
-        return self.root is not None and bool(_AN_ELEMENT_TOO_DEEP(self.root))
+    def __init__(self, root: Any) -> None:
+        self.root = root
 
     def meta(self) -> dict[str, str]:
         found: dict[str, str] = {}

@@ -1,68 +1,67 @@
-"""An HTML page as BeautifulSoup builds it: the plain path, for the pages lxml's
-tree cannot hold (deeper than it goes) and for checking the fast path against."""
+"""Pages lxml's parser cannot hold (nested deeper than libxml2 goes), parsed by
+BeautifulSoup and handed over as a tree of lxml elements, which the one HTML
+reader (`feeds.parse.html`) reads like any other page. lxml's own
+`soupparser.convert_tree` does this recursively and fails on the very pages
+that need it."""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from typing import Any
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
-from bs4.element import (
-    Comment,
-    Declaration,
-    Doctype,
-    NavigableString,
-    ProcessingInstruction,
-    Tag,
-)
+from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from lxml import etree
 
-from feeds.parse.html import BLOCK_TAGS, HIDDEN_TAGS, LINE_BREAK, TextEvent
+from feeds.text import xml_legal
 
 _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
+MAX_DEPTH = 200  # below the 250 levels at which feeds.parse.html calls a tree too deep
 
 
-class SoupPage:
-    """The page as BeautifulSoup (with the lxml parser) builds it."""
+def lxml_tree_from_soup(markup: str) -> Any:
+    """The page as BeautifulSoup (with the lxml parser) reads it, as lxml elements.
 
-    def __init__(self, markup: str) -> None:
-        with warnings.catch_warnings():  # advice about markup we are given, not news
-            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-            self.soup = BeautifulSoup(markup, "lxml")
-
-    def meta(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for tag in self.soup.find_all("meta"):
-            key = tag.get("property") or tag.get("name")
-            content = tag.get("content")
-            if isinstance(key, str) and isinstance(content, str):
-                found.setdefault(key.strip().lower(), content)
-        return found
-
-    def json_ld_texts(self) -> list[str]:
-        return [script.string or "" for script in
-                self.soup.find_all("script", type="application/ld+json")]
-
-    def title(self) -> str | None:
-        return self.soup.title.string if self.soup.title and self.soup.title.string else None
-
-    def text_events(self) -> Iterator[TextEvent]:
-        root = self.soup.body or self.soup
-        for node in root.descendants:
-            if isinstance(node, Tag) and node.name == "br":
-                yield LINE_BREAK
-            elif isinstance(node, NavigableString) and not isinstance(node, _NOT_TEXT):
-                owner = _block_owner(node)
-                if owner is not None:  # None: inside a hidden element
-                    yield str(node), owner, node.parent
+    Built in document order without recursion. Elements nested deeper than
+    MAX_DEPTH are made children of the element at that depth, one after the
+    other, each with its own text: every block stays a block, and the tree
+    stays shallow enough for lxml (which slows down with every level a new
+    element has above it)."""
+    with warnings.catch_warnings():  # advice about markup we are given, not news
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(markup, "lxml")
+    root = etree.Element("html")
+    # Each frame: the children still to read, the element their text belongs to,
+    # the element new elements are added to, the last element this frame added.
+    frames: list[list[Any]] = [[iter((soup.html or soup).children), root, root, None]]
+    while frames:
+        frame = frames[-1]
+        child = next(frame[0], None)
+        if child is None:
+            frames.pop()
+        elif isinstance(child, Tag):
+            made = frame[3] = _element(frame[2], child)
+            frames.append([iter(child.children), made,
+                           made if len(frames) < MAX_DEPTH else frame[2], None])
+        elif isinstance(child, NavigableString) and not isinstance(child, _NOT_TEXT):
+            if frame[3] is None:
+                frame[1].text = (frame[1].text or "") + xml_legal(child)
+            else:
+                frame[3].tail = (frame[3].tail or "") + xml_legal(child)
+    return root
 
 
-def _block_owner(node: NavigableString) -> Tag | None:
-    """The nearest block element holding `node`; None when a hidden one holds it."""
-    owner: Tag | None = None
-    for parent in node.parents:
-        if parent.name in HIDDEN_TAGS:
-            return None
-        if owner is None and parent.name in BLOCK_TAGS:
-            owner = parent
-    return owner
+def _element(parent: Any, tag: Tag) -> Any:
+    """`tag` as a child element of `parent`, with the attributes lxml accepts."""
+    try:
+        element = etree.SubElement(parent, tag.name)
+    except ValueError:  # a name XML cannot hold (`a:b:c`, `<1>`): its text still counts
+        element = etree.SubElement(parent, "span")
+    for name, value in tag.attrs.items():
+        text = " ".join(value) if isinstance(value, list) else str(value)
+        try:
+            element.set(name, xml_legal(text))
+        except ValueError:
+            continue
+    return element
