@@ -44,7 +44,8 @@ from feeds.model import Published, encode  # noqa: E402
 from feeds.output import Output  # noqa: E402
 from feeds.parse import is_html, parse_dump  # noqa: E402
 from feeds.publish import BATCH, Report, _apply  # noqa: E402
-from feeds.reading import Dump, read_file, render_article  # noqa: E402
+from feeds.reading import Dump, read_file  # noqa: E402
+from feeds.render.articles import render_article  # noqa: E402
 from feeds.render.site import entry_page  # noqa: E402
 from feeds.state import State  # noqa: E402
 
@@ -125,10 +126,10 @@ def stage_costs(input_dir: Path, names: list[str], scratch: Path
         ordered, lambda entry: render_article(settings, Published(entry, entry.published)))
     output = Output(scratch / "output")
     output.prepare()
-    costs["create the page's file"], _ = timed(
+    costs["write the page's file"], _ = timed(
         zip(ordered, pages, strict=True),
-        lambda pair: output.create(entry_page(pair[0]), lambda: pair[1]))
-    dumps = [Dump(name, 1, 1, digest, entry, None, True)
+        lambda pair: output.write(entry_page(pair[0]), pair[1], durable=False))
+    dumps = [Dump(name, 1, 1, digest, entry, None)
              for name, digest, entry in zip(names, hashes, encoded, strict=True)]
     costs["to the main process and back (pickle)"], _ = timed(
         dumps, lambda dump: pickle.loads(pickle.dumps(dump)))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import os
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,9 +25,10 @@ from feeds.config import Settings
 from feeds.inputs import Stat, list_input, stat_inputs
 from feeds.model import Encoded
 from feeds.output import Output
-from feeds.render.site import entry_page, page_path
+from feeds.render.site import page_path
 from feeds.state import SeenFile, State
 from feeds.text import slugify
+from feeds.workers import Workers
 
 if TYPE_CHECKING:
     from feeds.reading import Dump, Job
@@ -40,7 +40,6 @@ Settled = Callable[[str, Stat], bool]
 Progress = Callable[[int, int], None]
 StopRequested = Callable[[], bool]
 BATCH = 500  # dumps parsed and recorded at a time
-PARALLEL_FROM = 400  # fewer dumps than this are parsed here: workers cost ~0.5 s to start
 BULK_FROM = 1000  # this many dumps into an empty state are recorded with indexes deferred
 RENDERED_WITH = "rendered with"
 # Set while a run writes the output: found set, the last writer was stopped
@@ -127,15 +126,14 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     # Batches bound the memory a large input needs: each is parsed (the pages of
     # new articles written as it is), recorded, and let go.
     bulk = len(todo) >= BULK_FROM and state.entry_count() == 0
-    with state.indexes_deferred() if bulk else contextlib.nullcontext():
-        for batch in read_dumps(settings, output, todo, seen, progress, stop) if todo else ():
-            with state.transaction():
-                _apply(settings, state, batch, seen, clock(), report)
-            output.written.extend(entry_page(d.entry) for d in batch
-                                  if d.page_written and d.entry is not None)
-    with state.transaction():
-        state.drop_files(set(known) - set(files))  # their entries stay: inputs may rotate
-    _render(settings, state, output, stop, force=whole)
+    with Workers(settings) as workers:
+        with state.indexes_deferred() if bulk else contextlib.nullcontext():
+            for batch in read_dumps(settings, todo, seen, workers, progress, stop) if todo else ():
+                with state.transaction():
+                    _apply(settings, state, batch, seen, clock(), report)
+        with state.transaction():
+            state.drop_files(set(known) - set(files))  # their entries stay: inputs may rotate
+        _render(settings, state, output, stop, force=whole, workers=workers)
     if rebuild:
         from feeds.render.pending import remove_strays
 
@@ -159,18 +157,15 @@ def _nameable(path: str) -> bool:
     return True
 
 
-def read_dumps(settings: Settings, output: Output, todo: Sequence[tuple[str, Stat]],
-               seen: dict[str, SeenFile], progress: Progress | None = None,
+def read_dumps(settings: Settings, todo: Sequence[tuple[str, Stat]],
+               seen: dict[str, SeenFile], workers: Workers, progress: Progress | None = None,
                stop: StopRequested = never) -> Iterator[list[Dump]]:
     """Read and parse the files, in batches, until `stop` says so. A file that
     changed while being read is left for the next scan.
 
-    Many files are parsed by worker processes, one per core, which also create
-    new articles' pages: parsing is CPU work and creating a file costs the
-    kernel a good deal, while the state stays with this process. A batch whose
-    results are never recorded (a stop, a crash) leaves its pages behind; the
-    next run finds them in place and renders them again from the state."""
-    from feeds.reading import read_dump, read_job, start_worker
+    Many files are parsed by the run's workers, one per core: parsing is CPU
+    work, while the state stays with this process."""
+    from feeds.reading import read_dump, read_job
 
     def jobs(start: int) -> list[Job]:
         # Made a slice at a time: 100,000 jobs held at once would cost megabytes.
@@ -178,78 +173,60 @@ def read_dumps(settings: Settings, output: Output, todo: Sequence[tuple[str, Sta
 
     starts = iter(range(0, len(todo), BATCH))
     done = 0
-    if len(todo) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        for start in starts:
-            if stop():
-                return
-            read = [read_dump(settings, output, *job) for job in jobs(start)]
-            done += len(read)
-            if progress:
-                progress(done, len(todo))
-            yield [dump for dump in read if dump is not None]
-        return
-    import multiprocessing  # loaded only by a run with many dumps to parse
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
 
-    # spawn, not fork: the daemon has threads, and a forked lock may never open.
-    context = multiprocessing.get_context("spawn")
+    def reported(read: list[Dump | None]) -> list[Dump]:
+        nonlocal done
+        done += len(read)
+        if progress:
+            progress(done, len(todo))
+        return [dump for dump in read if dump is not None]
+
     # The slices handed to the workers and not yet recorded, and their results: a
     # slice leaves `in_flight` only once read, so a failure leaves it to redo.
     in_flight: deque[list[Job]] = deque()
-    results: deque[Iterator[Dump | None]] = deque()
-    try:
-        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context,
-                                 initializer=start_worker, initargs=(settings,)) as pool:
+    if workers.wanted(len(todo)):
+        from concurrent.futures.process import BrokenProcessPool
 
-            def submit_next() -> None:
-                start = next(starts, None)
-                if start is not None:
-                    in_flight.append(jobs(start))
-                    results.append(pool.map(read_job, in_flight[-1], chunksize=32))
+        results: deque[Iterator[Dump | None]] = deque()
 
+        def submit_next() -> None:
+            start = next(starts, None)
+            if start is not None:
+                in_flight.append(jobs(start))
+                results.append(workers.map(read_job, in_flight[-1], chunksize=32))
+
+        try:
             # Two slices in flight at most: the workers parse the next one while this
             # process records the last, and no more than that waits in memory.
             submit_next()
             submit_next()
             while in_flight:
-                batch = [dump for dump in results[0] if dump is not None]
+                read = list(results[0])
                 submit_next()
-                sliced = in_flight.popleft()
+                in_flight.popleft()
                 results.popleft()
-                done += len(sliced)
-                if progress:
-                    progress(done, len(todo))
-                yield batch
+                yield reported(read)
                 if stop():
-                    pool.shutdown(wait=True, cancel_futures=True)
+                    workers.cancel()
                     return
-    except BrokenProcessPool as error:
-        # A worker died (killed, out of memory, or a host program that cannot be
-        # re-imported by spawn): parse the rest here rather than give up.
-        log.warning("parsing workers failed (%s); parsing in this process", error)
-        for sliced in itertools.chain(list(in_flight), (jobs(start) for start in starts)):
-            if stop():
-                return
-            yield [dump for dump in (read_dump(settings, output, *job) for job in sliced)
-                   if dump is not None]
+        except BrokenProcessPool as error:
+            log.warning("parsing workers failed (%s); parsing in this process", error)
+    for sliced in itertools.chain(list(in_flight), (jobs(start) for start in starts)):
+        if stop():
+            return
+        yield reported([read_dump(settings, *job) for job in sliced])
 
 
 def _apply(settings: Settings, state: State, dumps: list[Dump], seen: dict[str, SeenFile],
            now: datetime, report: Report) -> None:
-    """Record every dump and what it makes pending (call inside a transaction).
-
-    A new article whose page its parser created owes nothing but its feeds. Any
-    other page a parser created (an article met twice in the batch, or already
-    known) is rendered again from the state, which knows it best."""
+    """Record every dump and what it makes pending (call inside a transaction)."""
     new = _new_articles(state, dumps, seen)
     state.add_new_entries((d.entry, d.mtime_ns, d.sha256) for d in new if d.entry is not None)
     state.note_files((SeenFile(d.path, d.size, d.mtime_ns, d.sha256, d.entry.id, None)
                       for d in new if d.entry is not None), now)
     recorded = {d.path for d in new}
     state.add_pending(feeds={slugify(d.entry.category) for d in new if d.entry is not None},
-                      pages=[d.entry.id for d in dumps if d.entry is not None
-                             and (d.path in recorded) != d.page_written])
+                      pages=[d.entry.id for d in new if d.entry is not None])
     for dump in dumps:
         known = seen.get(dump.path)
         if dump.path in recorded:
@@ -328,9 +305,9 @@ def _forget(state: State, ids: list[str], report: Report) -> None:
 
 
 def _render(settings: Settings, state: State, output: Output, stop: StopRequested = never, *,
-            force: bool = False) -> None:
+            force: bool = False, workers: Workers | None = None) -> None:
     """The render stage, loaded only when it has something to write."""
     if force or any(state.pending()):
         from feeds.render.pending import render_pending
 
-        render_pending(settings, state, output, stop, force=force)
+        render_pending(settings, state, output, stop, force=force, workers=workers)

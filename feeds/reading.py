@@ -1,9 +1,9 @@
-"""One input file as a parsing worker takes it: read, hashed, parsed, its
-article page created, its entry encoded for the state.
+"""One input file as a parsing worker takes it: read, hashed, parsed, its entry
+encoded for the state. Workers only parse: pages are the render stage's.
 
 Parsing workers import this module and what it needs, not the whole of feeds
-(the state, the feeds' renderers, the daemon): a worker starts in about 0.18 s
-instead of 0.28, and every parallel build waits for its workers to start.
+(the state, the renderers, the daemon): every parallel build waits for its
+workers to start.
 """
 
 from __future__ import annotations
@@ -16,12 +16,9 @@ from typing import TYPE_CHECKING
 from feeds.config import Settings
 from feeds.errors import DumpError
 from feeds.inputs import Stat
-from feeds.model import Encoded, Published, encode
-from feeds.output import Output
+from feeds.model import Encoded, encode
 from feeds.parse import check_size, parse_dump
-from feeds.render.pages import article_page
-from feeds.render.site import category_feed, entry_page
-from feeds.text import slugify
+from feeds.workers import worker_settings
 
 if TYPE_CHECKING:
     from feeds.state import SeenFile
@@ -32,13 +29,8 @@ Job = tuple[str, Stat, "SeenFile | None"]  # a file to read, and what is known o
 @dataclass(frozen=True, slots=True)
 class Dump:
     """An input file read once: its bytes' hash and the entry they parsed to, as
-    the state stores it (neither entry nor error: the bytes are the ones already
-    known).
-
-    Whatever costs CPU or file-system work is done where the dump is parsed (a
-    worker process, for many files): the entry's encoding for the state and,
-    for a file never seen before, its article page as a new article shows it,
-    created unless a page is already there (`page_written`)."""
+    the state stores it, or the reason it is no article (neither entry nor
+    error: the bytes are the ones already known)."""
 
     path: str
     size: int
@@ -46,25 +38,14 @@ class Dump:
     sha256: str
     entry: Encoded | None
     error: str | None
-    page_written: bool = False
-
-
-# The settings of a parsing worker and its view of the output, given once when
-# it starts rather than pickled with each of its thousands of jobs.
-_worker: list[tuple[Settings, Output]] = []
-
-
-def start_worker(settings: Settings) -> None:
-    _worker.append((settings, Output(settings.output_dir)))
 
 
 def read_job(job: Job) -> Dump | None:
-    settings, output = _worker[0]
-    return read_dump(settings, output, *job)
+    """`read_dump` in one of the run's workers."""
+    return read_dump(worker_settings(), *job)
 
 
-def read_dump(settings: Settings, output: Output, path: str, stat: Stat,
-              known: SeenFile | None) -> Dump | None:
+def read_dump(settings: Settings, path: str, stat: Stat, known: SeenFile | None) -> Dump | None:
     """One file; None when it changed while being read (the next scan reads it again)."""
     options = settings.parse_options
     try:
@@ -88,10 +69,7 @@ def read_dump(settings: Settings, output: Output, path: str, stat: Stat,
         entry = parse_dump(data, path, options)
     except DumpError as error:
         return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, error.reason)
-    # A new file is most likely a new article, whose page shows it as first published.
-    written = known is None and output.create(
-        entry_page(entry), lambda: render_article(settings, Published(entry, entry.published)))
-    return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, encode(entry), None, written)
+    return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, encode(entry), None)
 
 
 def read_file(path: str, most: int) -> tuple[bytes, os.stat_result]:
@@ -107,11 +85,3 @@ def read_file(path: str, most: int) -> tuple[bytes, os.stat_result]:
         return b"".join(parts), os.fstat(descriptor)
     finally:
         os.close(descriptor)
-
-
-def render_article(settings: Settings, published: Published) -> bytes:
-    """An article's page. It names the category as the article itself spells it,
-    so that the page depends on nothing but the article and the site settings."""
-    slug = slugify(published.entry.category)
-    spec = category_feed(slug, published.entry.category, settings.site_title)
-    return article_page(published, spec, settings.site)

@@ -98,9 +98,13 @@ def test_killed_builds_and_daemons_converge(tmp_path: Path) -> None:
     first, second = len(dumps) // 2, len(dumps) * 7 // 10
     for dump in dumps[:first]:
         shutil.copy2(dump, inputs / dump.name)
-    started = time.monotonic()
-    subprocess.run(feeds_command(root, "build", "--rebuild"), check=False, capture_output=True)
-    longest = (time.monotonic() - started) * 1.2
+    durations = []
+    for _ in range(2):  # the second on warm caches: a cold first run would overstate it
+        started = time.monotonic()
+        subprocess.run(feeds_command(root, "build", "--rebuild"), check=False,
+                       capture_output=True)
+        durations.append(time.monotonic() - started)
+    longest = min(durations)
 
     kills = rounds = 0
     while kills < BUILD_KILLS and rounds < 3 * BUILD_KILLS:

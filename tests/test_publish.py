@@ -16,7 +16,6 @@ from lxml import etree
 
 from feeds.config import Settings
 from feeds.dates import format_utc
-from feeds.output import Output
 from feeds.parse import parse_file
 from feeds.reading import read_dump
 from feeds.state import State
@@ -281,13 +280,13 @@ def test_new_site_settings_render_everything_again(tmp_path: Path) -> None:
 
 def test_parallel_and_serial_parsing_publish_the_same_bytes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import feeds.publish
+    import feeds.workers
 
     generate_corpus(tmp_path / "dumps", 450, 0.4, seed=21)
     (tmp_path / "dumps" / "truth.jsonl").unlink()
     outputs = []
     for name, threshold in (("parallel", 1), ("serial", 10**9)):
-        monkeypatch.setattr(feeds.publish, "PARALLEL_FROM", threshold)
+        monkeypatch.setattr(feeds.workers, "PARALLEL_FROM", threshold)
         settings = make_settings(tmp_path / name)
         for dump in (tmp_path / "dumps").iterdir():
             shutil.copy2(dump, settings.input_dir / dump.name)
@@ -335,7 +334,7 @@ def test_a_broken_worker_pool_falls_back_to_parsing_here(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
-    import feeds.publish
+    import feeds.workers
 
     class DyingPool:
         def __init__(self, **_: object) -> None:
@@ -350,7 +349,10 @@ def test_a_broken_worker_pool_falls_back_to_parsing_here(
         def map(self, *_: object, **__: object) -> list[object]:
             raise BrokenProcessPool("a worker was killed")
 
-    monkeypatch.setattr(feeds.publish, "PARALLEL_FROM", 1)
+        def shutdown(self, **_: object) -> None:
+            pass
+
+    monkeypatch.setattr(feeds.workers, "PARALLEL_FROM", 1)
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", DyingPool)
     settings = make_settings(tmp_path)
     shutil.copy(SEED_DUNIA_2024, settings.input_dir / "a.txt")
@@ -358,6 +360,7 @@ def test_a_broken_worker_pool_falls_back_to_parsing_here(
     report = build(settings)
     assert report.parsed == 2
     assert "parsing workers failed (a worker was killed); parsing in this process" in caplog.text
+    assert len([path for path in report.written if path.startswith("artikel/")]) == 2
 
 
 @pytest.mark.parametrize("threshold", [1, 10**9], ids=["parallel", "serial"])
@@ -366,9 +369,9 @@ def test_a_page_already_there_for_a_new_article_is_rendered_again(
     """A run stopped after its workers created pages but before it recorded
     them leaves pages the state knows nothing of, and a stale output may hold
     anything: the next run must not take such a file as done."""
-    import feeds.publish
+    import feeds.workers
 
-    monkeypatch.setattr(feeds.publish, "PARALLEL_FROM", threshold)
+    monkeypatch.setattr(feeds.workers, "PARALLEL_FROM", threshold)
     clean = make_settings(tmp_path / "clean")
     crashed = make_settings(tmp_path / "crashed")
     for settings in (clean, crashed):
@@ -402,9 +405,8 @@ def test_a_dump_that_changes_while_read_is_left_for_the_next_scan(tmp_path: Path
     listed = dump.stat()
     with dump.open("ab") as handle:  # written to after it was listed
         handle.write(b"\nLagi.\n")
-    output = Output(settings.output_dir)
-    assert read_dump(settings, output, "a.txt", listed, None) is None
-    read = read_dump(settings, output, "a.txt", dump.stat(), None)
+    assert read_dump(settings, "a.txt", listed, None) is None
+    read = read_dump(settings, "a.txt", dump.stat(), None)
     assert read is not None and read.entry is not None and read.size == dump.stat().st_size
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from feeds.config import Settings
 from feeds.model import Published
 from feeds.output import Output
-from feeds.reading import render_article
+from feeds.render.articles import write_pages
 from feeds.render.items import FeedItem, article_item, headline_item
 from feeds.render.jsonfeed import render_json
 from feeds.render.pages import FeedSummary, category_page, index_page, opml
@@ -28,12 +28,12 @@ from feeds.render.site import (
 from feeds.render.syndication import render_atom, render_rss
 from feeds.state import State
 from feeds.text import slugify
-
-PAGES_PER_TRANSACTION = 500
+from feeds.workers import Workers
 
 
 def render_pending(settings: Settings, state: State, output: Output,
-                   stop: Callable[[], bool] | None = None, *, force: bool = False) -> None:
+                   stop: Callable[[], bool] | None = None, *, force: bool = False,
+                   workers: Workers | None = None) -> None:
     """Write what the state holds and the output does not show yet: affected
     feeds and the index first (they are what subscribers poll), then pages.
     `force` writes the index and the site-wide feeds even with nothing pending."""
@@ -63,15 +63,8 @@ def render_pending(settings: Settings, state: State, output: Output,
         output.remove(path)
     with state.transaction():
         state.done_pending(feeds=slugs, removals=removals)
-    for start in range(0, len(pages), PAGES_PER_TRANSACTION):
-        if stop is not None and stop():
-            return
-        batch = pages[start : start + PAGES_PER_TRANSACTION]
-        for published in state.entries(batch, remember=False):
-            output.write(entry_page(published), render_article(settings, published),
-                         durable=False)
-        with state.transaction():
-            state.done_pending(pages=batch)
+    if stop is None or not stop():
+        write_pages(settings, state, output, pages, stop, workers)
 
 
 def _write_all_feed(settings: Settings, state: State, output: Output,
