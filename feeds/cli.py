@@ -171,8 +171,8 @@ def _logging(level: str, with_time: bool) -> None:
 def _check(args: argparse.Namespace) -> int:
     from feeds.errors import DumpError
     from feeds.inputs import find_dumps
-    from feeds.model import entry_record
     from feeds.parse import ParseOptions, parse_file
+    from feeds.records import entry_record
 
     missing = [path for path in args.paths if not path.exists()]
     if missing:

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 
 from feeds.config import Settings
 from feeds.inputs import Stat, list_input, stat_inputs
-from feeds.model import Encoded
 from feeds.output import Output
+from feeds.records import RECORD_FORMAT, RECORD_FORMAT_KEY, Encoded
 from feeds.render.site import page_path
 from feeds.state import SeenFile, State
 from feeds.text import slugify
@@ -90,6 +90,13 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     interrupted = bool(state.meta(WRITING))
     if interrupted:
         output.sweep_temporaries()
+    if state.meta(RECORD_FORMAT_KEY) != RECORD_FORMAT:
+        if state.entry_count():
+            log.warning("%s holds records of an older feeds: rebuilding it from %s",
+                        settings.state_path, settings.input_dir)
+            rebuild = True
+        with state.transaction():
+            state.set_meta(RECORD_FORMAT_KEY, RECORD_FORMAT)
     if rebuild:
         with state.transaction():
             state.clear()

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from feeds.config import Settings
 from feeds.errors import DumpError
 from feeds.inputs import Stat
-from feeds.model import Encoded, encode
 from feeds.parse import check_size, parse_dump
+from feeds.records import Encoded, encode
 from feeds.workers import worker_settings
 
 if TYPE_CHECKING:

@@ -53,23 +53,14 @@ class Headline(NamedTuple):
 class Sidebars:
     """A page's sidebars, unread: its blocks from the first sidebar heading on,
     separated by blank lines as a text dump separates them, and the zone of
-    their stamps.
-
-    `earlier` holds headlines read by a version of feeds that stored them read
-    (and kept no text); they are given back as they are."""
+    their stamps."""
 
     text: str = ""
     zone: str = "WIB"
-    earlier: tuple[tuple[Headline, ...], tuple[Headline, ...]] | None = None
     # Read once: a daemon renders the newest entry's Populer feed on every change,
     # and keeps that entry decoded meanwhile.
     _read: tuple[tuple[Headline, ...], tuple[Headline, ...]] | None = field(
         default=None, init=False, compare=False, repr=False)
-
-    @classmethod
-    def read_already(cls, populer: tuple[Headline, ...],
-                     update: tuple[Headline, ...]) -> Sidebars:
-        return cls(earlier=(populer, update))
 
     @property
     def populer(self) -> tuple[Headline, ...]:
@@ -81,15 +72,13 @@ class Sidebars:
 
     def read(self) -> tuple[tuple[Headline, ...], tuple[Headline, ...]]:
         """The Populer and the UPDATE headlines, in page order."""
-        if self.earlier is not None:
-            return self.earlier
         if self._read is None:
             object.__setattr__(self, "_read", read_sidebars(blocks_of(self.text), self.zone))
             assert self._read is not None
         return self._read
 
     def __bool__(self) -> bool:
-        return bool(self.text) or (self.earlier is not None and any(self.earlier))
+        return bool(self.text)
 
 
 NO_SIDEBARS = Sidebars()

@@ -21,13 +21,8 @@ from typing import IO, NamedTuple
 
 from feeds.dates import format_utc
 from feeds.errors import StateError
-from feeds.model import (
-    Encoded,
-    Published,
-    content_digest,
-    decode_record,
-    same_record,
-)
+from feeds.model import Published
+from feeds.records import Encoded, content_digest, decode_record, same_record
 from feeds.text import identity_key, slugify
 
 CACHE_KIB = 8 * 1024  # SQLite's page cache, at most
@@ -552,7 +547,7 @@ class Run(NamedTuple):
     written: int
 
 
-def _published(record: bytes | str, updated: str) -> Published:
+def _published(record: bytes, updated: str) -> Published:
     return Published(decode_record(record), datetime.fromisoformat(updated))
 
 

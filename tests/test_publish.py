@@ -421,3 +421,30 @@ def test_parsing_workers_import_only_what_reading_a_dump_needs() -> None:
     assert "feeds.reading" in loaded
     assert not loaded & {"feeds.cli", "feeds.state", "feeds.publish", "feeds.daemon",
                          "feedgen", "sqlite3", "apscheduler"}
+
+
+def test_a_state_of_an_older_record_format_is_rebuilt_from_the_input_once(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import zlib
+
+    from feeds.records import RECORD_FORMAT, RECORD_FORMAT_KEY, entry_record, record_json
+
+    settings = make_settings(tmp_path)
+    shutil.copy(SEED_DUNIA_2025, settings.input_dir / "a.txt")
+    shutil.copy(SEED_DUNIA_2024, settings.input_dir / "b.txt")
+    build(settings)
+    before = {k: v[0] for k, v in snapshot(settings.output_dir).items()}
+    seed = parse_file(SEED_DUNIA_2025)
+    with State(settings.state_path) as state, state.transaction():  # as 0.1.0 left it
+        state.db.execute("UPDATE entries SET record = ? WHERE id = ?",
+                         (zlib.compress(record_json(entry_record(seed))), seed.id))
+        state.db.execute("DELETE FROM meta WHERE key = ?", (RECORD_FORMAT_KEY,))
+    report = build(settings)
+    assert f"{settings.state_path} holds records of an older feeds: rebuilding it" in caplog.text
+    assert report.parsed == 2
+    assert {k: v[0] for k, v in snapshot(settings.output_dir).items()} == before
+    with State(settings.state_path) as state:
+        assert state.meta(RECORD_FORMAT_KEY) == RECORD_FORMAT
+        assert [p.entry for p in state.entries([seed.id])] == [replace(seed, source="a.txt")]
+    caplog.clear()
+    assert build(settings).parsed == 0 and "older feeds" not in caplog.text

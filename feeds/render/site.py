@@ -7,7 +7,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from feeds.model import ID_NAMESPACE, Encoded, Entry, Published
+from feeds.model import ID_NAMESPACE, Entry, Published
+from feeds.records import Encoded
 
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
 ALL_FEED = "all"
