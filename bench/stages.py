@@ -41,11 +41,11 @@ sys.path.insert(0, str(REPO))
 from bench.update_cost import WORK, corpus, link_input, machine, set_aside  # noqa: E402
 from feeds.config import Settings, validate  # noqa: E402
 from feeds.model import Published  # noqa: E402
-from feeds.records import encode  # noqa: E402
 from feeds.output import Output  # noqa: E402
 from feeds.parse import is_html, parse_dump  # noqa: E402
 from feeds.publish import BATCH, Report, _apply  # noqa: E402
 from feeds.reading import Dump, read_file  # noqa: E402
+from feeds.records import encode  # noqa: E402
 from feeds.render.articles import render_article  # noqa: E402
 from feeds.render.site import entry_page  # noqa: E402
 from feeds.state import State  # noqa: E402
