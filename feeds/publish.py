@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 from feeds.config import Settings
 from feeds.inputs import Stat, list_input, stat_inputs
 from feeds.output import Output
+from feeds.plan import Plan, plan_entry
 from feeds.records import RECORD_FORMAT, RECORD_FORMAT_KEY, Encoded
 from feeds.render.site import page_path
 from feeds.state import SeenFile, State
-from feeds.text import slugify
 from feeds.workers import Workers
 
 if TYPE_CHECKING:
@@ -226,31 +226,44 @@ def read_dumps(settings: Settings, todo: Sequence[tuple[str, Stat]],
 
 def _apply(settings: Settings, state: State, dumps: list[Dump], seen: dict[str, SeenFile],
            now: datetime, report: Report) -> None:
-    """Record every dump and what it makes pending (call inside a transaction)."""
-    new = _new_articles(state, dumps, seen)
-    state.add_new_entries((d.entry, d.mtime_ns, d.sha256) for d in new if d.entry is not None)
-    state.note_files((SeenFile(d.path, d.size, d.mtime_ns, d.sha256, d.entry.id, None)
-                      for d in new if d.entry is not None), now)
-    recorded = {d.path for d in new}
-    state.add_pending(feeds={slugify(d.entry.category) for d in new if d.entry is not None},
-                      pages=[d.entry.id for d in new if d.entry is not None])
+    """Record a batch of dumps and what they make pending (call inside a
+    transaction): each entry planned (`feeds.plan`) against what the state
+    holds for its id, or what an earlier dump of the batch made of it."""
+    known = state.known_entries({d.entry.id for d in dumps if d.entry is not None})
+    decided: list[tuple[Encoded, Plan]] = []
+    files: list[SeenFile] = []
     for dump in dumps:
-        known = seen.get(dump.path)
-        if dump.path in recorded:
-            assert dump.entry is not None
-            report.parsed += 1
-            report.changed_entries.add(dump.entry.id)
-            _announce(settings, dump.path, dump.entry)
-        elif dump.error is not None:
+        before = seen.get(dump.path)
+        if dump.error is not None:
             report.rejected.append((dump.path, dump.error))
-            state.note_file(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256,
-                                     known.entry_id if known else None, dump.error), now)
+            files.append(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256,
+                                  before.entry_id if before else None, dump.error))
         elif dump.entry is None:  # the same bytes under a new mtime
-            assert known is not None
+            assert before is not None
             report.unchanged += 1
-            state.note_file(replace(known, size=dump.size, mtime_ns=dump.mtime_ns), now)
+            files.append(replace(before, size=dump.size, mtime_ns=dump.mtime_ns))
         else:
-            _apply_entry(settings, state, dump, dump.entry, known, now, report)
+            entry = dump.entry
+            plan = plan_entry(entry, dump.mtime_ns, dump.sha256, known.get(entry.id))
+            known[entry.id] = plan.known
+            decided.append((entry, plan))
+            files.append(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256, entry.id,
+                                  None))
+            report.parsed += 1
+            if plan.feeds:
+                report.changed_entries.add(entry.id)
+                _announce(settings, dump.path, entry)
+    state.save_entries(decided)
+    state.note_files(files, now)
+    state.add_pending(feeds=set().union(*(plan.feeds for _, plan in decided)),
+                      pages=[entry.id for entry, plan in decided if plan.feeds])
+    for dump in dumps:  # a file that now holds another article (a corrected title)
+        before = seen.get(dump.path)
+        replaced = before.entry_id if before else None
+        if (dump.entry is not None and replaced and replaced != dump.entry.id
+                and state.files_of(replaced) == 0):
+            # The old one was never a separate article and leaves the feeds.
+            _forget(state, [replaced], report)
 
 
 def _announce(settings: Settings, path: str, entry: Encoded) -> None:
@@ -259,36 +272,6 @@ def _announce(settings: Settings, path: str, entry: Encoded) -> None:
     # The path is joined only if the line is logged (it is not, unless -v).
     log.info("published %s/%s: %s [%s] %s", settings.input_dir, path, entry.title,
              entry.category, entry.id)
-
-
-def _new_articles(state: State, dumps: list[Dump], seen: dict[str, SeenFile]) -> list[Dump]:
-    """The dumps that are the first ever of their article (a new file, an id the
-    state does not hold and no other dump of the batch shares): these need no
-    comparison with anything and are recorded together."""
-    candidates: dict[str, list[Dump]] = {}
-    for dump in dumps:
-        if dump.entry is not None and dump.path not in seen:
-            candidates.setdefault(dump.entry.id, []).append(dump)
-    absent = state.absent(list(candidates))
-    return [found[0] for entry_id, found in candidates.items()
-            if len(found) == 1 and entry_id in absent]
-
-
-def _apply_entry(settings: Settings, state: State, dump: Dump, entry: Encoded,
-                 known: SeenFile | None, now: datetime, report: Report) -> None:
-    report.parsed += 1
-    changed = state.store_entry(entry, dump.mtime_ns, dump.sha256)
-    if changed:
-        report.changed_entries.add(entry.id)
-        _announce(settings, dump.path, entry)
-        state.add_pending(feeds=changed, pages=[entry.id])
-    state.note_file(SeenFile(dump.path, dump.size, dump.mtime_ns, dump.sha256, entry.id, None),
-                    now)
-    replaced = known.entry_id if known else None
-    if replaced and replaced != entry.id and state.files_of(replaced) == 0:
-        # The same file now holds another article (a corrected title): the old
-        # one was never a separate article and leaves the feeds.
-        _forget(state, [replaced], report)
 
 
 def forget(settings: Settings, state: State, ids: list[str]) -> Report:

@@ -15,15 +15,16 @@ from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, NamedTuple
 
 from feeds.dates import format_utc
 from feeds.errors import StateError
 from feeds.model import Published
-from feeds.records import Encoded, content_digest, decode_record, same_record
-from feeds.text import identity_key, slugify
+from feeds.plan import Known, Plan, Verdict
+from feeds.records import Encoded, decode_record
+from feeds.text import identity_key
 
 CACHE_KIB = 8 * 1024  # SQLite's page cache, at most
 DECODED_CACHE_ENTRIES = 1024  # a daemon's feeds hold ~50 entries each
@@ -150,13 +151,6 @@ class Category:
     name: str
     count: int
     newest: datetime
-
-
-def _new_entry_row(entry: Encoded, mtime_ns: int, sha256: str) -> tuple[object, ...]:
-    """An entries row and its content digest, for an entry never seen before."""
-    published = format_utc(entry.published)  # and `updated`, until a correction
-    return (entry.id, entry.category_slug, entry.category, entry.title_key, published,
-            published, mtime_ns, sha256, entry.record, entry.content)
 
 
 class State:
@@ -308,66 +302,45 @@ class State:
 
     # --- entries -----------------------------------------------------------
 
-    def store_entry(self, encoded: Encoded, mtime_ns: int, file_sha256: str) -> set[str]:
-        """Take one dump's entry (see `encode`); returns the category slugs whose
-        feeds changed (empty when the dump repeats what is known)."""
-        entry_id, record, content = encoded.id, encoded.record, encoded.content
-        self.db.execute(
+    def known_entries(self, ids: Collection[str]) -> dict[str, Known]:
+        """What the state holds for those of these ids it holds (two queries)."""
+        wanted = json.dumps(list(ids))
+        versions: dict[str, dict[str, int]] = {}
+        for entry_id, content, first_mtime_ns in self.db.execute(
+                "SELECT entry_id, content_sha256, first_mtime_ns FROM versions "
+                "WHERE entry_id IN (SELECT value FROM json_each(?))", (wanted,)):
+            versions.setdefault(entry_id, {})[content] = first_mtime_ns
+        rows = self.db.execute(
+            "SELECT id, record_mtime_ns, record_sha256, record, updated, category_slug "
+            "FROM entries WHERE id IN (SELECT value FROM json_each(?))", (wanted,))
+        return {entry_id: Known(mtime_ns, sha256, record, datetime.fromisoformat(updated),
+                                slug, versions.get(entry_id, {}))
+                for entry_id, mtime_ns, sha256, record, updated, slug in rows}
+
+    def save_entries(self, decided: Iterable[tuple[Encoded, Plan]]) -> None:
+        """Store what the plans decided, in order: every content seen, the records
+        now shown, and the `updated` that older dumps moved."""
+        decided = list(decided)
+        self.db.executemany(
             "INSERT INTO versions VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET "
             "first_mtime_ns = min(first_mtime_ns, excluded.first_mtime_ns)",
-            (entry_id, content, mtime_ns))
-        row = self.db.execute(
-            "SELECT record_mtime_ns, record_sha256, record, updated FROM entries WHERE id = ?",
-            (entry_id,)).fetchone()
-        if row is None or (mtime_ns, file_sha256) > (row[0], row[1]):
-            updated = self._updated(entry_id, encoded.published, content)
-            if row is not None and row[3] == updated and same_record(row[2], record):
-                return set()
-            self.db.execute(
-                # An upsert, not INSERT OR REPLACE: a replace would skip the
-                # delete trigger and miscount the spellings.
-                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
-                "UPDATE SET category = excluded.category, title_key = excluded.title_key, "
-                "updated = excluded.updated, record_mtime_ns = excluded.record_mtime_ns, "
-                "record_sha256 = excluded.record_sha256, record = excluded.record",
-                (entry_id, encoded.category_slug, encoded.category, encoded.title_key,
-                 format_utc(encoded.published), updated, mtime_ns, file_sha256, record))
-            return {encoded.category_slug}
-        # An older dump: it may still reveal that the newest content is a correction.
-        current = decode_record(row[2])
-        updated = self._updated(entry_id, current.published, content_digest(current))
-        if updated == row[3]:
-            return set()
-        self.db.execute("UPDATE entries SET updated = ? WHERE id = ?", (updated, entry_id))
-        return {slugify(current.category)}
-
-    def absent(self, ids: Collection[str]) -> set[str]:
-        """Those of these ids the state holds no entry for."""
-        known = self.db.execute("SELECT id FROM entries WHERE id IN "
-                                "(SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
-        return set(ids) - {row[0] for row in known}
-
-    def add_new_entries(self, new: Iterable[tuple[Encoded, int, str]]) -> None:
-        """Entries the state has never seen (ids checked with `absent`, each once),
-        as (encoded entry, dump mtime_ns, dump sha256): what `store_entry` does for
-        a first dump, in three statements for the lot."""
-        rows = [_new_entry_row(*item) for item in new]
-        self.db.executemany("INSERT INTO versions VALUES (?, ?, ?)",
-                            ((row[0], row[9], row[6]) for row in rows))
-        self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            (row[:9] for row in rows))
-
-    def _updated(self, entry_id: str, published: datetime, content: str) -> str:
-        """`published`, until a second content appears: then when the current one did."""
-        versions = self.db.execute("SELECT count(*) FROM versions WHERE entry_id = ?",
-                                   (entry_id,)).fetchone()[0]
-        if versions < 2:
-            return format_utc(published)
-        first = self.db.execute(
-            "SELECT first_mtime_ns FROM versions WHERE entry_id = ? AND content_sha256 = ?",
-            (entry_id, content)).fetchone()[0]
-        appeared = datetime.fromtimestamp(first // 1_000_000_000, UTC)
-        return format_utc(max(appeared, published))
+            ((entry.id, entry.content, plan.known.versions[entry.content])
+             for entry, plan in decided))
+        self.db.executemany(
+            # An upsert, not INSERT OR REPLACE: a replace would skip the delete
+            # trigger and miscount the spellings.
+            "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+            "UPDATE SET category = excluded.category, title_key = excluded.title_key, "
+            "updated = excluded.updated, record_mtime_ns = excluded.record_mtime_ns, "
+            "record_sha256 = excluded.record_sha256, record = excluded.record",
+            ((entry.id, entry.category_slug, entry.category, entry.title_key,
+              format_utc(entry.published), format_utc(plan.known.updated),
+              plan.known.record_mtime_ns, plan.known.record_sha256, entry.record)
+             for entry, plan in decided if plan.shows_record))
+        self.db.executemany(
+            "UPDATE entries SET updated = ? WHERE id = ?",
+            ((format_utc(plan.known.updated), entry.id) for entry, plan in decided
+             if plan.verdict is Verdict.OLDER and plan.feeds))
 
     def forget_entries(self, ids: Iterable[str]) -> set[str]:
         """Remove entries on purpose; returns the category slugs they were in."""

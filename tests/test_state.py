@@ -14,6 +14,7 @@ from feeds.dates import format_utc
 from feeds.errors import StateError
 from feeds.model import Entry, Sidebars
 from feeds.parse import parse_file
+from feeds.plan import plan_entry
 from feeds.records import decode_record, encode, entry_record, record_json, record_text
 from feeds.state import DEFERRABLE_INDEXES, MIGRATIONS, State
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
@@ -23,6 +24,15 @@ def entry(title: str, category: str, minute: int = 0) -> Entry:
     base = parse_file(SEED_DUNIA_2024)
     return replace(base, title=title, category=category,
                    published=datetime(2025, 1, 1, 10, minute, tzinfo=UTC))
+
+
+def store(state: State, dumped: Entry, mtime_ns: int, sha256: str) -> frozenset[str]:
+    """One dump's entry planned against the state and stored, as a build records
+    it; the categories whose feeds change."""
+    encoded = encode(dumped)
+    plan = plan_entry(encoded, mtime_ns, sha256, state.known_entries([encoded.id]).get(encoded.id))
+    state.save_entries([(encoded, plan)])
+    return plan.feeds
 
 
 def counted_directly(state: State) -> dict[tuple[str, str], int]:
@@ -61,11 +71,11 @@ def test_a_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
 def test_category_counts_follow_every_change(tmp_path: Path) -> None:
     with State(tmp_path / "s.db") as state, state.transaction():
         first, second = entry("Satu", "Dunia"), entry("Dua", "DUNIA", 1)
-        state.store_entry(encode(first), 1, "a")
-        state.store_entry(encode(second), 1, "b")
-        state.store_entry(encode(entry("Tiga", "Hukum", 2)), 1, "c")
+        store(state, first, 1, "a")
+        store(state, second, 1, "b")
+        store(state, entry("Tiga", "Hukum", 2), 1, "c")
         # a newer dump respells it
-        state.store_entry(encode(replace(second, category="Dunia")), 2, "d")
+        store(state, replace(second, category="Dunia"), 2, "d")
         assert {(c.slug, c.name, c.count) for c in state.categories()} == {
             ("dunia", "Dunia", 2), ("hukum", "Hukum", 1)}
         state.forget_entries([first.id])
@@ -81,15 +91,15 @@ def test_an_older_dump_never_replaces_a_newer_one(tmp_path: Path) -> None:
     corrected = replace(seed, blocks=seed.blocks[:-1])
     newer_ns, older_ns = 1_760_000_000 * 10**9, 1_750_000_000 * 10**9
     with State(tmp_path / "s.db") as state, state.transaction():
-        assert state.store_entry(encode(corrected), newer_ns, "new") == {"dunia"}
+        assert store(state, corrected, newer_ns, "new") == {"dunia"}
         (alone,) = state.newest("dunia", 5)
         assert alone.updated == seed.published  # one content so far: not a correction
-        assert state.store_entry(encode(seed), older_ns, "old") == {"dunia"}
+        assert store(state, seed, older_ns, "old") == {"dunia"}
         (stored,) = state.newest("dunia", 5)
         assert stored.entry.blocks == corrected.blocks  # the newer dump's content stays
         assert stored.entry.published == seed.published
         assert stored.updated == datetime.fromtimestamp(1_760_000_000, UTC)
-        assert state.store_entry(encode(seed), older_ns, "old") == set()  # nothing new
+        assert store(state, seed, older_ns, "old") == set()  # nothing new
 
 
 def test_a_record_writes_every_time_as_format_utc_and_reads_back_the_same_entry() -> None:
@@ -143,7 +153,7 @@ def test_deferred_indexes_come_back_however_the_recording_ends(tmp_path: Path) -
         with state.indexes_deferred():
             assert not set(index_sql(state)) & set(DEFERRABLE_INDEXES)
             with state.transaction():
-                state.add_new_entries([(encode(entry("Satu", "Dunia")), 1, "a" * 64)])
+                store(state, entry("Satu", "Dunia"), 1, "a" * 64)
         assert index_sql(state) == schema
         # Sorted through files (a sort held in memory grows with the archive); the
         # statement journals stay in memory.

@@ -1,0 +1,80 @@
+"""The decision new / same / correction / older, as a table of cases."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from feeds.model import Sidebars
+from feeds.parse import parse_file
+from feeds.plan import Known, Verdict, plan_entry
+from feeds.records import Encoded, encode
+from tests.conftest import SEED_DUNIA_2025
+
+SEED = parse_file(SEED_DUNIA_2025)
+ORIGINAL = encode(SEED)
+CORRECTED = encode(replace(SEED, blocks=SEED.blocks[:-1]))
+RESIDEBARED = encode(replace(SEED, sidebars=Sidebars("Populer\n\nLain\n\nRabu, 11 Februari 2026 "
+                                                     "| 19:58", "WIB")))
+PUBLISHED = SEED.published  # 2025-05-30T09:01Z
+T1, T2, T3 = (int(datetime(2025, 6, day, tzinfo=UTC).timestamp()) * 10**9 for day in (1, 2, 3))
+EARLY = int(datetime(2025, 5, 1, tzinfo=UTC).timestamp()) * 10**9  # before it was published
+
+
+def shown(entry: Encoded, mtime_ns: int, sha256: str, updated: datetime,
+          versions: dict[str, int]) -> Known:
+    return Known(mtime_ns, sha256, entry.record, updated, "dunia", versions)
+
+
+ONCE = shown(ORIGINAL, T2, "b", PUBLISHED, {ORIGINAL.content: T2})
+
+
+@pytest.mark.parametrize(("case", "entry", "mtime_ns", "sha256", "known", "verdict", "record",
+                          "updated", "feeds"), [
+    ("first dump of an article", ORIGINAL, T1, "a", None,
+     Verdict.NEW, ORIGINAL, PUBLISHED, {"dunia"}),
+    ("the same bytes, newer", ORIGINAL, T3, "c", ONCE,
+     Verdict.SAME, ORIGINAL, PUBLISHED, set()),
+    ("a newer dump with another body", CORRECTED, T3, "c", ONCE,
+     Verdict.CORRECTION, CORRECTED, datetime(2025, 6, 3, tzinfo=UTC), {"dunia"}),
+    ("a newer dump, the same article in other sidebars", RESIDEBARED, T3, "c", ONCE,
+     Verdict.CORRECTION, RESIDEBARED, PUBLISHED, {"dunia"}),
+    ("an older dump of what is shown", ORIGINAL, T1, "a", ONCE,
+     Verdict.OLDER, ORIGINAL, PUBLISHED, set()),
+    ("an older dump that shows the shown one was a correction", CORRECTED, T1, "a", ONCE,
+     Verdict.OLDER, ORIGINAL, datetime(2025, 6, 2, tzinfo=UTC), {"dunia"}),
+    ("the same mtime, a greater file hash: newer", CORRECTED, T2, "c", ONCE,
+     Verdict.CORRECTION, CORRECTED, datetime(2025, 6, 2, tzinfo=UTC), {"dunia"}),
+    ("the same mtime, a lesser file hash: older", CORRECTED, T2, "a", ONCE,
+     Verdict.OLDER, ORIGINAL, datetime(2025, 6, 2, tzinfo=UTC), {"dunia"}),
+    ("a correction dumped before the article's time never dates before it", CORRECTED,
+     T3, "c", shown(ORIGINAL, EARLY, "b", PUBLISHED, {ORIGINAL.content: EARLY}),
+     Verdict.CORRECTION, CORRECTED, datetime(2025, 6, 3, tzinfo=UTC), {"dunia"}),
+    ("the first content reappears, newer: updated goes back to when it appeared",
+     ORIGINAL, T3, "d", shown(CORRECTED, T2, "c", datetime(2025, 6, 2, tzinfo=UTC),
+                              {ORIGINAL.content: T1, CORRECTED.content: T2}),
+     Verdict.CORRECTION, ORIGINAL, datetime(2025, 6, 1, tzinfo=UTC), {"dunia"}),
+])
+def test_the_rulebook(case: str, entry: Encoded, mtime_ns: int, sha256: str, known: Known | None,
+                      verdict: Verdict, record: Encoded, updated: datetime,
+                      feeds: set[str]) -> None:
+    plan = plan_entry(entry, mtime_ns, sha256, known)
+    assert (plan.verdict, plan.known.record, plan.known.updated, set(plan.feeds)) == (
+        verdict, record.record, updated, feeds), case
+    assert plan.shows_record == (verdict in (Verdict.NEW, Verdict.CORRECTION))
+    assert plan.known.versions[entry.content] == min(
+        mtime_ns, (known.versions if known else {}).get(entry.content, mtime_ns))
+
+
+def test_the_order_dumps_arrive_in_never_changes_the_outcome() -> None:
+    dumps = [(ORIGINAL, T1, "a"), (CORRECTED, T2, "b"), (RESIDEBARED, T3, "c")]
+    outcomes = set()
+    for order in ([0, 1, 2], [2, 1, 0], [1, 0, 2], [2, 0, 1]):
+        known = None
+        for index in order:
+            known = plan_entry(*dumps[index], known).known
+        assert known is not None
+        outcomes.add((known.record, known.updated, known.record_mtime_ns))
+    assert outcomes == {(RESIDEBARED.record, datetime(2025, 6, 1, tzinfo=UTC), T3)}
