@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom 1.0 with feedgen, corrected where feedgen falls short of
-what the W3C validator and feed readers expect."""
+what the W3C validator and feed readers expect: through feedgen's extension
+hooks, which receive each element before it is serialised."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import html
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -35,10 +38,9 @@ def render_rss(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
              for item in items]
     generator = _generator(spec, items, site.base_url + spec.file("rss"), "application/rss+xml",
                            site)
-    xml = generator.rss_str(pretty=True)
-    if site.hub:
-        xml = _add_rss_hub(xml, site.hub)
-    return _RSS_TEXT.sub(_numeric_references, xml)
+    # Serialising differs here alone: lxml writes `&` and `<` as entities, and the
+    # validator wants numeric references in these RSS elements.
+    return _RSS_TEXT.sub(_numeric_references, generator.rss_str(pretty=True))
 
 
 def render_atom(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
@@ -46,13 +48,15 @@ def render_atom(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
                            "application/atom+xml", site)
     if site.hub:
         generator.link(href=site.hub, rel="hub")
-    return _fix_atom(generator.atom_str(pretty=True), items)
+    return bytes(generator.atom_str(pretty=True))
 
 
 def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: str,
                site: Site) -> FeedGenerator:
     feed = FeedGenerator()
     feed.load_extension("dc", atom=False, rss=True)
+    feed.register_extension(_CORRECTIONS, _FeedCorrections, _EntryCorrections)
+    getattr(feed, _CORRECTIONS).hub = site.hub
     feed.id(spec.feed_id)
     feed.title(spec.title)
     feed.description(spec.description)
@@ -91,41 +95,48 @@ def inert_markup(text: str) -> str:
     return _TAG_START.sub("<\u2060", text)
 
 
-def _add_rss_hub(xml: bytes, hub: str) -> bytes:
-    """WebSub's `<atom:link rel="hub">` beside the self link (feedgen writes only
-    the self link into an RSS channel)."""
-    root = etree.fromstring(xml)
-    channel = root.find("channel")
-    assert channel is not None
-    self_link = channel.find(f"{{{ATOM_NS}}}link")
-    link = etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub")
-    if self_link is not None:
-        self_link.addnext(link)
-    else:
-        channel.insert(0, link)
-    return bytes(etree.tostring(root, pretty_print=True, xml_declaration=True,
-                                encoding="UTF-8"))
+_CORRECTIONS = "feeds_corrections"  # the extension's name on a FeedGenerator
+
+
+class _FeedCorrections(BaseExtension):  # type: ignore[misc]
+    """WebSub's `<atom:link rel="hub">` beside the RSS self link: feedgen writes
+    only the self link into an RSS channel, and a second link() call would
+    become the channel's <link>."""
+
+    hub: str | None = None
+
+    def extend_rss(self, rss: Any) -> Any:
+        if self.hub:
+            channel = rss.find("channel")
+            self_link = channel.find(f"{{{ATOM_NS}}}link")
+            link = etree.Element(f"{{{ATOM_NS}}}link", href=self.hub, rel="hub")
+            if self_link is not None:
+                self_link.addnext(link)
+            else:
+                channel.insert(0, link)
+        return rss
+
+
+class _EntryCorrections(BaseEntryExtension):  # type: ignore[misc]
+    """What feedgen drops or mislabels in an Atom entry:
+    - its link loses rel and type (feedgen bug #135);
+    - a title holding markup-like text must be declared escaped HTML, so that
+      readers show `<script>` as text and the validator sees no undeclared HTML."""
+
+    def extend_atom(self, entry: Any) -> Any:
+        # feedgen builds an entry's elements without a namespace (the feed's
+        # default namespace makes them Atom's when serialised).
+        link = entry.find("link")
+        if link is not None:
+            link.set("rel", "alternate")
+            link.set("type", "text/html")
+        title = entry.find("title")
+        if title is not None and title.text and ("<" in title.text or "&" in title.text):
+            title.set("type", "html")
+            title.text = html.escape(title.text, quote=False)
+        return entry
 
 
 def _numeric_references(match: re.Match[bytes]) -> bytes:
     text = match[3].replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
     return match[1] + text.replace(b"&gt;", b"&#x3E;") + match[4]
-
-
-def _fix_atom(xml: bytes, items: list[FeedItem]) -> bytes:
-    """Put back what feedgen drops or mislabels in Atom:
-    - entry links lose rel and type (feedgen bug #135);
-    - a title holding markup-like text is declared as escaped HTML, so readers
-      show `<script>` as text and the validator sees no undeclared HTML."""
-    root = etree.fromstring(xml)
-    for entry, item in zip(root.iterfind(f"{{{ATOM_NS}}}entry"), items, strict=True):
-        link = entry.find(f"{{{ATOM_NS}}}link")
-        if link is not None:
-            link.set("rel", "alternate")
-            link.set("type", "text/html")
-        title = entry.find(f"{{{ATOM_NS}}}title")
-        if title is not None and ("<" in item.title or "&" in item.title):
-            title.set("type", "html")
-            title.text = html.escape(item.title, quote=False)
-    return bytes(etree.tostring(root, pretty_print=True, xml_declaration=True,
-                                encoding="UTF-8"))
