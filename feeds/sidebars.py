@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from feeds.dates import STAMP_CACHE_SIZE, Stamp, parse_stamp
-from feeds.text import clean_pieces
+from feeds.text import clean_pieces, fold_spaces
 
 POPULER_MARKERS = frozenset({"populer", "terpopuler", "paling populer", "terpopuler hari ini"})
 UPDATE_MARKERS = frozenset({"update", "terkini", "berita terkini", "terbaru", "berita terbaru"})
@@ -82,6 +82,55 @@ class Sidebars:
 
 
 NO_SIDEBARS = Sidebars()
+
+
+def _marker_pattern(markers: frozenset[str]) -> str:
+    return "|".join(r"\s+".join(map(re.escape, marker.split()))
+                    for marker in sorted(markers, key=len, reverse=True))
+
+
+# A line (or lines: `Paling\nPopuler`) holding nothing but a sidebar heading or an
+# end marker: where an article may end, found in one search of the whole page
+# (searched for after a line break, which the regex engine scans for in C).
+# Lines are first found by the markers' first words, then matched whole.
+_MARKER_LINE = re.compile(
+    rf"\n[^\S\n]*(?:(?P<end>{_marker_pattern(END_MARKERS)})|{_marker_pattern(SIDEBAR_MARKERS)})"
+    r"[^\S\n]*(?=\n|\Z)", re.IGNORECASE)
+_MARKER_START = re.compile(
+    r"\n[^\S\n]*(?:" + "|".join(sorted({marker.split()[0] for marker in
+                                          SIDEBAR_MARKERS | END_MARKERS})) + ")",
+    re.IGNORECASE)
+
+
+def article_end(text: str, default_zone: str) -> tuple[int, bool]:
+    """Where a page's article ends (cleaned text, "\n" line breaks): the offset
+    of its first sidebar heading (True) or of its end marker (False), or the
+    end of the text. A heading counts only as a block of its own that
+    `is_sidebar_heading` accepts, so a body subheading `Update` is passed."""
+    padded = "\n" + text
+    for candidate in _MARKER_START.finditer(padded):
+        found = _MARKER_LINE.match(padded, candidate.start())
+        if found is None:
+            continue
+        start, end = found.start(), found.end() - 1  # offsets in `text`
+        if not _own_block(text, start, end):
+            continue
+        if found["end"] is not None:
+            return start, False
+        following = until_end([block for block in map(
+            fold_spaces, BLANK_LINES.split(text[end : end + 4096].lstrip(), maxsplit=3)[:3])
+            if block])
+        if is_sidebar_heading([fold_spaces(found[0]), *following[:2]], 0, default_zone):
+            return start, True
+    return len(text), False
+
+
+def _own_block(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] (whole lines) is a block of its own: a blank line,
+    or the page's start or end, on either side."""
+    previous_line = text.rfind("\n", 0, start - 1) + 1  # start follows a line break
+    opens = start == 0 or not text[previous_line : start - 1].strip()
+    return opens and (BLANK_LINES.match(text, end) is not None or not text[end:].strip())
 
 
 def blocks_of(text: str) -> list[str]:

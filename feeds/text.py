@@ -87,6 +87,22 @@ def xml_legal(text: str) -> str:
     return _ILLEGAL.sub(lambda found: " " if found[0].isspace() else "", text)
 
 
+def clean_page(text: str) -> str:
+    """A page's text cleaned as `clean` cleans each of its blocks, but for white
+    space, which is left to fold block by block: XML-illegal characters out (a
+    control that is white space becomes a space), NFC. One scan of the page for
+    the common case, plain legal text."""
+    text = xml_legal(text)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def fold_spaces(text: str) -> str:
+    """Runs of white space (no-break spaces included) as one space, trimmed."""
+    return " ".join(text.split())
+
+
 def clean_pieces(source: str, pieces: list[str]) -> list[str]:
     """`clean` for every piece of `source` (pieces split at line breaks)."""
     return list(map(piece_cleaner(source), pieces))
@@ -99,12 +115,8 @@ def piece_cleaner(source: str) -> Callable[[str], str]:
     block."""
     if _ILLEGAL.search(source) is None and (
             source.isascii() or unicodedata.is_normalized("NFC", source)):
-        return _fold_spaces
+        return fold_spaces
     return clean
-
-
-def _fold_spaces(text: str) -> str:
-    return " ".join(text.split())
 
 
 def identity_key(text: str) -> str:

@@ -11,7 +11,8 @@ from typing import Any
 from lxml import etree
 
 from feeds.dates import parse_iso
-from feeds.parse.page import Facts, person_name, read_blocks
+from feeds.parse.page import Facts, person_name
+from feeds.parse.text import parse_text
 from feeds.text import clean
 
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -49,7 +50,8 @@ def parse_html(markup: str, default_zone: str) -> Facts:
     ld_objects = list(_ld_objects(page.json_ld_texts()))
     sites = {name.casefold() for name in (meta.get("og:site_name"), _ld_publisher(ld_objects))
              if name}
-    visible = read_blocks(fold_blocks(page.text_events()), default_zone)
+    # Clean blocks hold no line breaks: blank lines part them as in a text dump.
+    visible = parse_text("\n\n".join(fold_blocks(page.text_events())), default_zone)
     facts = _from_json_ld(ld_objects, default_zone).filled_from(_from_meta(meta, default_zone))
     facts = facts.filled_from(visible)
     title = facts.title or _clean_or_none(page.title())

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from feeds.dates import Stamp, parse_stamp, stamp_problem
 from feeds.model import Block
-from feeds.sidebars import NO_SIDEBARS, Sidebars, is_sidebar_heading, until_end
+from feeds.sidebars import NO_SIDEBARS, Sidebars
 
 SECTION_LABELS = frozenset({"berita", "news", "beranda", "home", "artikel"})
 
@@ -51,23 +51,6 @@ class Facts:
             warnings=self.warnings + other.warnings,
             date_problem=self.date_problem or other.date_problem,
         )
-
-
-def read_blocks(blocks: list[str], default_zone: str) -> Facts:
-    """Read clean, non-empty blocks in page order into facts.
-
-    The date line anchors everything: the title stands before it, the category
-    before the title, the caption before that; the body follows it up to the
-    first sidebar, and the sidebars are kept unread (see `feeds.sidebars`). A
-    page with no date line yields only its body and sidebars.
-    """
-    blocks = until_end(blocks)
-    for index in range(len(blocks)):
-        if is_sidebar_heading(blocks, index, default_zone):
-            # Clean blocks hold no line breaks: blank lines part them as in a text dump.
-            return read_article(blocks[:index], Sidebars("\n\n".join(blocks[index:]),
-                                                         default_zone), default_zone)
-    return read_article(blocks, NO_SIDEBARS, default_zone)
 
 
 def read_article(body: list[str], sidebars: Sidebars, default_zone: str) -> Facts:
