@@ -2,7 +2,7 @@
 
 The command line is imported only when run: a parsing worker, started by spawn,
 imports the main module of its parent again, and should not pay for all of
-feeds (a tenth of a second, while every parallel build waits for its workers).
+feeds while every parallel build waits for its workers.
 """
 
 

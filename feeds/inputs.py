@@ -18,8 +18,8 @@ def is_dump_name(name: str) -> bool:
     """A dump's name: a known suffix, not hidden, not a file still being written."""
     if name.startswith(".") or name.endswith("~"):
         return False
-    # Not Path(name).suffix: asked of every file in the input (100,000 times a
-    # scan of a large archive), and pathlib took ten times as long.
+    # Not Path(name).suffix: asked of every file in the input, and pathlib builds
+    # an object for each.
     _, dot, extension = name.rpartition(".")
     suffix = dot + extension.lower() if dot else ""
     return suffix in DUMP_SUFFIXES and suffix not in PARTIAL_SUFFIXES
@@ -48,8 +48,8 @@ class Stat(Protocol):
 
 
 class FileStat(NamedTuple):
-    """A `Stat` kept for later: a listing of 100,000 dumps holds one per file, at
-    a ninth of an os.stat_result's size."""
+    """A `Stat` kept for later: a listing holds one per file, much smaller than an
+    os.stat_result."""
 
     st_size: int
     st_mtime_ns: int

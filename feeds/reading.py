@@ -74,8 +74,7 @@ def read_dump(settings: Settings, path: str, stat: Stat, known: SeenFile | None)
 
 def read_file(path: str, most: int) -> tuple[bytes, os.stat_result]:
     """Up to `most` bytes of a file, and its stat once they are read. Plain os
-    calls: through a pathlib path and a buffered file object, reading a dump
-    took 33 µs instead of 14."""
+    calls: no pathlib object and no buffered file object for a read of one go."""
     descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         parts = []

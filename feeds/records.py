@@ -60,9 +60,8 @@ def _headlines_record(populer: tuple[Headline, ...],
             "update": [{"title": h.title, "published": h.published} for h in update]}
 
 
-# orjson, not the standard library: json.dumps took six times as long (a twentieth
-# of all the work of reading a dump), and formatting the ~37 times of a page
-# ourselves another twentieth. `Z`, never `+00:00`, as `format_utc` writes it.
+# orjson, not the standard library: it encodes in C, times included, `Z` and
+# never `+00:00`, as `format_utc` writes them.
 _RECORD_JSON = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_SORT_KEYS
 
 
@@ -105,8 +104,8 @@ def _sidebars_from(record: dict[str, object]) -> Sidebars:
 class Encoded(NamedTuple):
     """An entry as the state stores it, made once by the process that parsed it (a
     parsing worker): its keys, its record (`stored_record`, compressed) and its
-    content digest. It is all the main process needs of an entry, and it travels from a
-    worker at a tenth of what the whole entry, headlines and paragraphs, costs."""
+    content digest. It is all the main process needs of an entry, and far less to
+    send from a worker than the whole entry with its paragraphs."""
 
     id: str
     title: str
@@ -129,11 +128,11 @@ def encode(entry: Entry) -> Encoded:
                    compress_record(record_json(stored_record(entry))), content_digest(entry))
 
 
-# Records are compressed to a third: most of the state's size, and of what a
-# build writes to disk, is records. Zstandard at level 1, not zlib: the same
-# ratio on these records at 15 µs a record instead of 38 (and 9 µs instead of
-# 23 to read one back). Its contexts are not thread-safe, and cost as much to
-# make as to use once: one per thread, made once.
+# Records are compressed: most of the state's size, and of what a build writes
+# to disk, is records. Zstandard at level 1, not zlib: the same ratio on these
+# records, in a fraction of the time either way (docs/performance.md). Its
+# contexts are not thread-safe, and cost as much to make as to use once: one
+# per thread, made once.
 
 
 class _Codecs(threading.local):

@@ -2,11 +2,10 @@
 ends, and their headlines with their stamps, kept as the page prints them and
 read only when asked.
 
-Every page lists ~17 sidebar headlines, each with a stamp of its own, but only
-the newest page's Populer list is ever published. Reading them all took a sixth
-of a build's work (three tenths of a text dump's parse, a quarter of an HTML
-page's), so a page's sidebars are kept in its entry as text, unread, and
-`Sidebars.populer` reads them when the Populer feed (or `feeds check`) asks.
+Every page lists a dozen or more sidebar headlines, each with a stamp of its
+own, but only the newest page's Populer list is ever published. So a page's
+sidebars are kept in its entry as text, unread, and `Sidebars.populer` reads
+them when the Populer feed (or `feeds check`) asks.
 """
 
 from __future__ import annotations
@@ -33,8 +32,8 @@ BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
 # A stamp closing a block (`Headline Rabu, 11 Februari 2026 | 19:58`); the word
 # before the date may be a weekday or the headline's last word, so both are tried.
 # Words are matched possessively (`++`): what follows a word here is never a
-# letter, so giving letters back cannot help, and retrying every word of a
-# headline letter by letter was half the time of the search.
+# letter, so giving letters back cannot help; it spares retrying every word of
+# a headline letter by letter.
 _TRAILING_STAMP = re.compile(
     r"\s(?P<stamp>(?:[^\W\d_]++(?:['\u2019][^\W\d_]++)?,?\s+)?"
     r"(?P<date>\d{1,2}\s*[^\W\d_]++\.?,?\s*\d{4}|\d{1,2}[/-]\d{1,2}[/-]\d{4})"

@@ -8,10 +8,10 @@ and migrated forward on open.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import sqlite3
-from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -159,7 +159,6 @@ class State:
     def __init__(self, path: Path, *, lock: bool = True, busy_timeout: float = 10.0) -> None:
         self.path = path
         self._lock_file: IO[str] | None = None
-        self._cache: OrderedDict[tuple[str, int, str, str], Published] = OrderedDict()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if lock:
@@ -401,49 +400,24 @@ class State:
 
     def newest(self, category_slug: str | None, limit: int) -> list[Published]:
         """The newest entries (by published, then id), of one category or of all."""
-        columns = "id, record_mtime_ns, record_sha256, updated"
         if category_slug is None:
-            rows = self.db.execute(
-                f"SELECT {columns} FROM entries ORDER BY published DESC, id DESC LIMIT ?",
-                (limit,))
+            rows = self.db.execute("SELECT record, updated FROM entries "
+                                   "ORDER BY published DESC, id DESC LIMIT ?", (limit,))
         else:
-            rows = self.db.execute(
-                f"SELECT {columns} FROM entries WHERE category_slug = ? "
-                "ORDER BY published DESC, id DESC LIMIT ?", (category_slug, limit))
-        return self._decoded(list(rows))
+            rows = self.db.execute("SELECT record, updated FROM entries WHERE category_slug = ? "
+                                   "ORDER BY published DESC, id DESC LIMIT ?",
+                                   (category_slug, limit))
+        # The feeds a daemon rewrites again and again hold mostly the same entries.
+        return [_remembered(record, updated) for record, updated in rows]
 
-    def entries(self, ids: Iterable[str], *, remember: bool = True) -> list[Published]:
-        """These entries; `remember=False` for a one-off pass (pages) that should
-        not push the feeds' entries out of memory."""
-        found = []
-        for entry_id in ids:
-            row = self.db.execute("SELECT id, record_mtime_ns, record_sha256, updated "
-                                  "FROM entries WHERE id = ?", (entry_id,)).fetchone()
-            if row:
-                found.append(row)
-        return self._decoded(found, remember=remember)
-
-    def _decoded(self, rows: list[tuple[str, int, str, str]], *,
-                 remember: bool = True) -> list[Published]:
-        """Entries from their rows; a record already decoded (same id, same dump,
-        same `updated`) comes from memory: the feeds a daemon rewrites again and
-        again hold mostly the same entries."""
-        result = []
-        for entry_id, mtime_ns, sha256, updated in rows:
-            key = (entry_id, mtime_ns, sha256, updated)
-            published = self._cache.get(key)
-            if published is None:
-                record = self.db.execute("SELECT record FROM entries WHERE id = ?",
-                                         (entry_id,)).fetchone()[0]
-                published = _published(record, updated)
-                if remember:
-                    self._cache[key] = published
-                    while len(self._cache) > DECODED_CACHE_ENTRIES:
-                        self._cache.popitem(last=False)
-            else:
-                self._cache.move_to_end(key)
-            result.append(published)
-        return result
+    def entries(self, ids: Iterable[str]) -> list[Published]:
+        """These entries (those the state holds), in the order given, in one query;
+        decoded afresh, for a one-off pass (pages) that should not push the feeds'
+        entries out of memory."""
+        rows = self.db.execute(
+            "SELECT record, updated FROM json_each(?) JOIN entries ON entries.id = value "
+            "ORDER BY key", (json.dumps(list(ids)),))
+        return [_published(record, updated) for record, updated in rows]
 
     def all_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT id FROM entries")}
@@ -522,6 +496,10 @@ class Run(NamedTuple):
 
 def _published(record: bytes, updated: str) -> Published:
     return Published(decode_record(record), datetime.fromisoformat(updated))
+
+
+# A record names its entry's whole content: decoding it again gives the same entry.
+_remembered = functools.lru_cache(maxsize=DECODED_CACHE_ENTRIES)(_published)
 
 
 def _acquire_lock(path: Path) -> IO[str]:

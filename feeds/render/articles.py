@@ -67,7 +67,7 @@ def _done(state: State, batch: list[str], stop: Callable[[], bool] | None) -> bo
 
 
 def _write_batch(settings: Settings, state: State, output: Output, ids: list[str]) -> None:
-    for published in state.entries(ids, remember=False):
+    for published in state.entries(ids):
         output.write(entry_page(published), render_article(settings, published), durable=False)
 
 

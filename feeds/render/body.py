@@ -15,8 +15,7 @@ def body_html(entry: Entry) -> str:
     The only markup is these few tags, written here, without attributes; all
     text from a dump is escaped inside them, so nothing from a dump can become
     markup, let alone run script in a reader or a browser. (An HTML sanitiser
-    passed over this changed nothing, byte for byte, and cost a fifth of
-    rendering an article.)
+    passed over this changes nothing, byte for byte.)
     """
     parts = []
     if entry.caption:

@@ -8,7 +8,6 @@ new never imports the feed libraries.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from feeds.config import Settings
 from feeds.model import Published
@@ -99,22 +98,11 @@ def _items(settings: Settings, entries: list[Published], names: dict[str, str]) 
             for p in entries]
 
 
-# What each feed file was last rendered from, in this process: rendering the same
-# items again would write the same bytes, so a daemon skips it.
-_rendered_from: dict[Path, tuple[str, FeedSpec, tuple[FeedItem, ...]]] = {}
-
-
 def _write_feed(settings: Settings, output: Output, spec: FeedSpec, items: list[FeedItem]) -> None:
-    source = (settings.render_fingerprint, spec, tuple(items))
-    target = output.path(spec.file("atom"))
-    if _rendered_from.get(target) == source and all(
-            output.path(spec.file(fmt)).exists() for fmt in ("rss", "atom", "json")):
-        return
-    site = settings.site
+    site = settings.site  # a feed rendered again the same is not rewritten (`Output.write`)
     output.write(spec.file("rss"), render_rss(spec, items, site))
     output.write(spec.file("atom"), render_atom(spec, items, site))
     output.write(spec.file("json"), render_json(spec, items, site))
-    _rendered_from[target] = source  # only once all three are in place
 
 
 def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total: int

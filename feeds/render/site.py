@@ -75,6 +75,6 @@ def entry_page(entry: Entry | Encoded | Published) -> str:
 
 
 def page_path(entry_id: str, published: datetime) -> str:
-    # Not strftime: this runs for every page, and formatting ints is a tenth of it.
+    # Not strftime: this runs for every page, and formatting two ints is simpler.
     return (f"artikel/{published.year:04d}/{published.month:02d}/"
             f"{entry_id.removeprefix('urn:uuid:')}.html")
