@@ -288,8 +288,8 @@ def forget(settings: Settings, state: State, ids: list[str]) -> Report:
 
 def _forget(state: State, ids: list[str], report: Report) -> None:
     keys = state.page_keys(ids)
-    pages = {page_path(entry_id, published) for entry_id, published in keys}
-    report.removed_entries |= {entry_id for entry_id, _ in keys}
+    pages = {page_path(key.entry_id, key.published) for key in keys}
+    report.removed_entries |= {key.entry_id for key in keys}
     state.add_pending(feeds=state.forget_entries(ids), removals=pages)
     state.done_pending(pages=ids)  # a page about to be removed is not written again
 

@@ -379,13 +379,13 @@ class State:
                         "FROM entries")
         self.db.execute("INSERT OR IGNORE INTO pending_pages SELECT id FROM entries")
 
-    def pending(self) -> tuple[set[str], list[str], set[str]]:
-        """(category slugs, entry ids, output paths to remove) still to be rendered."""
+    def pending(self) -> Pending:
+        """What the output still owes."""
         feeds = {row[0] for row in self.db.execute("SELECT category_slug FROM pending_feeds")}
         pages = [row[0] for row in self.db.execute(
             "SELECT entry_id FROM pending_pages ORDER BY entry_id")]
         removals = {row[0] for row in self.db.execute("SELECT path FROM pending_removals")}
-        return feeds, pages, removals
+        return Pending(feeds, pages, removals)
 
     def done_pending(self, *, feeds: Iterable[str] = (), pages: Iterable[str] = (),
                      removals: Iterable[str] = ()) -> None:
@@ -441,23 +441,24 @@ class State:
                                  (slug,)).fetchone()[0]
         return datetime.fromisoformat(newest)
 
-    def page_keys(self, ids: Iterable[str] | None = None) -> list[tuple[str, datetime]]:
-        """(id, published) of these entries, or of all: what names their pages,
-        without decoding their records."""
+    def page_keys(self, ids: Iterable[str] | None = None) -> list[PageKey]:
+        """What names the pages of these entries, or of all, without decoding
+        their records."""
         if ids is None:
-            rows = list(self.db.execute("SELECT id, published FROM entries"))
+            rows = self.db.execute("SELECT id, published FROM entries")
         else:
-            rows = [row for entry_id in ids for row in self.db.execute(
-                "SELECT id, published FROM entries WHERE id = ?", (entry_id,))]
-        return [(str(entry_id), datetime.fromisoformat(published)) for entry_id, published in rows]
+            rows = self.db.execute("SELECT id, published FROM entries WHERE id IN "
+                                   "(SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
+        return [PageKey(entry_id, datetime.fromisoformat(published))
+                for entry_id, published in rows]
 
-    def page_key_by_title(self, title: str) -> tuple[str, datetime] | None:
-        """(id, published) of the newest entry with this title (compared as ids
-        compare titles)."""
+    def page_key_by_title(self, title: str) -> PageKey | None:
+        """The page of the newest entry with this title (compared as ids compare
+        titles)."""
         row = self.db.execute(
             "SELECT id, published FROM entries WHERE title_key = ? "
             "ORDER BY published DESC, id DESC LIMIT 1", (identity_key(title),)).fetchone()
-        return (str(row[0]), datetime.fromisoformat(row[1])) if row else None
+        return PageKey(row[0], datetime.fromisoformat(row[1])) if row else None
 
     def entry_count(self) -> int:
         return int(self.db.execute("SELECT coalesce(sum(entries), 0) FROM spellings").fetchone()[0])
@@ -483,6 +484,22 @@ class State:
             "SELECT finished, parsed, rejected, written FROM runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return Run(str(row[0]), int(row[1]), int(row[2]), int(row[3])) if row else None
+
+
+class Pending(NamedTuple):
+    """What the output still owes: category feeds (by slug), article pages (by
+    entry id), and output paths to remove."""
+
+    feeds: set[str]
+    pages: list[str]
+    removals: set[str]
+
+
+class PageKey(NamedTuple):
+    """What names an article's page (`feeds.render.site.page_path`)."""
+
+    entry_id: str
+    published: datetime
 
 
 class Run(NamedTuple):

@@ -84,7 +84,7 @@ def _write_populer_feed(settings: Settings, state: State, output: Output) -> Fee
     headlines = newest[0].entry.populer[: settings.entries_per_feed] if newest else ()
     for headline in headlines:
         known = state.page_key_by_title(headline.title)
-        url = settings.base_url + page_path(*known) if known else None
+        url = settings.base_url + page_path(known.entry_id, known.published) if known else None
         items.append(headline_item(headline, url, settings.site_title))
     _write_feed(settings, output, spec, items)
     first = items[0] if items else None
@@ -116,7 +116,7 @@ def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total
 
 def remove_strays(state: State, output: Output) -> None:
     """After a rebuild: article pages and category files nothing in the state owns."""
-    keep = {page_path(entry_id, published) for entry_id, published in state.page_keys()}
+    keep = {page_path(key.entry_id, key.published) for key in state.page_keys()}
     slugs = {category.slug for category in state.categories()}
     for path in output.files_under("artikel"):
         if path not in keep:
