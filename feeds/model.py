@@ -50,12 +50,15 @@ class Entry:
     source: str
     warnings: tuple[str, ...] = ()
     id: str = field(init=False)
+    # The category as feeds names its feed and compares categories (`DUNIA` is `Dunia`).
+    category_slug: str = field(init=False)
 
     def __post_init__(self) -> None:
         if self.published.utcoffset() is None:
             raise ValueError("Entry.published must be timezone-aware")
         object.__setattr__(self, "published", self.published.astimezone(UTC))
-        object.__setattr__(self, "id", entry_id(self.category, self.title, self.published))
+        object.__setattr__(self, "category_slug", slugify(self.category))
+        object.__setattr__(self, "id", entry_id(self.category_slug, self.title, self.published))
 
     @property
     def populer(self) -> tuple[Headline, ...]:
@@ -74,7 +77,7 @@ class Entry:
         return split_caption(self.caption)[1] if self.caption else None
 
 
-def entry_id(category: str, title: str, published: datetime) -> str:
+def entry_id(category_slug: str, title: str, published: datetime) -> str:
     """The article's permanent id: the same for every dump of the same article.
 
     It hangs on what identifies an article (category, title, publication minute),
@@ -82,7 +85,7 @@ def entry_id(category: str, title: str, published: datetime) -> str:
     with letter case, quote style and spacing folded.
     """
     stamp = published.astimezone(UTC).isoformat()[:16] + "Z"  # to the minute
-    key = "\x1f".join((slugify(category), identity_key(title), stamp))
+    key = "\x1f".join((category_slug, identity_key(title), stamp))
     return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, key)}"
 
 

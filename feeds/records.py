@@ -18,7 +18,7 @@ import orjson
 import zstandard
 
 from feeds.model import Block, Entry, Headline, Sidebars
-from feeds.text import identity_key, slugify
+from feeds.text import identity_key
 
 RECORD_FORMAT = "zstd-json, sidebars unread"
 RECORD_FORMAT_KEY = "record format"
@@ -110,13 +110,10 @@ class Encoded(NamedTuple):
     id: str
     title: str
     category: str
+    category_slug: str
     published: datetime  # UTC
     record: bytes
     content: str
-
-    @property
-    def category_slug(self) -> str:
-        return slugify(self.category)
 
     @property
     def title_key(self) -> str:
@@ -124,7 +121,7 @@ class Encoded(NamedTuple):
 
 
 def encode(entry: Entry) -> Encoded:
-    return Encoded(entry.id, entry.title, entry.category, entry.published,
+    return Encoded(entry.id, entry.title, entry.category, entry.category_slug, entry.published,
                    compress_record(record_json(stored_record(entry))), content_digest(entry))
 
 

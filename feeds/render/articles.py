@@ -18,7 +18,6 @@ from feeds.output import Output
 from feeds.render.pages import article_page
 from feeds.render.site import category_feed, entry_page
 from feeds.state import State
-from feeds.text import slugify
 from feeds.workers import Workers, worker_settings
 
 log = logging.getLogger("feeds.render")
@@ -29,8 +28,8 @@ PAGES_PER_TRANSACTION = 500
 def render_article(settings: Settings, published: Published) -> bytes:
     """An article's page. It names the category as the article itself spells it,
     so that the page depends on nothing but the article and the site settings."""
-    slug = slugify(published.entry.category)
-    spec = category_feed(slug, published.entry.category, settings.site_title)
+    entry = published.entry
+    spec = category_feed(entry.category_slug, entry.category, settings.site_title)
     return article_page(published, spec, settings.site)
 
 

@@ -26,7 +26,6 @@ from feeds.render.site import (
 )
 from feeds.render.syndication import render_atom, render_rss
 from feeds.state import State
-from feeds.text import slugify
 from feeds.workers import Workers
 
 
@@ -94,7 +93,7 @@ def _write_populer_feed(settings: Settings, state: State, output: Output) -> Fee
 
 def _items(settings: Settings, entries: list[Published], names: dict[str, str]) -> list[FeedItem]:
     return [article_item(p, settings.base_url, settings.site_title,
-                         names.get(slugify(p.entry.category), p.entry.category))
+                         names.get(p.entry.category_slug, p.entry.category))
             for p in entries]
 
 
