@@ -70,11 +70,13 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="publish continuously: watch the input directory until stopped",
-        description="The daemon: scans the input directory every --interval seconds and as "
-                    "soon as inotify reports a complete file; SIGTERM or SIGINT stop it "
-                    "after the file in hand (exit 0).")
+        description="The daemon: publishes a file as soon as inotify reports it complete, "
+                    "with a full pass over the input directory at start and every "
+                    "daemon.safety_interval seconds (without inotify: a poll every --interval "
+                    "seconds); SIGTERM or SIGINT stop it after the file in hand (exit 0).")
     _paths(run, "input", "output", "state")
-    run.add_argument("--interval", type=_positive, help="seconds between scans (default 2)")
+    run.add_argument("--interval", type=_positive,
+                     help="seconds between polls where inotify is unavailable (default 2)")
     run.add_argument("--serve", action="store_true",
                      help="also serve the output over HTTP (see feeds serve)")
     _server_options(run)
@@ -272,7 +274,9 @@ def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     _require_input(settings)
     _logging(settings.log_level, with_time=True)
-    run_daemon(settings, args.interval or settings.interval, serve=args.serve)
+    if args.interval:
+        settings = settings.with_overrides(interval=args.interval)
+    run_daemon(settings, serve=args.serve)
     return EXIT_OK
 
 

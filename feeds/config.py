@@ -48,6 +48,7 @@ class Settings:
     default_category: str = "Berita"
     max_dump_bytes: int = 5 * 1024 * 1024
     interval: float = 2.0
+    safety_interval: float = 300.0
     settle_seconds: float = 10.0
     log_level: str = "INFO"
     host: str = "127.0.0.1"
@@ -92,6 +93,7 @@ SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
               "default_category": ("default_category", str),
               "max_dump_bytes": ("max_dump_bytes", int)},
     "daemon": {"interval": ("interval", (int, float)),
+               "safety_interval": ("safety_interval", (int, float)),
                "settle_seconds": ("settle_seconds", (int, float)),
                "log_level": ("log_level", str)},
     "server": {"host": ("host", str), "port": ("port", int),
@@ -183,6 +185,8 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
          f"expected one of {sorted(ZONES)}, got {settings.zone!r}"),
         (settings.max_dump_bytes >= 1024, "feeds.max_dump_bytes", "expected at least 1024"),
         (settings.interval > 0, "daemon.interval", "expected a positive number of seconds"),
+        (settings.safety_interval > 0, "daemon.safety_interval",
+         "expected a positive number of seconds"),
         (settings.settle_seconds >= 0, "daemon.settle_seconds", "expected 0 or more seconds"),
         (settings.log_level.upper() in LOG_LEVELS, "daemon.log_level",
          f"expected one of {list(LOG_LEVELS)}"),

@@ -1,10 +1,16 @@
 """`feeds run`: the publisher as a service.
 
-An APScheduler interval job runs `publish` (the same function `feeds build`
-runs) over the input directory; inotify, through watchdog, wakes it as soon as
-a file is complete, on top of the polling, never instead of it. A file is
-complete when it was renamed into the directory or its writer closed it; where
-inotify is unavailable, once its size and mtime held still for the settle time.
+With inotify (through watchdog) events are the trigger: a file renamed into
+the input directory, or closed by its writer, is published by a pass that
+reads only the files events named, on a thread of its own, at once. A full
+pass over the directory is the safety net, not a heartbeat: at start, when the
+watch overflowed or was lost, and on a slow schedule (`daemon.safety_interval`).
+It lists the directory and compares it with the state without holding up
+events (on its own connection), and publishes only what changed. Without
+inotify the full pass is the poll, every `daemon.interval`, and a file is
+complete once its size and mtime held still for the settle time.
+
+Both kinds of pass run `publish`, the function `feeds build` runs.
 """
 
 from __future__ import annotations
@@ -15,23 +21,23 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from watchdog.events import FileClosedEvent, FileMovedEvent, FileSystemEvent, FileSystemEventHandler
-from watchdog.observers.inotify import InotifyObserver
+from watchdog.observers.inotify import InotifyFullEmitter, InotifyObserver
 
 from feeds.config import Settings
-from feeds.inputs import Stat, has_writer, is_dump_name
-from feeds.publish import UNNAMABLE, Clock, Report, publish, system_clock
+from feeds.inputs import Stat, has_writer, is_dump_name, list_input
+from feeds.publish import RENDERED_WITH, UNNAMABLE, Clock, Report, publish, system_clock
 from feeds.server import Server
 from feeds.state import State
 from feeds.websub import HubNotifier, changed_feed_urls
 
 log = logging.getLogger("feeds.daemon")
-JOB_ID = "scan"
+JOB_ID = "full pass"
 
 
 class SettleTracker:
@@ -68,6 +74,11 @@ class SettleTracker:
             self._complete[relative] = (stat.st_size, stat.st_mtime_ns)
             self._hinted.add(relative)
 
+    def reported(self, relative: str) -> bool:
+        """Whether an event ever said this file was complete."""
+        with self._lock:
+            return relative in self._complete
+
     def take_hints(self) -> set[str]:
         """The files events completed since the last call."""
         with self._lock:
@@ -100,15 +111,51 @@ class SettleTracker:
             self._observed.pop(relative, None)
 
 
+class _WatchOverflowed(FileSystemEvent):
+    """The kernel dropped events (IN_Q_OVERFLOW): only a full pass can tell what."""
+
+    event_type = "overflowed"
+
+
+class _Emitter(InotifyFullEmitter):
+    """watchdog's inotify emitter, also telling its handler when the kernel's
+    queue overflowed: watchdog rebuilds its watches then, but says so only in
+    its log. (Where a watchdog release keeps its watch group elsewhere, only the
+    safety schedule finds what an overflow lost.)"""
+
+    def on_thread_start(self) -> None:
+        super().on_thread_start()
+        group = getattr(self, "_inotify", None)
+        rebuild = getattr(group, "on_queue_overflow", None)
+        if group is None or rebuild is None:
+            return
+
+        def overflowed() -> None:
+            rebuild()
+            self.queue_event(_WatchOverflowed(self.watch.path))
+
+        group.on_queue_overflow = overflowed
+
+
+class _Observer(InotifyObserver):
+    def __init__(self) -> None:
+        super().__init__(generate_full_events=True)
+        self._emitter_class = _Emitter
+
+
 class _CompletionHandler(FileSystemEventHandler):
-    """Turns close-after-write and moved-in events into "complete" marks and a scan."""
+    """Turns close-after-write and moved-in events into "complete" marks and an
+    event pass; an overflow into a full pass."""
 
-    def __init__(self, input_dir: Path, tracker: SettleTracker, wake: Callable[[], None]) -> None:
+    def __init__(self, input_dir: Path, daemon: Daemon) -> None:
         self.input_dir = input_dir
-        self.tracker = tracker
-        self.wake = wake
+        self.daemon = daemon
 
-    def on_any_event(self, event: FileSystemEvent) -> None:
+    def dispatch(self, event: FileSystemEvent) -> None:
+        if isinstance(event, _WatchOverflowed):
+            log.info("the watch overflowed: a full pass follows")
+            self.daemon.want_full_pass()
+            return
         if event.is_directory:
             return
         if isinstance(event, FileMovedEvent):
@@ -124,12 +171,13 @@ class _CompletionHandler(FileSystemEventHandler):
             relative = path.relative_to(self.input_dir).as_posix()
         except (OSError, ValueError):
             return
-        self.tracker.completed(relative, stat)
-        self.wake()
+        self.daemon.tracker.completed(relative, stat)
+        self.daemon.wake()
 
 
 class Daemon:
-    """The scan job and what drives it. `scan` is what the tests call with a pinned clock."""
+    """The passes and what drives them. `scan` runs one pass as the threads of
+    `run` would; the tests call it with pinned clocks."""
 
     def __init__(self, settings: Settings, state: State, *, clock: Clock = system_clock,
                  tracker: SettleTracker | None = None,
@@ -140,16 +188,106 @@ class Daemon:
         self.clock = clock
         self.tracker = tracker or SettleTracker(settings.settle_seconds, inotify=False)
         self.stopping = threading.Event()
-        self._scheduler: BackgroundScheduler | None = None
-        self._scan_lock = threading.Lock()
-        self._wanted = threading.Event()
-        self._last_error: str | None = None
-        self._monotonic = monotonic
-        self._last_full_scan = -float("inf")
         self.notifier = notifier
+        self._publishing = threading.Lock()  # one writer of the state and the output
+        self._events = threading.Event()  # files completed: an event pass is due
+        self._full = threading.Event()  # a full pass is due
+        self._full.set()  # the first pass is a full one
+        self._monotonic = monotonic
+        self._last_full = -float("inf")
+        self._last_error: str | None = None
+        # The full pass compares the listing with the state on a connection of its
+        # own, so that events are never held up by it.
+        self._reader: State | None = None
         # Files rejected for their names: the state cannot record them, so every
         # pass meets them again, and the log says so once.
         self._unnamable_logged: set[str] = set()
+
+    @property
+    def full_interval(self) -> float:
+        """Seconds between full passes: the safety schedule under inotify, the poll without."""
+        return self.settings.safety_interval if self.tracker.inotify else self.settings.interval
+
+    def wake(self) -> None:
+        """Files completed: an event pass, now (or right after the one under way)."""
+        self._events.set()
+
+    def want_full_pass(self) -> None:
+        self._full.set()
+
+    def scan(self) -> Report | None:
+        """One pass: without inotify, a poll of the whole directory; with it, the
+        whole directory when a full pass is due (asked for, or the schedule's time
+        came), else the files events named. Errors are logged, never raised."""
+        if (not self.tracker.inotify or self._full.is_set()
+                or self._monotonic() - self._last_full >= self.full_interval):
+            return self.full_pass()
+        return self.event_pass()
+
+    def event_pass(self) -> Report | None:
+        """Publish the files events named since the last pass."""
+        self._events.clear()
+        hinted = self.tracker.take_hints()
+        if not hinted:
+            return None
+        return self._publish(hinted)
+
+    def full_pass(self) -> Report | None:
+        """List the directory, compare it with the state, publish what changed."""
+        self._full.clear()
+        try:
+            files = list_input(self.settings.input_dir)
+            known = self._state_reader().seen_stats()
+        except Exception as error:  # the daemon must outlive any fault; it retries
+            self._report_error(error)
+            return None
+        changed = [path for path, stat in files.items()
+                   if known.get(path) != (stat.st_size, stat.st_mtime_ns)]
+        gone = [path for path in known if path not in files]  # their entries stay
+        first = self._last_full == -float("inf")  # finds what came while nothing ran
+        self._last_full = self._monotonic()  # the schedule counts from a pass's start
+        if not changed and not gone and not self._render_owed():
+            self._recovered()
+            return Report(unchanged=len(files))
+        missed = [path for path in changed if not self.tracker.reported(path)]
+        if self.tracker.inotify and missed and not first:
+            log.info("a full pass found %d %s that events had not reported", len(missed),
+                     "file" if len(missed) == 1 else "files")
+        report = self._publish(changed + gone)
+        if report is not None:
+            report.unchanged += len(files) - len(changed)
+        return report
+
+    def _render_owed(self) -> bool:
+        reader = self._state_reader()
+        return (any(reader.pending()) or reader.meta(RENDERED_WITH)
+                != self.settings.render_fingerprint
+                or not (self.settings.output_dir / "index.html").exists())
+
+    def _state_reader(self) -> State:
+        if self._reader is None:
+            self._reader = State(self.settings.state_path, lock=False)
+        return self._reader
+
+    def _publish(self, paths: list[str] | set[str]) -> Report | None:
+        with self._publishing:
+            try:
+                report = publish(self.settings, self.state, clock=self.clock,
+                                 settled=self.tracker, stop=self.stopping.is_set,
+                                 only=paths)
+            except Exception as error:  # the daemon must outlive any fault; it retries
+                self._report_error(error)
+                return None
+            self._recovered()
+            self._log_report(report)
+            if self.notifier is not None:
+                self.notifier.notify(changed_feed_urls(report.written, self.settings.base_url))
+        return report
+
+    def _recovered(self) -> None:
+        if self._last_error is not None:
+            log.info("recovered: publishing again")
+            self._last_error = None
 
     def _log_report(self, report: Report) -> None:
         for path, reason in report.rejected:
@@ -161,82 +299,61 @@ class Daemon:
         for entry_id in sorted(report.removed_entries):
             log.info("removed %s", entry_id)
 
-    def scan(self) -> Report | None:
-        """One pass over the input directory; errors are logged, never raised.
-
-        A pass woken by events reads only the files they named, unless a whole
-        interval went by without a full pass: then the whole directory is listed
-        (polling is the safety net under inotify, never replaced by it)."""
-        with self._scan_lock:
-            self._wanted.clear()
-            hinted = self.tracker.take_hints()
-            since_full = self._monotonic() - self._last_full_scan
-            full = not hinted or since_full >= self.settings.interval
-            try:
-                report = publish(self.settings, self.state, clock=self.clock,
-                                 settled=self.tracker, stop=self.stopping.is_set,
-                                 only=None if full else hinted)
-            except Exception as error:  # the daemon must outlive any fault; it retries
-                self._report_error(error)
-                return None
-            if full:  # the interval counts from the end of a full pass
-                self._last_full_scan = self._monotonic()
-            if self._last_error is not None:
-                log.info("recovered: publishing again")
-                self._last_error = None
-            self._log_report(report)
-            if self.notifier is not None:
-                self.notifier.notify(changed_feed_urls(report.written, self.settings.base_url))
-        if self._wanted.is_set() and not self.stopping.is_set():
-            self.wake()  # a file completed during the scan
-        return report
-
-    def wake(self) -> None:
-        """Scan now (or right after the scan under way)."""
-        self._wanted.set()
-        scheduler = self._scheduler
-        if scheduler is not None and not self._scan_lock.locked() and scheduler.running:
-            job = scheduler.get_job(JOB_ID)
-            if job is not None:
-                job.modify(next_run_time=datetime.now(UTC))
-
     def _report_error(self, error: Exception) -> None:
         message = f"{type(error).__name__}: {error}"
-        if message != self._last_error:  # once per distinct fault, not every interval
+        if message != self._last_error:  # once per distinct fault, not every pass
             log.error("scan failed, keeping the last good output: %s", message)
             self._last_error = message
+        self._full.set()  # whatever the fault hid, the next full pass finds
 
-    def run(self, interval: float) -> None:
-        """Serve until SIGTERM or SIGINT; the scan in hand finishes first."""
+    def run(self) -> None:
+        """Serve until SIGTERM or SIGINT; the pass in hand finishes first."""
         observer = self._watch()
         scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_job(self.scan, "interval", seconds=interval, id=JOB_ID,
-                          next_run_time=datetime.now(UTC),  # an immediate first run
-                          coalesce=True, max_instances=1, misfire_grace_time=None)
-        self._scheduler = scheduler
+        # The job only asks for a pass: the pass runs on its own thread, so a pass
+        # longer than the interval never makes the scheduler skip or warn.
+        scheduler.add_job(self.want_full_pass, "interval", seconds=self.full_interval,
+                          id=JOB_ID, coalesce=True, max_instances=1, misfire_grace_time=None)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
+        threads = [threading.Thread(target=self._loop, args=(self._events, self.event_pass),
+                                    name="event passes"),
+                   threading.Thread(target=self._loop, args=(self._full, self.full_pass),
+                                    name="full passes")]
+        for thread in threads:
+            thread.start()
         scheduler.start()
-        log.info("watching %s every %gs (%s); publishing to %s", self.settings.input_dir,
-                 interval, "inotify" if self.tracker.inotify else
-                 f"polling, files settle after {self.settings.settle_seconds:g}s",
-                 self.settings.output_dir)
+        log.info("watching %s (%s); publishing to %s", self.settings.input_dir,
+                 f"inotify, a full pass every {self.full_interval:g}s" if self.tracker.inotify
+                 else f"polling every {self.full_interval:g}s, files settle after "
+                      f"{self.settings.settle_seconds:g}s", self.settings.output_dir)
         self.stopping.wait()
         log.info("stopping")
         scheduler.shutdown(wait=True)
+        self._events.set()
+        self._full.set()
+        for thread in threads:
+            thread.join()
         if observer is not None:
             observer.stop()
             observer.join(timeout=5)
+        if self._reader is not None:
+            self._reader.close()
         log.info("stopped")
+
+    def _loop(self, wanted: threading.Event, run_pass: Callable[[], Report | None]) -> None:
+        while not self.stopping.is_set():
+            wanted.wait()
+            if not self.stopping.is_set():
+                run_pass()
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.stopping.set()
 
     def _watch(self) -> InotifyObserver | None:
         try:
-            observer = InotifyObserver(generate_full_events=True)
-            observer.schedule(_CompletionHandler(self.settings.input_dir.resolve(), self.tracker,
-                                                 self.wake),
+            observer = _Observer()
+            observer.schedule(_CompletionHandler(self.settings.input_dir.resolve(), self),
                               str(self.settings.input_dir.resolve()), recursive=True)
             self.tracker.watch_started_ns = time.time_ns()  # events cover what changes from now
             self.tracker.inotify = True
@@ -248,7 +365,7 @@ class Daemon:
         return observer
 
 
-def run_daemon(settings: Settings, interval: float, *, serve: bool = False) -> None:
+def run_daemon(settings: Settings, *, serve: bool = False) -> None:
     """Open the state (refusing a second instance) and publish until stopped;
     with `serve`, the HTTP server runs beside it."""
     with State(settings.state_path) as state:
@@ -260,7 +377,7 @@ def run_daemon(settings: Settings, interval: float, *, serve: bool = False) -> N
         if server is not None:
             server.start()
         try:
-            daemon.run(interval)
+            daemon.run()
         finally:
             if server is not None:
                 server.close()

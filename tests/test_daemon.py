@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -237,8 +238,8 @@ def test_event_wakes_read_only_the_files_named(
     report = daemon.scan()
     assert report is not None and report.parsed == 1
     assert state.seen_file("named.txt") and not state.seen_file("unnamed.txt")
-    clocks.advance(settings.interval)
-    report = daemon.scan()  # the interval's full pass
+    clocks.advance(settings.safety_interval)
+    report = daemon.scan()  # the safety schedule's full pass
     assert report is not None and report.parsed == 1 and state.seen_file("unnamed.txt")
 
 
@@ -255,3 +256,50 @@ def test_an_event_naming_a_file_that_is_not_utf8_costs_nothing_else(
     assert report is not None and report.parsed == 1
     assert report.rejected == [("\udcffberita.txt", UNNAMABLE)]
     assert entry_titles(settings) == [parse_file(SEED_DUNIA_2025).title]
+
+
+def test_a_file_events_missed_is_published_by_the_safety_pass(
+        daemon_parts: tuple[Settings, State, PinnedClocks],
+        caplog: pytest.LogCaptureFixture) -> None:
+    settings, state, clocks = daemon_parts
+    daemon, _ = event_driven_daemon(settings, state, clocks)
+    missed = settings.input_dir / "missed.txt"  # written while the watch was down
+    shutil.copy(SEED_DUNIA_2025, missed)
+    os.utime(missed, ns=(clocks.wall_ns - 60 * 10**9,) * 2)
+    assert daemon.scan() is None  # no event named it: the event pass has nothing to do
+    assert not state.seen_file("missed.txt")
+    caplog.set_level(logging.INFO, logger="feeds.daemon")
+    clocks.advance(settings.safety_interval)
+    report = daemon.scan()
+    assert report is not None and report.parsed == 1 and state.seen_file("missed.txt")
+    assert "a full pass found 1 file that events had not reported" in caplog.messages
+    clocks.advance(settings.safety_interval)
+    caplog.clear()
+    quiet = daemon.scan()  # nothing new: nothing read, nothing said
+    assert quiet is not None and quiet.parsed == 0 and not caplog.messages
+
+
+def test_an_overflowed_watch_asks_for_a_full_pass(
+        daemon_parts: tuple[Settings, State, PinnedClocks]) -> None:
+    settings, state, _ = daemon_parts
+    tracker = SettleTracker(10, inotify=True, input_dir=settings.input_dir)
+    daemon = Daemon(settings, state, tracker=tracker)
+    daemon.full_pass()
+    observer = daemon._watch()
+    assert observer is not None
+    try:
+        assert not daemon._full.is_set()
+        (emitter,) = observer.emitters
+        emitter._inotify.on_queue_overflow()  # what the kernel's IN_Q_OVERFLOW calls
+        deadline = time.monotonic() + 5
+        while not daemon._full.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert daemon._full.is_set()
+        shutil.copy(SEED_DUNIA_2025, settings.input_dir / "after.txt")  # the watch still works
+        deadline = time.monotonic() + 5
+        while not tracker.reported("after.txt") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert tracker.reported("after.txt")
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
