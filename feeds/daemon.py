@@ -241,8 +241,7 @@ class Daemon:
         except Exception as error:  # the daemon must outlive any fault; it retries
             self._report_error(error)
             return None
-        changed = [path for path, stat in files.items()
-                   if known.get(path) != (stat.st_size, stat.st_mtime_ns)]
+        changed = [path for path, stat in files.items() if known.get(path) != stat]
         gone = [path for path in known if path not in files]  # their entries stay
         first = self._last_full == -float("inf")  # finds what came while nothing ran
         self._last_full = self._monotonic()  # the schedule counts from a pass's start

@@ -60,33 +60,35 @@ class FileStat(NamedTuple):
 
 
 def list_input(input_dir: Path) -> dict[str, FileStat]:
-    """Every dump below the input directory, by path relative to it (with "/").
-    Hidden directories are skipped. Raises FileNotFoundError when it is missing."""
+    """Every dump below the input directory, by path relative to it (with "/"),
+    in no particular order. Hidden directories are skipped. Raises
+    FileNotFoundError when it is missing.
+
+    One pass of scandir, one stat a dump: a full pass of the daemon over a large
+    archive costs about what listing it does."""
     if not input_dir.is_dir():
         raise FileNotFoundError(f"{input_dir}: input directory not found")
     found: dict[str, FileStat] = {}
     pending = [("", os.fspath(input_dir))]
     while pending:
         prefix, directory = pending.pop()
-        # Each entry is let go once stat'ed: a DirEntry keeps its whole stat_result,
-        # and a list of 100,000 of them would cost more than the rest of a build.
-        dumps: list[tuple[str, FileStat]] = []
-        directories: list[str] = []
         try:
             with os.scandir(directory) as entries:
                 for item in entries:
+                    # Each entry is let go once stat'ed: a DirEntry keeps its whole
+                    # stat_result, and a list of all of them would cost megabytes.
+                    name = item.name
                     try:
-                        if item.is_dir() and not item.name.startswith("."):
-                            directories.append(item.name)
-                        elif is_dump_name(item.name) and item.is_file():
-                            dumps.append((item.name, FileStat.of(item.stat())))
+                        if is_dump_name(name):
+                            if item.is_file():
+                                stat = item.stat()
+                                found[prefix + name] = FileStat(stat.st_size, stat.st_mtime_ns)
+                        elif item.is_dir() and not name.startswith("."):
+                            pending.append((f"{prefix}{name}/", f"{directory}/{name}"))
                     except OSError:
                         continue  # vanished between listing and stat
         except OSError:
             continue  # vanished or unreadable: the next scan sees it again
-        found.update((prefix + name, stat) for name, stat in sorted(dumps))
-        pending.extend((f"{prefix}{name}/", f"{directory}/{name}")
-                       for name in sorted(directories))
     return found
 
 

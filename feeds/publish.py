@@ -110,9 +110,10 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     for path in [path for path in files if not _nameable(path)]:
         del files[path]
         report.rejected.append((path, UNNAMABLE))
-    # Unchanged size and mtime: the file is not read. Only the others' records are loaded.
-    todo = [(path, stat) for path, stat in files.items()
-            if known.get(path) != (stat.st_size, stat.st_mtime_ns)]
+    # Unchanged size and mtime: the file is not read. Only the others' records are
+    # loaded. In path order, whatever the listing's: runs read and report alike.
+    todo = sorted((path, stat) for path, stat in files.items()
+                  if known.get(path) != (stat.st_size, stat.st_mtime_ns))
     seen = state.seen_files([path for path, _ in todo])
     report.unchanged = len(files) - len(todo)
     if settled is not None:

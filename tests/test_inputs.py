@@ -44,7 +44,7 @@ def test_listing_skips_hidden_directories_and_partial_files(tmp_path: Path) -> N
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text("x")
     found = list_input(tmp_path)
-    assert list(found) == ["a.html", "b.txt", "sub/c.txt"]
+    assert sorted(found) == ["a.html", "b.txt", "sub/c.txt"]
     assert found["b.txt"].st_size == 1
 
 
