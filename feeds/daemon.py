@@ -26,7 +26,13 @@ from pathlib import Path
 from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from watchdog.events import FileClosedEvent, FileMovedEvent, FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirDeletedEvent,
+    FileClosedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers.inotify import InotifyFullEmitter, InotifyObserver
 
 from feeds.config import Settings
@@ -156,6 +162,11 @@ class _CompletionHandler(FileSystemEventHandler):
             log.info("the watch overflowed: a full pass follows")
             self.daemon.want_full_pass()
             return
+        if isinstance(event, DirDeletedEvent) and Path(os.fsdecode(event.src_path)) == \
+                self.input_dir:
+            log.info("the input directory was removed: watching for it again")
+            self.daemon.want_full_pass()
+            return
         if event.is_directory:
             return
         if isinstance(event, FileMovedEvent):
@@ -199,6 +210,8 @@ class Daemon:
         # The full pass compares the listing with the state on a connection of its
         # own, so that events are never held up by it.
         self._reader: State | None = None
+        self._observer: InotifyObserver | None = None  # while `run` watches
+        self._watched: int | None = None  # the inode of the directory watched
         # Files rejected for their names: the state cannot record them, so every
         # pass meets them again, and the log says so once.
         self._unnamable_logged: set[str] = set()
@@ -241,6 +254,7 @@ class Daemon:
         except Exception as error:  # the daemon must outlive any fault; it retries
             self._report_error(error)
             return None
+        self._watch_again_if_lost()
         changed = [path for path, stat in files.items() if known.get(path) != stat]
         gone = [path for path in known if path not in files]  # their entries stay
         first = self._last_full == -float("inf")  # finds what came while nothing ran
@@ -307,7 +321,7 @@ class Daemon:
 
     def run(self) -> None:
         """Serve until SIGTERM or SIGINT; the pass in hand finishes first."""
-        observer = self._watch()
+        self._observer = self._watch()
         scheduler = BackgroundScheduler(timezone=UTC)
         # The job only asks for a pass: the pass runs on its own thread, so a pass
         # longer than the interval never makes the scheduler skip or warn.
@@ -333,9 +347,9 @@ class Daemon:
         self._full.set()
         for thread in threads:
             thread.join()
-        if observer is not None:
-            observer.stop()
-            observer.join(timeout=5)
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
         if self._reader is not None:
             self._reader.close()
         log.info("stopped")
@@ -343,14 +357,34 @@ class Daemon:
     def _loop(self, wanted: threading.Event, run_pass: Callable[[], Report | None]) -> None:
         while not self.stopping.is_set():
             wanted.wait()
+            if self._last_error is not None:  # while a fault lasts, retry at the poll's pace
+                self.stopping.wait(self.settings.interval)
             if not self.stopping.is_set():
                 run_pass()
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.stopping.set()
 
+    def _watch_again_if_lost(self) -> None:
+        """Watch the input directory afresh when the one watched is gone (removed,
+        then made again) or its watch died; the full pass under way covers what
+        came meanwhile."""
+        if self._observer is None:
+            return
+        try:
+            inode = self.settings.input_dir.stat().st_ino
+        except OSError:
+            return
+        if inode == self._watched and self._observer.is_alive():
+            return
+        self._observer.stop()
+        self._observer.join(timeout=5)
+        self._observer = self._watch()
+        log.info("watching %s again", self.settings.input_dir)
+
     def _watch(self) -> InotifyObserver | None:
         try:
+            self._watched = self.settings.input_dir.stat().st_ino
             observer = _Observer()
             observer.schedule(_CompletionHandler(self.settings.input_dir.resolve(), self),
                               str(self.settings.input_dir.resolve()), recursive=True)

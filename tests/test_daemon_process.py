@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -96,7 +97,7 @@ def test_daemon_end_to_end(daemon_root: Path) -> None:
         with (root / "input" / "slow.txt").open("w", encoding="utf-8") as writer:
             writer.write(page[:half])
             writer.flush()
-            time.sleep(3.5)  # three scans go by; a settle rule alone would not be fooled
+            time.sleep(3.5)  # longer than the poll; only its close says it is whole
             assert SLOW_TITLE not in titles(root)
             writer.write(page[half:])
         assert wait_for(lambda: SLOW_TITLE in titles(root)), log.read_text()
@@ -135,3 +136,34 @@ def test_daemon_end_to_end(daemon_root: Path) -> None:
                             capture_output=True, text=True, check=True)
     assert "entries: 2 in 1 categories" in status.stdout
     assert "rejected files: 0" in status.stdout
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.slow
+def test_a_removed_and_remade_input_directory_is_watched_again(daemon_root: Path) -> None:
+    root = daemon_root
+    config = write_config(root)
+    log = root / "daemon.log"
+    daemon = start(config, log)
+    try:
+        assert wait_for(lambda: "watching" in log.read_text()), log.read_text()
+        assert wait_for(lambda: (root / "output" / "index.html").exists()), log.read_text()
+        shutil.rmtree(root / "input")
+        assert wait_for(lambda: "input directory not found" in log.read_text()), log.read_text()
+        used = cpu_seconds(daemon.pid)
+        time.sleep(3)  # the fault lasts: retried at the poll's pace, not in a busy loop
+        assert cpu_seconds(daemon.pid) - used < 0.5
+        (root / "input").mkdir()
+        assert wait_for(lambda: "watching" in log.read_text().split("not found")[-1])
+        atomic_drop(SEED_DUNIA_2025, root / "input" / "a.txt")  # an event on the new watch
+        assert wait_for(lambda: len(titles(root)) == 1, timeout=5), log.read_text()
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=10) == 0
+    text = log.read_text()
+    assert "recovered: publishing again" in text
+    assert "WARNING" not in text.replace("WARNING feeds.daemon", "")  # no scheduler warnings
