@@ -19,11 +19,9 @@ bench/work/), side by side in one run:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,11 +30,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.update_cost import (  # noqa: E402
-    corpus,
     empty_trash,
     index_version,
     machine,
     prepare,
+    start_daemon,
 )
 from feeds.config import Settings  # noqa: E402
 from feeds.daemon import Daemon, SettleTracker  # noqa: E402
@@ -70,23 +68,6 @@ def full_pass_seconds(settings: Settings) -> tuple[float, float]:
     started = time.perf_counter()
     list_input(settings.input_dir)
     return full, time.perf_counter() - started
-
-
-def start_daemon(settings: Settings, log: Path, safety_interval: float) -> subprocess.Popen[bytes]:
-    config = settings.state_path.parent / "daemon-bench.toml"
-    config.write_text(f'[site]\ntitle = "Bench"\n[paths]\ninput = "{settings.input_dir}"\n'
-                      f'output = "{settings.output_dir}"\nstate = "{settings.state_path}"\n'
-                      f"[daemon]\nsafety_interval = {safety_interval}\nlog_level = \"INFO\"\n",
-                      encoding="utf-8")
-    with log.open("wb") as handle:
-        process = subprocess.Popen([sys.executable, "-m", "feeds", "run", "-c", str(config)],
-                                   cwd=REPO, stderr=handle)
-    deadline = time.monotonic() + 60
-    while "watching" not in log.read_text(encoding="utf-8"):
-        if time.monotonic() > deadline or process.poll() is not None:
-            raise RuntimeError(f"the daemon did not start: {log.read_text(encoding='utf-8')}")
-        time.sleep(0.02)
-    return process
 
 
 def cpu_seconds(pid: int) -> float:
@@ -156,13 +137,9 @@ def drops_through_the_cycle(settings: Settings, spares: list[Path], pass_seconds
 def unpublished_articles(settings: Settings, spares: list[Path]) -> list[Path]:
     """The spare dumps that are articles the archive does not hold: each one
     dropped shows in the index."""
-    truth = (corpus(len(list(settings.input_dir.iterdir()))) / "truth.jsonl").read_text(
-        encoding="utf-8").splitlines()
-    articles = {record["file"] for record in map(json.loads, truth) if record["kind"] == "ok"}
-    candidates = [spare for spare in spares if spare.name in articles]
     with State(settings.state_path) as state:
-        known = state.known_entries([parse_file(spare).id for spare in candidates])
-    return [spare for spare in candidates if parse_file(spare).id not in known]
+        known = state.known_entries([parse_file(spare).id for spare in spares])
+    return [spare for spare in spares if parse_file(spare).id not in known]
 
 
 def main() -> None:

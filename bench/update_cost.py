@@ -18,10 +18,9 @@ Corpora come from tests/corpus.py and are kept in bench/corpora/.
 from __future__ import annotations
 
 import argparse
-import contextlib
+import json
 import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -113,10 +112,16 @@ def machine() -> str:
 
 
 def prepare(count: int) -> tuple[Settings, list[Path], float | None]:
-    """A published state of `count` entries, and the spare dumps. A state that a
+    """A published state of `count` entries, and the spare dumps that are new
+    articles (each one dropped shows in the feeds and the index). A state that a
     full build of this run left (`bench/run.py`) is used as it is: at 100,000
     entries, building it again would double the benchmark's time."""
-    spares = sorted(p for p in corpus(count).iterdir() if p.name.startswith("dump_"))[count:]
+    source = corpus(count)
+    articles = {record["file"] for record in map(json.loads, (source / "truth.jsonl").read_text(
+        encoding="utf-8").splitlines()) if record["kind"] == "ok"}
+    spares = [path for path in sorted(p for p in source.iterdir()
+                                      if p.name.startswith("dump_"))[count:]
+              if path.name in articles]
     settings = settings_for(WORK / str(count))
     if settings.state_path.exists() and sum(1 for _ in settings.input_dir.iterdir()) == count:
         return settings, spares, None
@@ -154,10 +159,21 @@ def in_process_updates(settings: Settings, spares: list[Path]) -> dict[str, floa
             "sql": statistics.median(statements), "files": statistics.median(written)}
 
 
-def runs_recorded(settings: Settings) -> int:
-    with contextlib.closing(sqlite3.connect(f"file:{settings.state_path}?mode=ro",
-                                            uri=True)) as db:
-        return int(db.execute("SELECT count(*) FROM runs").fetchone()[0])
+def start_daemon(settings: Settings, log: Path, safety_interval: float) -> subprocess.Popen[bytes]:
+    config = settings.state_path.parent / "daemon-bench.toml"
+    config.write_text(f'[site]\ntitle = "Bench"\n[paths]\ninput = "{settings.input_dir}"\n'
+                      f'output = "{settings.output_dir}"\nstate = "{settings.state_path}"\n'
+                      f"[daemon]\nsafety_interval = {safety_interval}\nlog_level = \"INFO\"\n",
+                      encoding="utf-8")
+    with log.open("wb") as handle:
+        process = subprocess.Popen([sys.executable, "-m", "feeds", "run", "-c", str(config)],
+                                   cwd=REPO, stderr=handle)
+    deadline = time.monotonic() + 60
+    while "watching" not in log.read_text(encoding="utf-8"):
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError(f"the daemon did not start: {log.read_text(encoding='utf-8')}")
+        time.sleep(0.02)
+    return process
 
 
 def index_version(settings: Settings) -> tuple[int, int]:
@@ -170,17 +186,9 @@ def daemon_latency(settings: Settings, spares: list[Path]) -> float:
     signal is the index page: it counts every category's entries, so each new
     article changes it, and it is written after the feeds (an old article may
     not make its category's newest 50, so the feeds themselves may not change)."""
-    config = settings.state_path.parent / "feeds.toml"
-    config.write_text(f'[site]\ntitle = "Bench"\n[paths]\ninput = "{settings.input_dir}"\n'
-                      f'output = "{settings.output_dir}"\nstate = "{settings.state_path}"\n'
-                      '[daemon]\ninterval = 2.0\nlog_level = "WARNING"\n', encoding="utf-8")
-    daemon = subprocess.Popen([sys.executable, "-m", "feeds", "run", "-c", str(config)],
-                              cwd=REPO, stderr=subprocess.DEVNULL)
+    daemon = start_daemon(settings, settings.state_path.parent / "daemon-latency.log", 300)
     latencies = []
-    runs_before = runs_recorded(settings)
     try:
-        while runs_recorded(settings) == runs_before:  # its first full pass
-            time.sleep(0.05)
         for spare in spares:
             before = index_version(settings)
             target = settings.input_dir / spare.name

@@ -7,6 +7,7 @@ new never imports the feed libraries.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from feeds.config import Settings
@@ -17,6 +18,7 @@ from feeds.render.items import FeedItem, article_item, headline_item
 from feeds.render.jsonfeed import render_json
 from feeds.render.pages import FeedSummary, category_page, index_page, opml
 from feeds.render.site import (
+    FEED_FILES,
     FeedSpec,
     all_feed,
     category_feed,
@@ -40,12 +42,13 @@ def render_pending(settings: Settings, state: State, output: Output,
         return
     categories = {category.slug: category for category in state.categories()}
     names = {slug: category.name for slug, category in categories.items()}
-    summaries = [_write_all_feed(settings, state, output, names)]
+    summaries = [_write_all_feed(settings, state, output, names, force=force)]
     for slug, category in sorted(categories.items(), key=lambda item: item[1].name.casefold()):
         spec = category_feed(slug, category.name, settings.site_title)
         if slug in slugs:
             entries = state.newest(slug, settings.entries_per_feed)
-            _write_feed(settings, output, spec, _items(settings, entries, names))
+            _write_feed(settings, state, output, spec, _items(settings, entries, names),
+                        force=force)
             output.write(spec.directory + "index.html",
                          category_page(spec, entries, settings.site))
         else:
@@ -54,7 +57,7 @@ def render_pending(settings: Settings, state: State, output: Output,
     for slug in slugs - set(categories):  # a category that lost its last entry
         for path in output.files_under(f"category/{slug}"):
             output.remove(path)
-    summaries.append(_write_populer_feed(settings, state, output))
+    summaries.append(_write_populer_feed(settings, state, output, force=force))
     output.write("index.html", index_page(summaries, settings.site))
     output.write("feeds.opml", opml([s.spec for s in summaries], settings.site))
     for path in removals:
@@ -66,14 +69,15 @@ def render_pending(settings: Settings, state: State, output: Output,
 
 
 def _write_all_feed(settings: Settings, state: State, output: Output,
-                    names: dict[str, str]) -> FeedSummary:
+                    names: dict[str, str], *, force: bool) -> FeedSummary:
     spec = all_feed(settings.site_title, settings.site_description)
     newest = state.newest(None, settings.entries_per_feed)
-    _write_feed(settings, output, spec, _items(settings, newest, names))
+    _write_feed(settings, state, output, spec, _items(settings, newest, names), force=force)
     return _summary(settings, spec, newest, state.entry_count())
 
 
-def _write_populer_feed(settings: Settings, state: State, output: Output) -> FeedSummary:
+def _write_populer_feed(settings: Settings, state: State, output: Output, *,
+                        force: bool) -> FeedSummary:
     """The "Populer" sidebar of the newest dump (greatest published, then id),
     each headline linked to its article's page when that article is known. Its
     first `entries_per_feed` headlines, as every feed: a page can list any number."""
@@ -85,7 +89,7 @@ def _write_populer_feed(settings: Settings, state: State, output: Output) -> Fee
         known = state.page_key_by_title(headline.title)
         url = settings.base_url + page_path(known.entry_id, known.published) if known else None
         items.append(headline_item(headline, url, settings.site_title))
-    _write_feed(settings, output, spec, items)
+    _write_feed(settings, state, output, spec, items, force=force)
     first = items[0] if items else None
     return FeedSummary(spec, len(items), len(items), first.title if first else None,
                        first.url if first else None, first.published if first else None)
@@ -97,11 +101,24 @@ def _items(settings: Settings, entries: list[Published], names: dict[str, str]) 
             for p in entries]
 
 
-def _write_feed(settings: Settings, output: Output, spec: FeedSpec, items: list[FeedItem]) -> None:
-    site = settings.site  # a feed rendered again the same is not rewritten (`Output.write`)
-    output.write(spec.file("rss"), render_rss(spec, items, site))
-    output.write(spec.file("atom"), render_atom(spec, items, site))
-    output.write(spec.file("json"), render_json(spec, items, site))
+def _write_feed(settings: Settings, state: State, output: Output, spec: FeedSpec,
+                items: list[FeedItem], *, force: bool) -> None:
+    """A feed in every format, unless the state says it was last rendered from
+    these very items with these settings and its files are there (and the whole
+    output is not being written again): a daemon's pass often leaves the
+    all-articles or the Populer feed as it was."""
+    source = hashlib.sha256(repr((settings.render_fingerprint, spec, items)).encode()).hexdigest()
+    key = f"feed {spec.key} rendered from"
+    files = [spec.file(fmt) for fmt in FEED_FILES]
+    if not force and state.meta(key) == source and all(
+            output.path(file).exists() for file in files):
+        return
+    site = settings.site
+    output.write(files[0], render_rss(spec, items, site))
+    output.write(files[1], render_atom(spec, items, site))
+    output.write(files[2], render_json(spec, items, site))
+    with state.transaction():
+        state.set_meta(key, source)  # only once all three are in place
 
 
 def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total: int
