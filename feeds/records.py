@@ -12,10 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from datetime import datetime
-from typing import NamedTuple
-
-import orjson
-import zstandard
+from typing import Any, NamedTuple
 
 from feeds.model import Block, Entry, Headline, Sidebars
 from feeds.text import identity_key
@@ -60,14 +57,15 @@ def _headlines_record(populer: tuple[Headline, ...],
             "update": [{"title": h.title, "published": h.published} for h in update]}
 
 
-# orjson, not the standard library: it encodes in C, times included, `Z` and
-# never `+00:00`, as `format_utc` writes them.
-_RECORD_JSON = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_SORT_KEYS
-
-
 def record_json(record: dict[str, object]) -> bytes:
     """An `entry_record` as UTF-8 JSON, keys sorted: the same entry, the same bytes."""
-    return orjson.dumps(record, option=_RECORD_JSON)
+    # orjson, not the standard library: it encodes in C, times included, `Z` and
+    # never `+00:00`, as `format_utc` writes them. Both codecs load when first
+    # used: a run that finds nothing new needs neither.
+    import orjson
+
+    return orjson.dumps(record, option=orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
+                        | orjson.OPT_SORT_KEYS)
 
 
 def entry_from_record(record: dict[str, object]) -> Entry:
@@ -135,21 +133,29 @@ def encode(entry: Entry) -> Encoded:
 class _Codecs(threading.local):
     """This thread's Zstandard contexts, made when the thread first asks."""
 
-    def __init__(self) -> None:
-        self.compressor = zstandard.ZstdCompressor(level=1)
-        self.decompressor = zstandard.ZstdDecompressor()
+    compressor: Any = None
+    decompressor: Any = None
 
 
 _codecs = _Codecs()
 
 
+def _zstandard() -> _Codecs:
+    if _codecs.compressor is None:
+        import zstandard
+
+        _codecs.compressor = zstandard.ZstdCompressor(level=1)
+        _codecs.decompressor = zstandard.ZstdDecompressor()
+    return _codecs
+
+
 def compress_record(record: bytes) -> bytes:
-    return _codecs.compressor.compress(record)
+    return bytes(_zstandard().compressor.compress(record))
 
 
 def record_text(stored: bytes) -> bytes:
     """A stored record's JSON."""
-    return _codecs.decompressor.decompress(stored)
+    return bytes(_zstandard().decompressor.decompress(stored))
 
 
 def same_record(stored: bytes, record: bytes) -> bool:
@@ -160,6 +166,8 @@ def same_record(stored: bytes, record: bytes) -> bool:
 
 def decode_record(stored: bytes) -> Entry:
     """The entry a stored record holds (see `record_text`)."""
+    import orjson
+
     return entry_from_record(orjson.loads(record_text(stored)))
 
 
