@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -30,8 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.update_cost import (  # noqa: E402
+    drop,
     empty_trash,
-    index_version,
     machine,
     prepare,
     start_daemon,
@@ -92,21 +91,6 @@ def idle_cost(settings: Settings, seconds: float) -> tuple[float, int]:
         process.terminate()
         process.wait(timeout=30)
     return used / seconds, warnings
-
-
-def drop(settings: Settings, spare: Path) -> float:
-    """Milliseconds from renaming a dump into the input to its article in the index."""
-    before = index_version(settings)
-    target = settings.input_dir / spare.name
-    partial = target.with_name(f".{target.name}.part")
-    shutil.copy(spare, partial)
-    started = time.perf_counter()
-    partial.rename(target)
-    while index_version(settings) == before:
-        if time.perf_counter() - started > 30:
-            raise RuntimeError(f"{spare.name} was not published")
-        time.sleep(0.002)
-    return (time.perf_counter() - started) * 1000
 
 
 def drops_through_the_cycle(settings: Settings, spares: list[Path], pass_seconds: float

@@ -181,6 +181,21 @@ def index_version(settings: Settings) -> tuple[int, int]:
     return stat.st_ino, stat.st_mtime_ns
 
 
+def drop(settings: Settings, spare: Path) -> float:
+    """Milliseconds from renaming a dump into the input to its article in the index."""
+    before = index_version(settings)
+    target = settings.input_dir / spare.name
+    partial = target.with_name(f".{target.name}.part")
+    shutil.copy(spare, partial)
+    started = time.perf_counter()
+    partial.rename(target)
+    while index_version(settings) == before:
+        if time.perf_counter() - started > 30:
+            raise RuntimeError(f"{spare.name} was not published")
+        time.sleep(0.002)
+    return (time.perf_counter() - started) * 1000
+
+
 def daemon_latency(settings: Settings, spares: list[Path]) -> float:
     """Median milliseconds from rename into the input to the feeds rewritten. The
     signal is the index page: it counts every category's entries, so each new
@@ -190,17 +205,7 @@ def daemon_latency(settings: Settings, spares: list[Path]) -> float:
     latencies = []
     try:
         for spare in spares:
-            before = index_version(settings)
-            target = settings.input_dir / spare.name
-            partial = target.with_name(f".{target.name}.part")
-            shutil.copy(spare, partial)
-            started = time.perf_counter()
-            partial.rename(target)
-            while index_version(settings) == before:
-                if time.perf_counter() - started > 30:
-                    raise RuntimeError(f"{spare.name} was not published")
-                time.sleep(0.002)
-            latencies.append((time.perf_counter() - started) * 1000)
+            latencies.append(drop(settings, spare))
             time.sleep(0.3)
     finally:
         daemon.terminate()
