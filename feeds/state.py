@@ -452,6 +452,33 @@ class State:
         return [PageKey(entry_id, datetime.fromisoformat(published))
                 for entry_id, published in rows]
 
+    def page_stamps(self, month: str | None = None) -> list[PageStamp]:
+        """Every entry's page and `updated`, or those published in one month
+        (`YYYY-MM`), by publication time."""
+        if month is None:
+            rows = self.db.execute("SELECT id, published, updated FROM entries "
+                                   "ORDER BY published, id")
+        else:
+            rows = self.db.execute("SELECT id, published, updated FROM entries WHERE "
+                                   "published >= ? AND published < ? ORDER BY published, id",
+                                   (month, month + "~"))
+        return [PageStamp(entry_id, datetime.fromisoformat(published),
+                          datetime.fromisoformat(updated)) for entry_id, published, updated in rows]
+
+    def months(self) -> list[Month]:
+        """Each month entries were published in, with how many and the newest `updated`."""
+        rows = self.db.execute("SELECT substr(published, 1, 7), count(*), max(updated) "
+                               "FROM entries GROUP BY 1 ORDER BY 1")
+        return [Month(month, count, datetime.fromisoformat(newest))
+                for month, count, newest in rows]
+
+    def published_since(self, since: datetime, limit: int) -> list[Published]:
+        """The newest entries published at `since` or later, newest first."""
+        rows = self.db.execute("SELECT record, updated FROM entries WHERE published >= ? "
+                               "ORDER BY published DESC, id DESC LIMIT ?",
+                               (format_utc(since), limit))
+        return [_published(record, updated) for record, updated in rows]
+
     def page_key_by_title(self, title: str) -> PageKey | None:
         """The page of the newest entry with this title (compared as ids compare
         titles)."""
@@ -500,6 +527,22 @@ class PageKey(NamedTuple):
 
     entry_id: str
     published: datetime
+
+
+class PageStamp(NamedTuple):
+    """An article's page (`feeds.render.site.page_path`) and when it last changed (UTC)."""
+
+    entry_id: str
+    published: datetime
+    updated: datetime
+
+
+class Month(NamedTuple):
+    """A month of publication (`YYYY-MM`): how many entries, their newest `updated`."""
+
+    month: str
+    entries: int
+    newest: datetime
 
 
 class Run(NamedTuple):

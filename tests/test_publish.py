@@ -141,7 +141,7 @@ def test_one_new_dump_changes_exactly_its_files(tmp_path: Path) -> None:
     assert changed == {
         "rss.xml", "atom.xml", "feed.json", "index.html", "feeds.opml",
         "category/dunia/rss.xml", "category/dunia/atom.xml", "category/dunia/feed.json",
-        "category/dunia/index.html", page,
+        "category/dunia/index.html", page, "sitemap.xml", "news-sitemap.xml",
     } - ({"feeds.opml"} if before.get("feeds.opml") == after.get("feeds.opml") else set())
     assert not any(path.startswith("category/hukum/") for path in changed)
 

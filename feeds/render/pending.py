@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 
 from feeds.config import Settings
 from feeds.model import Published
@@ -25,6 +26,16 @@ from feeds.render.site import (
     entry_page,
     page_path,
     populer_feed,
+)
+from feeds.render.sitemaps import (
+    NEWS_URLS,
+    SITEMAP_URLS,
+    news_sitemap,
+    news_window,
+    part_path,
+    robots_txt,
+    sitemap_index,
+    urlset,
 )
 from feeds.render.syndication import render_atom, render_rss
 from feeds.state import State
@@ -60,6 +71,7 @@ def render_pending(settings: Settings, state: State, output: Output,
     summaries.append(_write_populer_feed(settings, state, output, force=force))
     output.write("index.html", index_page(summaries, settings.site))
     output.write("feeds.opml", opml([s.spec for s in summaries], settings.site))
+    _write_sitemaps(settings, state, output, pages, removals, force=force)
     for path in removals:
         output.remove(path)
     with state.transaction():
@@ -140,3 +152,35 @@ def remove_strays(state: State, output: Output) -> None:
     for path in output.files_under("category"):
         if path.split("/")[1] not in slugs:
             output.remove(path)
+
+
+def _write_sitemaps(settings: Settings, state: State, output: Output, pages: list[str],
+                    removals: set[str], *, force: bool) -> None:
+    """robots.txt, the news sitemap, and `sitemap.xml` with, past its limit, only
+    the monthly parts that hold a changed page written again."""
+    site = settings.site
+    output.write("robots.txt", robots_txt(site))
+    newest = state.newest(None, 1)
+    window = news_window(newest[0].entry.published) if newest else None
+    output.write("news-sitemap.xml", news_sitemap(
+        state.published_since(window, NEWS_URLS) if window else [], site))
+    months = state.months()
+    parts: list[tuple[str, datetime]] = []
+    if sum(month.entries for month in months) <= SITEMAP_URLS:
+        output.write("sitemap.xml", urlset(state.page_stamps(), site))
+    else:
+        touched = {f"{key.published:%Y-%m}" for key in state.page_keys(pages)}
+        touched |= {"-".join(path.split("/")[1:3]) for path in removals
+                    if path.startswith("artikel/")}
+        for month in months:
+            count = -(-month.entries // SITEMAP_URLS)
+            stamps = state.page_stamps(month.month) if force or month.month in touched else None
+            for number in range(1, count + 1):
+                path = part_path(month.month, number)
+                if stamps is not None:
+                    chunk = stamps[(number - 1) * SITEMAP_URLS : number * SITEMAP_URLS]
+                    output.write(path, urlset(chunk, site))
+                parts.append((path, month.newest))
+        output.write("sitemap.xml", sitemap_index(parts, site))
+    for path in set(output.files_under("sitemap")) - {path for path, _ in parts}:
+        output.remove(path)  # a part no month needs any more

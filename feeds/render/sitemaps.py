@@ -1,0 +1,89 @@
+"""Sitemaps for search engines, and the robots.txt that names them.
+
+`sitemap.xml` lists every article page with its `lastmod` (the entry's
+`updated`); past `SITEMAP_URLS` pages it becomes a sitemap index over one part
+a month of publication (a month past the limit is split in parts of it).
+`news-sitemap.xml` follows Google's news sitemap: the articles of the two days
+before the newest article (the window is anchored to the newest article, not
+the clock, so an unchanged input writes unchanged bytes), at most
+`NEWS_URLS` of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from lxml import etree
+
+from feeds.dates import format_utc
+from feeds.model import Published
+from feeds.render.site import Site, entry_page, page_path
+
+SITEMAP_URLS = 50_000  # the protocol's limit for one file
+NEWS_URLS = 1_000  # Google's limit for a news sitemap
+NEWS_WINDOW = timedelta(days=2)
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+# The sitemap namespace as the default one (lxml's stubs know no None prefix).
+_NSMAP: Any = {None: SITEMAP_NS}
+_NEWS_NSMAP: Any = {None: SITEMAP_NS, "news": NEWS_NS}
+
+
+def _xml(root: etree._Element) -> bytes:
+    return bytes(etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8"))
+
+
+def urlset(pages: Sequence[tuple[str, datetime, datetime]], site: Site) -> bytes:
+    """A sitemap of these pages: (entry id, published, updated), each in UTC."""
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=_NSMAP)
+    for entry_id, published, updated in pages:
+        url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
+        etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = (
+            site.base_url + page_path(entry_id, published))
+        etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = format_utc(updated)
+    return _xml(root)
+
+
+def sitemap_index(parts: Sequence[tuple[str, datetime]], site: Site) -> bytes:
+    """An index over sitemap parts: (path in the output, newest lastmod in it)."""
+    root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap=_NSMAP)
+    for path, lastmod in parts:
+        sitemap = etree.SubElement(root, f"{{{SITEMAP_NS}}}sitemap")
+        etree.SubElement(sitemap, f"{{{SITEMAP_NS}}}loc").text = site.base_url + path
+        etree.SubElement(sitemap, f"{{{SITEMAP_NS}}}lastmod").text = format_utc(lastmod)
+    return _xml(root)
+
+
+def part_path(month: str, number: int) -> str:
+    """`sitemap/2025-05.xml`, then `sitemap/2025-05-2.xml` for a month past the limit."""
+    return f"sitemap/{month}.xml" if number == 1 else f"sitemap/{month}-{number}.xml"
+
+
+def news_window(newest: datetime) -> datetime:
+    """The earliest publication time a news sitemap anchored at `newest` lists."""
+    return newest - NEWS_WINDOW
+
+
+def news_sitemap(entries: Sequence[Published], site: Site) -> bytes:
+    """Google's news sitemap of these entries (newest first)."""
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=_NEWS_NSMAP)
+    for published in entries[:NEWS_URLS]:
+        entry = published.entry
+        url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
+        etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = site.base_url + entry_page(entry)
+        news = etree.SubElement(url, f"{{{NEWS_NS}}}news")
+        publication = etree.SubElement(news, f"{{{NEWS_NS}}}publication")
+        etree.SubElement(publication, f"{{{NEWS_NS}}}name").text = site.title
+        etree.SubElement(publication, f"{{{NEWS_NS}}}language").text = site.language
+        etree.SubElement(news, f"{{{NEWS_NS}}}publication_date").text = format_utc(
+            entry.published)
+        etree.SubElement(news, f"{{{NEWS_NS}}}title").text = entry.title
+    return _xml(root)
+
+
+def robots_txt(site: Site) -> bytes:
+    """Everything may be crawled; both sitemaps are named."""
+    return (f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
+            f"Sitemap: {site.base_url}news-sitemap.xml\n").encode()

@@ -1,0 +1,92 @@
+"""sitemap.xml, news-sitemap.xml and robots.txt, read back with lxml."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from feeds.state import State
+from tests.conftest import build, generate_corpus, make_settings, snapshot
+
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+      "news": "http://www.google.com/schemas/sitemap-news/0.9"}
+
+
+def urls(path: Path) -> dict[str, str]:
+    """loc -> lastmod of a sitemap (a urlset)."""
+    root = etree.parse(str(path)).getroot()
+    assert root.tag == f"{{{NS['s']}}}urlset"
+    return {str(url.findtext("s:loc", namespaces=NS)): str(url.findtext("s:lastmod", namespaces=NS))
+            for url in root.iterfind("s:url", NS)}
+
+
+def expected_pages(settings: object, state: State) -> dict[str, str]:
+    base = settings.base_url  # type: ignore[attr-defined]
+    return {f"{base}artikel/{stamp.published:%Y/%m}/{stamp.entry_id.removeprefix('urn:uuid:')}"
+            f".html": f"{stamp.updated:%Y-%m-%dT%H:%M:%SZ}" for stamp in state.page_stamps()}
+
+
+def test_every_article_page_is_listed_with_its_lastmod(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    generate_corpus(settings.input_dir, 120, 0.3, seed=4)
+    (settings.input_dir / "truth.jsonl").unlink()
+    build(settings)
+    with State(settings.state_path) as state:
+        assert urls(settings.output_dir / "sitemap.xml") == expected_pages(settings, state)
+        newest = state.newest(None, 1)[0].entry.published
+        in_window = state.published_since(newest - timedelta(days=2), 1000)
+    for loc in urls(settings.output_dir / "sitemap.xml"):
+        assert (settings.output_dir / loc.removeprefix(settings.base_url)).is_file()
+    news = etree.parse(str(settings.output_dir / "news-sitemap.xml")).getroot()
+    items = news.findall("s:url", NS)
+    assert [item.findtext("news:news/news:title", namespaces=NS) for item in items] == [
+        p.entry.title for p in in_window]
+    for item in items:
+        assert item.findtext("news:news/news:publication/news:name", namespaces=NS) == "Warta Uji"
+        assert item.findtext("news:news/news:publication/news:language", namespaces=NS) == "id"
+        stamp = str(item.findtext("news:news/news:publication_date", namespaces=NS))
+        assert newest - timedelta(days=2) <= datetime.fromisoformat(stamp) <= newest
+    robots = (settings.output_dir / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {settings.base_url}sitemap.xml\n" in robots
+    assert f"Sitemap: {settings.base_url}news-sitemap.xml\n" in robots
+    before = snapshot(settings.output_dir)
+    assert build(settings).written == [] and snapshot(settings.output_dir) == before
+
+
+def test_past_its_limit_the_sitemap_is_an_index_of_monthly_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import feeds.render.pending
+
+    monkeypatch.setattr(feeds.render.pending, "SITEMAP_URLS", 3)
+    settings = make_settings(tmp_path)
+    generate_corpus(tmp_path / "corpus", 60, 0.0, seed=8)
+    dumps = sorted(p for p in (tmp_path / "corpus").iterdir() if p.suffix in (".txt", ".html"))
+    for dump in dumps[:-1]:
+        shutil.copy2(dump, settings.input_dir / dump.name)
+    build(settings)
+    index = etree.parse(str(settings.output_dir / "sitemap.xml")).getroot()
+    assert index.tag == f"{{{NS['s']}}}sitemapindex"
+    parts = [str(loc) for loc in index.xpath("s:sitemap/s:loc/text()", namespaces=NS)]
+    listed: dict[str, str] = {}
+    for part in parts:
+        found = urls(settings.output_dir / part.removeprefix(settings.base_url))
+        assert 1 <= len(found) <= 3
+        assert not set(found) & set(listed)  # each page in one part only
+        listed.update(found)
+    with State(settings.state_path) as state:
+        assert listed == expected_pages(settings, state)
+    before = snapshot(settings.output_dir)
+    shutil.copy2(dumps[-1], settings.input_dir / dumps[-1].name)  # one more article
+    report = build(settings)
+    changed = {path for path, value in snapshot(settings.output_dir).items()
+               if before.get(path) != value}
+    rewritten_parts = {path for path in changed if path.startswith("sitemap/")}
+    page = next(path for path in report.written if path.startswith("artikel/"))
+    month = "-".join(page.split("/")[1:3])
+    assert rewritten_parts and all(path.startswith(f"sitemap/{month}") for path in rewritten_parts)
+    assert any(loc.endswith(page) for part in rewritten_parts
+               for loc in urls(settings.output_dir / part))
