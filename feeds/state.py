@@ -117,6 +117,16 @@ MIGRATIONS = (
         written INTEGER NOT NULL
     );
     """,
+    """
+    -- Each month of publication (YYYY-MM) with how many entries and their newest
+    -- `updated`, as the sitemap last listed it: the render stage refreshes the
+    -- months it touches, so the sitemap index never scans every entry.
+    CREATE TABLE sitemap_months (
+        month TEXT PRIMARY KEY,
+        entries INTEGER NOT NULL,
+        newest TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 
@@ -360,7 +370,7 @@ class State:
     def clear(self) -> None:
         """Forget everything (for a rebuild from the input)."""
         for table in ("files", "entries", "spellings", "versions", "pending_feeds", "pending_pages",
-                      "pending_removals"):
+                      "pending_removals", "sitemap_months"):
             self.db.execute(f"DELETE FROM {table}")  # fixed names, no input
 
     # --- work the output still owes ----------------------------------------
@@ -466,11 +476,29 @@ class State:
                           datetime.fromisoformat(updated)) for entry_id, published, updated in rows]
 
     def months(self) -> list[Month]:
-        """Each month entries were published in, with how many and the newest `updated`."""
-        rows = self.db.execute("SELECT substr(published, 1, 7), count(*), max(updated) "
-                               "FROM entries GROUP BY 1 ORDER BY 1")
+        """Each month entries were published in, with how many and the newest
+        `updated`, as `refresh_months` last counted them."""
+        rows = self.db.execute("SELECT month, entries, newest FROM sitemap_months ORDER BY 1")
         return [Month(month, count, datetime.fromisoformat(newest))
                 for month, count, newest in rows]
+
+    def refresh_months(self, months: Iterable[str] | None = None) -> None:
+        """Count these months again (`YYYY-MM`), or every month (None)."""
+        with self.transaction():
+            if months is None:
+                self.db.execute("DELETE FROM sitemap_months")
+                self.db.execute("INSERT INTO sitemap_months SELECT substr(published, 1, 7), "
+                                "count(*), max(updated) FROM entries GROUP BY 1")
+                return
+            for month in months:
+                count, newest = self.db.execute(
+                    "SELECT count(*), max(updated) FROM entries WHERE published >= ? AND "
+                    "published < ?", (month, month + "~")).fetchone()
+                if count:
+                    self.db.execute("INSERT OR REPLACE INTO sitemap_months VALUES (?, ?, ?)",
+                                    (month, count, newest))
+                else:
+                    self.db.execute("DELETE FROM sitemap_months WHERE month = ?", (month,))
 
     def published_since(self, since: datetime, limit: int) -> list[Published]:
         """The newest entries published at `since` or later, newest first."""

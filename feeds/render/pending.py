@@ -164,14 +164,15 @@ def _write_sitemaps(settings: Settings, state: State, output: Output, pages: lis
     window = news_window(newest[0].entry.published) if newest else None
     output.write("news-sitemap.xml", news_sitemap(
         state.published_since(window, NEWS_URLS) if window else [], site))
+    touched = {f"{key.published:%Y-%m}" for key in state.page_keys(pages)}
+    touched |= {"-".join(path.split("/")[1:3]) for path in removals if path.startswith("artikel/")}
+    counted = bool(state.months()) or not state.entry_count()  # else a state of an older feeds
+    state.refresh_months(None if force or not counted else touched)
     months = state.months()
     parts: list[tuple[str, datetime]] = []
     if sum(month.entries for month in months) <= SITEMAP_URLS:
         output.write("sitemap.xml", urlset(state.page_stamps(), site))
     else:
-        touched = {f"{key.published:%Y-%m}" for key in state.page_keys(pages)}
-        touched |= {"-".join(path.split("/")[1:3]) for path in removals
-                    if path.startswith("artikel/")}
         for month in months:
             count = -(-month.entries // SITEMAP_URLS)
             stamps = state.page_stamps(month.month) if force or month.month in touched else None
