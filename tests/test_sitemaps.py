@@ -90,3 +90,26 @@ def test_past_its_limit_the_sitemap_is_an_index_of_monthly_parts(
     assert rewritten_parts and all(path.startswith(f"sitemap/{month}") for path in rewritten_parts)
     assert any(loc.endswith(page) for part in rewritten_parts
                for loc in urls(settings.output_dir / part))
+
+
+def test_a_state_that_never_counted_its_months_counts_them_all(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import feeds.render.pending
+
+    monkeypatch.setattr(feeds.render.pending, "SITEMAP_URLS", 3)
+    settings = make_settings(tmp_path)
+    generate_corpus(tmp_path / "corpus", 40, 0.0, seed=12)
+    dumps = sorted(p for p in (tmp_path / "corpus").iterdir() if p.suffix in (".txt", ".html"))
+    for dump in dumps[:-1]:
+        shutil.copy2(dump, settings.input_dir / dump.name)
+    build(settings)
+    with State(settings.state_path) as state, state.transaction():
+        state.db.execute("DELETE FROM sitemap_months")  # as a state of schema version 1 holds
+    shutil.copy2(dumps[-1], settings.input_dir / dumps[-1].name)
+    build(settings)
+    index = etree.parse(str(settings.output_dir / "sitemap.xml")).getroot()
+    listed: dict[str, str] = {}
+    for part in index.xpath("s:sitemap/s:loc/text()", namespaces=NS):
+        listed.update(urls(settings.output_dir / str(part).removeprefix(settings.base_url)))
+    with State(settings.state_path) as state:
+        assert listed == expected_pages(settings, state)
