@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from feeds.config import Settings
 from feeds.state import State
 from tests.conftest import build, generate_corpus, make_settings, snapshot
 
@@ -57,17 +58,25 @@ def test_every_article_page_is_listed_with_its_lastmod(tmp_path: Path) -> None:
     assert build(settings).written == [] and snapshot(settings.output_dir) == before
 
 
-def test_past_its_limit_the_sitemap_is_an_index_of_monthly_parts(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def indexed_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, seed: int
+                    ) -> tuple[Settings, list[Path]]:
+    """An archive built from all but the last of `count` dumps, with a sitemap
+    limit of three pages, and the dumps."""
     import feeds.render.pending
 
     monkeypatch.setattr(feeds.render.pending, "SITEMAP_URLS", 3)
     settings = make_settings(tmp_path)
-    generate_corpus(tmp_path / "corpus", 60, 0.0, seed=8)
+    generate_corpus(tmp_path / "corpus", count, 0.0, seed=seed)
     dumps = sorted(p for p in (tmp_path / "corpus").iterdir() if p.suffix in (".txt", ".html"))
     for dump in dumps[:-1]:
         shutil.copy2(dump, settings.input_dir / dump.name)
     build(settings)
+    return settings, dumps
+
+
+def test_past_its_limit_the_sitemap_is_an_index_of_monthly_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings, dumps = indexed_archive(tmp_path, monkeypatch, 60, 8)
     index = etree.parse(str(settings.output_dir / "sitemap.xml")).getroot()
     assert index.tag == f"{{{NS['s']}}}sitemapindex"
     parts = [str(loc) for loc in index.xpath("s:sitemap/s:loc/text()", namespaces=NS)]
@@ -94,15 +103,7 @@ def test_past_its_limit_the_sitemap_is_an_index_of_monthly_parts(
 
 def test_a_state_that_never_counted_its_months_counts_them_all(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import feeds.render.pending
-
-    monkeypatch.setattr(feeds.render.pending, "SITEMAP_URLS", 3)
-    settings = make_settings(tmp_path)
-    generate_corpus(tmp_path / "corpus", 40, 0.0, seed=12)
-    dumps = sorted(p for p in (tmp_path / "corpus").iterdir() if p.suffix in (".txt", ".html"))
-    for dump in dumps[:-1]:
-        shutil.copy2(dump, settings.input_dir / dump.name)
-    build(settings)
+    settings, dumps = indexed_archive(tmp_path, monkeypatch, 40, 12)
     with State(settings.state_path) as state, state.transaction():
         state.db.execute("DELETE FROM sitemap_months")  # as a state of schema version 1 holds
     shutil.copy2(dumps[-1], settings.input_dir / dumps[-1].name)
