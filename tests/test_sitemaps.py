@@ -25,8 +25,8 @@ def urls(path: Path) -> dict[str, str]:
             for url in root.iterfind("s:url", NS)}
 
 
-def expected_pages(settings: object, state: State) -> dict[str, str]:
-    base = settings.base_url  # type: ignore[attr-defined]
+def expected_pages(settings: Settings, state: State) -> dict[str, str]:
+    base = settings.base_url
     return {f"{base}artikel/{stamp.published:%Y/%m}/{stamp.entry_id.removeprefix('urn:uuid:')}"
             f".html": f"{stamp.updated:%Y-%m-%dT%H:%M:%SZ}" for stamp in state.page_stamps()}
 
