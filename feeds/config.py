@@ -40,6 +40,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8080/"
     language: str = "id"
     zone: str = "WIB"
+    site_icon: str = ""  # an http(s) URL or an absolute file path; "" for the shipped icon
+    site_logo: str = ""  # the same; "" for the icon
     input_dir: Path = Path("input")
     output_dir: Path = Path("output")
     state_path: Path = Path("state/feeds.sqlite3")
@@ -65,10 +67,12 @@ class Settings:
 
     @property
     def site(self) -> Site:
-        from feeds.render.site import Site
+        from feeds.render.site import Site, image_url
 
+        icon = image_url(self.site_icon, "icon", self.base_url)
+        logo = image_url(self.site_logo, "logo", self.base_url) if self.site_logo else icon
         return Site(self.site_title, self.site_description, self.base_url, self.language,
-                    self.zone, self.websub_hub or None)
+                    self.zone, icon, logo, self.websub_hub or None)
 
     @property
     def render_fingerprint(self) -> str:
@@ -86,7 +90,7 @@ class Settings:
 SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
     "site": {"title": ("site_title", str), "description": ("site_description", str),
              "base_url": ("base_url", str), "language": ("language", str),
-             "zone": ("zone", str)},
+             "zone": ("zone", str), "icon": ("site_icon", str), "logo": ("site_logo", str)},
     "paths": {"input": ("input_dir", str), "output": ("output_dir", str),
               "state": ("state_path", str)},
     "feeds": {"entries_per_feed": ("entries_per_feed", int), "default_zone": ("default_zone", str),
@@ -101,6 +105,9 @@ SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
     "websub": {"hub": ("websub_hub", str)},
 }
 _PATH_FIELDS = {"input_dir", "output_dir", "state_path"}
+# Fields holding a URL or a file (relative to the configuration file's directory).
+_IMAGE_FIELDS = {"site_icon": "site.icon", "site_logo": "site.logo"}
+IMAGE_SUFFIXES = (".png", ".svg", ".ico", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 def find_config(explicit: Path | None, environ: Mapping[str, str] = os.environ) -> Path | None:
@@ -163,6 +170,8 @@ def _field(path: Path, table: str, key: str, value: Any, base: Path) -> dict[str
         raise ConfigError(path, where, f"expected {wanted}, got {type(value).__name__} {value!r}")
     if name in _PATH_FIELDS:
         return {name: Path(os.path.normpath(base / str(value)))}
+    if name in _IMAGE_FIELDS and value and not _absolute(str(value)):
+        return {name: os.path.normpath(base / str(value))}
     return {name: float(str(value)) if expected == (int, float) else value}
 
 
@@ -198,12 +207,26 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
         (bool(settings.default_category.strip()), "feeds.default_category",
          "expected a non-empty category"),
     ]
+    checks += [_image_check(getattr(settings, name), key) for name, key in _IMAGE_FIELDS.items()]
     for ok, key, reason in checks:
         if not ok:
             raise ConfigError(path, key, reason)
     return replace(settings, base_url=settings.base_url.rstrip("/") + "/",
                    default_zone=settings.default_zone.upper(), zone=settings.zone.upper(),
                    log_level=settings.log_level.upper())
+
+
+def _image_check(value: str, key: str) -> tuple[bool, str, str]:
+    """An icon or logo: nothing, an absolute http(s) URL, or an image file."""
+    if not value or _absolute(value):
+        return True, key, ""
+    if "://" in value or value.startswith(("data:", "javascript:")):
+        return False, key, f"expected an absolute http(s) URL or an image file, got {value!r}"
+    if not value.lower().endswith(IMAGE_SUFFIXES):
+        return False, key, f"expected an image file ({', '.join(IMAGE_SUFFIXES)}), got {value!r}"
+    if not Path(value).is_file():
+        return False, key, f"no such file: {value}"
+    return True, key, ""
 
 
 def check_paths(settings: Settings, path: Path | str) -> None:

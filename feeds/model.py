@@ -35,7 +35,10 @@ class Entry:
     """One article parsed from one dump.
 
     `published` is timezone-aware UTC. `caption` is the photo caption as the page
-    prints it, credit included; `caption_credit` splits the credit off.
+    prints it, credit included; `caption_credit` splits the credit off. `image`
+    is the lead image's absolute http(s) URL (HTML dumps only), and the caption
+    goes with it. `author_slug` names the reporter's feed, as `category_slug`
+    names the category's.
     `sidebars` are the page's sidebars, read into `populer` and `update` when
     asked. `source` is the dump's path as it was given to the parser.
     """
@@ -49,15 +52,18 @@ class Entry:
     sidebars: Sidebars
     source: str
     warnings: tuple[str, ...] = ()
+    image: str | None = None
     id: str = field(init=False)
     # The category as feeds names its feed and compares categories (`DUNIA` is `Dunia`).
     category_slug: str = field(init=False)
+    author_slug: str | None = field(init=False)
 
     def __post_init__(self) -> None:
         if self.published.utcoffset() is None:
             raise ValueError("Entry.published must be timezone-aware")
         object.__setattr__(self, "published", self.published.astimezone(UTC))
         object.__setattr__(self, "category_slug", slugify(self.category))
+        object.__setattr__(self, "author_slug", slugify(self.author) if self.author else None)
         object.__setattr__(self, "id", entry_id(self.category_slug, self.title, self.published))
 
     @property
@@ -87,6 +93,24 @@ def entry_id(category_slug: str, title: str, published: datetime) -> str:
     stamp = published.astimezone(UTC).isoformat()[:16] + "Z"  # to the minute
     key = "\x1f".join((category_slug, identity_key(title), stamp))
     return f"urn:uuid:{uuid.uuid5(ID_NAMESPACE, key)}"
+
+
+def category_key(slug: str) -> str:
+    """The key of a category's feed: what names it in the state and fixes its id."""
+    return f"category:{slug}"
+
+
+def reporter_key(slug: str) -> str:
+    """The key of a reporter's feed."""
+    return f"author:{slug}"
+
+
+def feed_keys(category_slug: str, author_slug: str | None) -> frozenset[str]:
+    """The feeds an entry appears in, besides the all-articles feed: its
+    category's and, when it names one, its reporter's."""
+    if author_slug is None:
+        return frozenset({category_key(category_slug)})
+    return frozenset({category_key(category_slug), reporter_key(author_slug)})
 
 
 def split_caption(caption: str) -> tuple[str, str | None]:

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from feeds.model import Block, Entry, Headline, Sidebars
 from feeds.text import identity_key
 
-RECORD_FORMAT = "zstd-json, sidebars unread"
+RECORD_FORMAT = "zstd-json, sidebars unread, lead image"
 RECORD_FORMAT_KEY = "record format"
 
 
@@ -44,6 +44,7 @@ def _article_record(entry: Entry) -> dict[str, object]:
         "author": entry.author,
         "caption": entry.caption,
         "caption_credit": entry.caption_credit,
+        "image": entry.image,
         "paragraphs": [block.text for block in entry.blocks],
         "subheadings": [index for index, block in enumerate(entry.blocks) if block.subheading],
         "warnings": list(entry.warnings),
@@ -86,6 +87,7 @@ def entry_from_record(record: dict[str, object]) -> Entry:
         published=when(record["published"]),
         author=str(record["author"]) if record.get("author") else None,
         caption=str(record["caption"]) if record.get("caption") else None,
+        image=str(record["image"]) if record.get("image") else None,
         blocks=tuple(Block(str(text), index in marked) for index, text in enumerate(paragraphs)),
         sidebars=_sidebars_from(record),
         source=str(record.get("source", "")),
@@ -109,6 +111,8 @@ class Encoded(NamedTuple):
     title: str
     category: str
     category_slug: str
+    author: str | None
+    author_slug: str | None
     published: datetime  # UTC
     record: bytes
     content: str
@@ -119,7 +123,8 @@ class Encoded(NamedTuple):
 
 
 def encode(entry: Entry) -> Encoded:
-    return Encoded(entry.id, entry.title, entry.category, entry.category_slug, entry.published,
+    return Encoded(entry.id, entry.title, entry.category, entry.category_slug, entry.author,
+                   entry.author_slug, entry.published,
                    compress_record(record_json(stored_record(entry))), content_digest(entry))
 
 
@@ -172,8 +177,10 @@ def decode_record(stored: bytes) -> Entry:
 
 
 def content_digest(entry: Entry) -> str:
-    """What a correction changes: everything a reader sees of the article itself.
-    The sidebars and the file name are not the article, so they are left out."""
+    """What a correction changes: everything a reader sees of the article itself,
+    its lead image included. The sidebars and the file name are not the article,
+    so they are left out."""
     parts = [entry.title, entry.category, entry.author or "", entry.caption or "",
+             entry.image or "",
              *(("#" if block.subheading else "") + block.text for block in entry.blocks)]
     return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()

@@ -21,7 +21,7 @@ from typing import IO, NamedTuple
 
 from feeds.dates import format_utc
 from feeds.errors import StateError
-from feeds.model import Published
+from feeds.model import Published, feed_keys
 from feeds.plan import Known, Plan, Verdict
 from feeds.records import Encoded, decode_record
 from feeds.text import identity_key
@@ -127,6 +127,42 @@ MIGRATIONS = (
         newest TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    """
+    -- Each entry's reporter (NULL: its dump named none), and how many entries use
+    -- each spelling of each reporter, kept by triggers as the spellings are.
+    ALTER TABLE entries ADD COLUMN author_slug TEXT;
+    ALTER TABLE entries ADD COLUMN author TEXT;
+    CREATE INDEX entries_by_author ON entries (author_slug, published DESC, id DESC)
+        WHERE author_slug IS NOT NULL;
+    CREATE TABLE reporters (
+        author_slug TEXT NOT NULL,
+        author TEXT NOT NULL,
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (author_slug, author)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER reporters_insert AFTER INSERT ON entries WHEN new.author IS NOT NULL BEGIN
+        INSERT INTO reporters VALUES (new.author_slug, new.author, 1)
+            ON CONFLICT DO UPDATE SET entries = entries + 1;
+    END;
+    CREATE TRIGGER reporters_delete AFTER DELETE ON entries WHEN old.author IS NOT NULL BEGIN
+        UPDATE reporters SET entries = entries - 1
+            WHERE author_slug = old.author_slug AND author = old.author;
+        DELETE FROM reporters WHERE entries <= 0;
+    END;
+    CREATE TRIGGER reporters_update AFTER UPDATE OF author ON entries
+        WHEN old.author IS NOT new.author BEGIN
+        UPDATE reporters SET entries = entries - 1
+            WHERE author_slug = old.author_slug AND author = old.author;
+        DELETE FROM reporters WHERE entries <= 0;
+        INSERT INTO reporters SELECT new.author_slug, new.author, 1 WHERE new.author IS NOT NULL
+            ON CONFLICT DO UPDATE SET entries = entries + 1;
+    END;
+
+    -- Pending feeds are named by their key (`feeds.model.feed_keys`): a
+    -- category's or a reporter's.
+    ALTER TABLE pending_feeds RENAME COLUMN category_slug TO feed;
+    UPDATE pending_feeds SET feed = 'category:' || feed;
+    """,
 )
 
 
@@ -139,6 +175,8 @@ DEFERRABLE_INDEXES = {
     "entries_by_category": "ON entries (category_slug, published DESC, id DESC)",
     "entries_by_published": "ON entries (published DESC, id DESC)",
     "entries_by_title": "ON entries (title_key)",
+    "entries_by_author": "ON entries (author_slug, published DESC, id DESC) "
+                         "WHERE author_slug IS NOT NULL",
     "files_by_entry": "ON files (entry_id)",
 }
 
@@ -161,6 +199,14 @@ class Category:
     name: str
     count: int
     newest: datetime
+
+
+class Reporter(NamedTuple):
+    """A reporter with entries: the spelling most of them use, and how many."""
+
+    slug: str
+    name: str
+    entries: int
 
 
 class State:
@@ -320,11 +366,11 @@ class State:
                 "WHERE entry_id IN (SELECT value FROM json_each(?))", (wanted,)):
             versions.setdefault(entry_id, {})[content] = first_mtime_ns
         rows = self.db.execute(
-            "SELECT id, record_mtime_ns, record_sha256, record, updated, category_slug "
-            "FROM entries WHERE id IN (SELECT value FROM json_each(?))", (wanted,))
+            "SELECT id, record_mtime_ns, record_sha256, record, updated, category_slug, "
+            "author_slug FROM entries WHERE id IN (SELECT value FROM json_each(?))", (wanted,))
         return {entry_id: Known(mtime_ns, sha256, record, datetime.fromisoformat(updated),
-                                slug, versions.get(entry_id, {}))
-                for entry_id, mtime_ns, sha256, record, updated, slug in rows}
+                                slug, author_slug, versions.get(entry_id, {}))
+                for entry_id, mtime_ns, sha256, record, updated, slug, author_slug in rows}
 
     def save_entries(self, decided: Iterable[tuple[Encoded, Plan]]) -> None:
         """Store what the plans decided, in order: every content seen, the records
@@ -338,13 +384,17 @@ class State:
         self.db.executemany(
             # An upsert, not INSERT OR REPLACE: a replace would skip the delete
             # trigger and miscount the spellings.
-            "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+            "INSERT INTO entries (id, category_slug, category, title_key, published, updated, "
+            "record_mtime_ns, record_sha256, record, author_slug, author) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
             "UPDATE SET category = excluded.category, title_key = excluded.title_key, "
             "updated = excluded.updated, record_mtime_ns = excluded.record_mtime_ns, "
-            "record_sha256 = excluded.record_sha256, record = excluded.record",
+            "record_sha256 = excluded.record_sha256, record = excluded.record, "
+            "author_slug = excluded.author_slug, author = excluded.author",
             ((entry.id, entry.category_slug, entry.category, entry.title_key,
               format_utc(entry.published), format_utc(plan.known.updated),
-              plan.known.record_mtime_ns, plan.known.record_sha256, entry.record)
+              plan.known.record_mtime_ns, plan.known.record_sha256, entry.record,
+              entry.author_slug, entry.author)
              for entry, plan in decided if plan.shows_record))
         self.db.executemany(
             "UPDATE entries SET updated = ? WHERE id = ?",
@@ -352,16 +402,16 @@ class State:
              if plan.verdict is Verdict.OLDER and plan.feeds))
 
     def forget_entries(self, ids: Iterable[str]) -> set[str]:
-        """Remove entries on purpose; returns the category slugs they were in."""
-        slugs = set()
+        """Remove entries on purpose; returns the keys of the feeds they were in."""
+        feeds: set[str] = set()
         for entry_id in ids:
-            row = self.db.execute("SELECT category_slug FROM entries WHERE id = ?",
+            row = self.db.execute("SELECT category_slug, author_slug FROM entries WHERE id = ?",
                                   (entry_id,)).fetchone()
             if row:
-                slugs.add(row[0])
+                feeds |= feed_keys(row[0], row[1])
             self.db.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
             self.db.execute("DELETE FROM versions WHERE entry_id = ?", (entry_id,))
-        return slugs
+        return feeds
 
     def files_of(self, entry_id: str) -> int:
         return int(self.db.execute("SELECT count(*) FROM files WHERE entry_id = ?",
@@ -369,8 +419,8 @@ class State:
 
     def clear(self) -> None:
         """Forget everything (for a rebuild from the input)."""
-        for table in ("files", "entries", "spellings", "versions", "pending_feeds", "pending_pages",
-                      "pending_removals", "sitemap_months"):
+        for table in ("files", "entries", "spellings", "reporters", "versions", "pending_feeds",
+                      "pending_pages", "pending_removals", "sitemap_months"):
             self.db.execute(f"DELETE FROM {table}")  # fixed names, no input
 
     # --- work the output still owes ----------------------------------------
@@ -378,20 +428,22 @@ class State:
     def add_pending(self, *, feeds: Iterable[str] = (), pages: Iterable[str] = (),
                     removals: Iterable[str] = ()) -> None:
         self.db.executemany("INSERT OR IGNORE INTO pending_feeds VALUES (?)",
-                            ((slug,) for slug in feeds))
+                            ((key,) for key in feeds))
         self.db.executemany("INSERT OR IGNORE INTO pending_pages VALUES (?)",
                             ((entry_id,) for entry_id in pages))
         self.db.executemany("INSERT OR IGNORE INTO pending_removals VALUES (?)",
                             ((path,) for path in removals))
 
     def mark_everything_pending(self) -> None:
-        self.db.execute("INSERT OR IGNORE INTO pending_feeds SELECT DISTINCT category_slug "
-                        "FROM entries")
+        self.db.execute("INSERT OR IGNORE INTO pending_feeds SELECT 'category:' || "
+                        "category_slug FROM spellings")
+        self.db.execute("INSERT OR IGNORE INTO pending_feeds SELECT 'author:' || author_slug "
+                        "FROM reporters")
         self.db.execute("INSERT OR IGNORE INTO pending_pages SELECT id FROM entries")
 
     def pending(self) -> Pending:
         """What the output still owes."""
-        feeds = {row[0] for row in self.db.execute("SELECT category_slug FROM pending_feeds")}
+        feeds = {row[0] for row in self.db.execute("SELECT feed FROM pending_feeds")}
         pages = [row[0] for row in self.db.execute(
             "SELECT entry_id FROM pending_pages ORDER BY entry_id")]
         removals = {row[0] for row in self.db.execute("SELECT path FROM pending_removals")}
@@ -399,8 +451,8 @@ class State:
 
     def done_pending(self, *, feeds: Iterable[str] = (), pages: Iterable[str] = (),
                      removals: Iterable[str] = ()) -> None:
-        self.db.executemany("DELETE FROM pending_feeds WHERE category_slug = ?",
-                            ((slug,) for slug in feeds))
+        self.db.executemany("DELETE FROM pending_feeds WHERE feed = ?",
+                            ((key,) for key in feeds))
         self.db.executemany("DELETE FROM pending_pages WHERE entry_id = ?",
                             ((entry_id,) for entry_id in pages))
         self.db.executemany("DELETE FROM pending_removals WHERE path = ?",
@@ -408,9 +460,14 @@ class State:
 
     # --- reading for the feeds --------------------------------------------
 
-    def newest(self, category_slug: str | None, limit: int) -> list[Published]:
-        """The newest entries (by published, then id), of one category or of all."""
-        if category_slug is None:
+    def newest(self, category_slug: str | None, limit: int, *,
+               reporter: str | None = None) -> list[Published]:
+        """The newest entries (by published, then id): of one category, of one
+        reporter (by slug), or of all."""
+        if reporter is not None:
+            rows = self.db.execute("SELECT record, updated FROM entries WHERE author_slug = ? "
+                                   "ORDER BY published DESC, id DESC LIMIT ?", (reporter, limit))
+        elif category_slug is None:
             rows = self.db.execute("SELECT record, updated FROM entries "
                                    "ORDER BY published DESC, id DESC LIMIT ?", (limit,))
         else:
@@ -444,6 +501,17 @@ class State:
                 found[slug] = Category(slug, name, count, self._newest_in(slug))
             else:
                 found[slug] = Category(slug, known.name, known.count + count, known.newest)
+        return list(found.values())
+
+    def reporters(self) -> list[Reporter]:
+        """Every reporter with entries, named as `categories` names categories."""
+        rows = self.db.execute("SELECT author_slug, author, entries FROM reporters "
+                               "ORDER BY author_slug, entries DESC, author")
+        found: dict[str, Reporter] = {}
+        for slug, name, count in rows:
+            known = found.get(slug)
+            found[slug] = (Reporter(slug, name, count) if known is None
+                           else known._replace(entries=known.entries + count))
         return list(found.values())
 
     def _newest_in(self, slug: str) -> datetime:
@@ -542,8 +610,9 @@ class State:
 
 
 class Pending(NamedTuple):
-    """What the output still owes: category feeds (by slug), article pages (by
-    entry id), and output paths to remove."""
+    """What the output still owes: category and reporter feeds (by key,
+    `feeds.model.feed_keys`), article pages (by entry id), and output paths to
+    remove."""
 
     feeds: set[str]
     pages: list[str]

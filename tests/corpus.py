@@ -5,7 +5,8 @@
 Writes COUNT dumps into OUT (80 % text, 20 % saved HTML, shaped like the seed
 outlet's pages) and `truth.jsonl`, one object a file: `file`, `kind` (`ok`,
 `duplicate`, `update` or `invalid`), then for articles `title`, `category`,
-`published` (UTC, `Z`), `author`, `caption` and the counts `paragraphs`,
+`published` (UTC, `Z`), `author`, `caption`, `image` (the lead image's
+absolute URL) and the counts `paragraphs`,
 `populer`, `update`; `same_as` names the original of a duplicate or an update,
 `error` the start of an invalid dump's reason.
 
@@ -79,6 +80,8 @@ SIDEBAR_TITLES = ("Keppres Pengangkatan Adies Kadir Digugat ke PTUN",
                   "Polda Jateng Tegas Larang Petasan Sepanjang Ramadan")
 SUBHEADINGS = ("Langkah Berikutnya", "Tanggapan Pemerintah", "Update", "Latar Belakang")
 PRINT_EDITIONS = ("HARIAN RAKYAT MERDEKA", "RAKYAT MERDEKA")
+SITE = "https://rmol.id"
+CDN = "https://cdn.rmol.id"
 EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)
 LATEST = datetime(2026, 6, 30, tzinfo=UTC)
 MTIME_BASE = datetime(2026, 7, 1, tzinfo=UTC).timestamp()
@@ -296,6 +299,7 @@ def _html_page(article: Article, shape: Shape) -> str:
     esc = html.escape
     head = ['<meta charset="utf-8">']
     if shape.form != "html-visible":
+        head.append(f'<link rel="canonical" href="{page_url(article)}">')
         head.append(f"<title>{esc(article.title)} - RMOL</title>")
         head.append(f'<meta property="og:title" content="{esc(article.title)}">')
         head.append(f'<meta property="article:section" content="{esc(article.category)}">')
@@ -305,11 +309,14 @@ def _html_page(article: Article, shape: Shape) -> str:
         ld = {"@context": "https://schema.org", "@type": "NewsArticle",
               "headline": article.title, "articleSection": article.category,
               "datePublished": iso, "author": [{"@type": "Person", "name": article.author}]}
+        if article.caption:
+            ld["image"] = {"@type": "ImageObject", "url": CDN + image_path(article)}
+            head.append(f'<meta property="og:image" content="{CDN}{image_path(article)}">')
         head.append(f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}'
                     "</script>")
     body = ['<div class="breadcrumb">Berita</div>']
     if article.caption:
-        body.append(f'<figure><img src="/images/{wall:%y%m%d%H%M}.jpg" alt="">'
+        body.append(f'<figure><img src="{image_path(article)}" alt="">'
                     f"<figcaption>{esc(article.caption)}</figcaption></figure>")
     body.append(f'<div class="category"><a href="/{esc(article.category.lower())}">'
                 f"{esc(article.category)}</a></div>")
@@ -328,6 +335,25 @@ def _html_page(article: Article, shape: Shape) -> str:
             + "\n".join(body) + "\n</body></html>\n")
 
 
+def page_url(article: Article) -> str:
+    """The article's own address, as its canonical link names it."""
+    words = "-".join(article.title.lower().split())
+    return f"{SITE}/read/{_wall(article):%Y/%m/%d}/{words}"
+
+
+def image_path(article: Article) -> str:
+    """The photo's address relative to the site, as the page's body names it."""
+    return f"/images/{_wall(article):%y%m%d%H%M}.jpg"
+
+
+def _image(article: Article, shape: Shape) -> str | None:
+    """The lead image feeds should find: JSON-LD's and og:image's, else the body's
+    made absolute against the canonical link; none on a page with no address."""
+    if article.caption is None or shape.form in ("text", "html-visible"):
+        return None
+    return (CDN if shape.form == "html" else SITE) + image_path(article)
+
+
 def _truth(article: Article, kind: str, shape: Shape | None = None) -> dict[str, object]:
     shape = shape or Shape()
     author = article.author if shape.date_line == "standard" or shape.form in (
@@ -339,7 +365,8 @@ def _truth(article: Article, kind: str, shape: Shape | None = None) -> dict[str,
         populer = update = 0
     return {"kind": kind, "title": article.title, "category": article.category,
             "published": f"{article.published:%Y-%m-%dT%H:%M:%SZ}", "author": author,
-            "caption": article.caption, "paragraphs": len(article.paragraphs),
+            "caption": article.caption, "image": _image(article, shape),
+            "paragraphs": len(article.paragraphs),
             "populer": populer, "update": update}
 
 

@@ -31,6 +31,7 @@ def test_check_matches_truth_for_every_dump(corpus_2000: Path) -> None:
             expected["title"], expected["category"], expected["published"]), expected["file"]
         assert (entry["author"] or "").casefold() == (expected["author"] or "").casefold()
         assert entry["caption"] == expected["caption"]
+        assert entry["image"] == expected["image"], expected["file"]
         assert (len(entry["paragraphs"]), len(entry["populer"]), len(entry["update"])) == (
             expected["paragraphs"], expected["populer"], expected["update"]), expected["file"]
         ids[expected["file"]] = entry["id"]

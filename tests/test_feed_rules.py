@@ -50,7 +50,7 @@ def xml(settings: Settings, relative: str) -> etree._Element:
     return etree.fromstring((settings.output_dir / relative).read_bytes())
 
 
-FEEDS = ["", "category/dunia/", "category/sains-teknologi/", "populer/"]
+FEEDS = ["", "category/dunia/", "category/sains-teknologi/", "populer/", "author/hani-fatunnisa/"]
 
 
 @pytest.mark.parametrize("directory", FEEDS)
@@ -168,9 +168,12 @@ def test_ids_do_not_change_when_the_feeds_move(built: Settings, tmp_path: Path) 
 def test_index_and_opml_list_every_feed(built: Settings) -> None:
     index = (built.output_dir / "index.html").read_text(encoding="utf-8")
     opml = xml(built, "feeds.opml")
-    urls = [outline.get("xmlUrl") for outline in opml.iter("outline")]
+    urls = [outline.get("xmlUrl") for outline in opml.iterfind("body/outline[@xmlUrl]")]
     assert urls == [built.base_url + d + "rss.xml" for d in
                     ("", "category/dunia/", "category/sains-teknologi/", "populer/")]
+    reporters = opml.iterfind("body/outline[@text='Reporter']/outline")
+    assert [(o.get("text"), o.get("xmlUrl")) for o in reporters] == [
+        ("Warta Uji: Hani Fatunnisa", built.base_url + "author/hani-fatunnisa/rss.xml")]
     for directory in FEEDS:
         for name, mime in (("rss.xml", "application/rss+xml"), ("atom.xml", "application/atom+xml"),
                            ("feed.json", "application/feed+json")):

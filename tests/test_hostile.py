@@ -84,12 +84,14 @@ def test_feeds_from_fuzzed_entries_are_valid(title: str, category: str, author: 
     item = article_item(Published(entry, entry.published), "http://h/", "Situs", entry.category)
     spec = all_feed("Situs & <Co>", "Deskripsi")
     for render in (render_rss, render_atom):
-        xml = render(spec, [item], Site("Situs & <Co>", "", "http://h/", "id", "WIB"))
+        xml = render(spec, [item], Site("Situs & <Co>", "", "http://h/", "id", "WIB", "http://h/icon.png",
+                                       "http://h/icon.png"))
         etree.fromstring(xml)  # strict XML
         parsed = feedparser.parse(xml)
         assert not parsed.bozo, parsed.bozo_exception
         assert parsed.entries[0].id == entry.id
-    feed = json.loads(render_json(spec, [item], Site("Situs", "", "http://h/", "id", "WIB")))
+    feed = json.loads(render_json(spec, [item], Site("Situs", "", "http://h/", "id", "WIB", "http://h/icon.png",
+                                              "http://h/icon.png")))
     assert feed["items"][0]["title"] == entry.title
 
 

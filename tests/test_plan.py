@@ -25,37 +25,46 @@ EARLY = int(datetime(2025, 5, 1, tzinfo=UTC).timestamp()) * 10**9  # before it w
 
 def shown(entry: Encoded, mtime_ns: int, sha256: str, updated: datetime,
           versions: dict[str, int]) -> Known:
-    return Known(mtime_ns, sha256, entry.record, updated, "dunia", versions)
+    return Known(mtime_ns, sha256, entry.record, updated, entry.category_slug, entry.author_slug,
+                 versions)
 
 
+FEEDS = {"category:dunia", "author:hani-fatunnisa"}  # the seed's category and reporter
+REPORTED_BY_ANOTHER = encode(replace(SEED, author="Yudi Siregar"))
 ONCE = shown(ORIGINAL, T2, "b", PUBLISHED, {ORIGINAL.content: T2})
 
 
 @pytest.mark.parametrize(("case", "entry", "mtime_ns", "sha256", "known", "verdict", "record",
                           "updated", "feeds"), [
     ("first dump of an article", ORIGINAL, T1, "a", None,
-     Verdict.NEW, ORIGINAL, PUBLISHED, {"dunia"}),
+     Verdict.NEW, ORIGINAL, PUBLISHED, FEEDS),
     ("the same bytes, newer", ORIGINAL, T3, "c", ONCE,
      Verdict.SAME, ORIGINAL, PUBLISHED, set()),
     ("a newer dump with another body", CORRECTED, T3, "c", ONCE,
-     Verdict.CORRECTION, CORRECTED, datetime(2025, 6, 3, tzinfo=UTC), {"dunia"}),
+     Verdict.CORRECTION, CORRECTED, datetime(2025, 6, 3, tzinfo=UTC), FEEDS),
     ("a newer dump, the same article in other sidebars", RESIDEBARED, T3, "c", ONCE,
-     Verdict.CORRECTION, RESIDEBARED, PUBLISHED, {"dunia"}),
+     Verdict.CORRECTION, RESIDEBARED, PUBLISHED, FEEDS),
     ("an older dump of what is shown", ORIGINAL, T1, "a", ONCE,
      Verdict.OLDER, ORIGINAL, PUBLISHED, set()),
     ("an older dump that shows the shown one was a correction", CORRECTED, T1, "a", ONCE,
-     Verdict.OLDER, ORIGINAL, datetime(2025, 6, 2, tzinfo=UTC), {"dunia"}),
+     Verdict.OLDER, ORIGINAL, datetime(2025, 6, 2, tzinfo=UTC), FEEDS),
     ("the same mtime, a greater file hash: newer", CORRECTED, T2, "c", ONCE,
-     Verdict.CORRECTION, CORRECTED, datetime(2025, 6, 2, tzinfo=UTC), {"dunia"}),
+     Verdict.CORRECTION, CORRECTED, datetime(2025, 6, 2, tzinfo=UTC), FEEDS),
     ("the same mtime, a lesser file hash: older", CORRECTED, T2, "a", ONCE,
-     Verdict.OLDER, ORIGINAL, datetime(2025, 6, 2, tzinfo=UTC), {"dunia"}),
+     Verdict.OLDER, ORIGINAL, datetime(2025, 6, 2, tzinfo=UTC), FEEDS),
     ("a correction dumped before the article's time never dates before it", CORRECTED,
      T3, "c", shown(ORIGINAL, EARLY, "b", PUBLISHED, {ORIGINAL.content: EARLY}),
-     Verdict.CORRECTION, CORRECTED, datetime(2025, 6, 3, tzinfo=UTC), {"dunia"}),
+     Verdict.CORRECTION, CORRECTED, datetime(2025, 6, 3, tzinfo=UTC), FEEDS),
     ("the first content reappears, newer: updated goes back to when it appeared",
      ORIGINAL, T3, "d", shown(CORRECTED, T2, "c", datetime(2025, 6, 2, tzinfo=UTC),
                               {ORIGINAL.content: T1, CORRECTED.content: T2}),
-     Verdict.CORRECTION, ORIGINAL, datetime(2025, 6, 1, tzinfo=UTC), {"dunia"}),
+     Verdict.CORRECTION, ORIGINAL, datetime(2025, 6, 1, tzinfo=UTC), FEEDS),
+    ("a correction naming another reporter: both reporters' feeds change",
+     REPORTED_BY_ANOTHER, T3, "c", ONCE, Verdict.CORRECTION, REPORTED_BY_ANOTHER,
+     datetime(2025, 6, 3, tzinfo=UTC), FEEDS | {"author:yudi-siregar"}),
+    ("a dump naming no reporter is in its category's feed alone",
+     encode(replace(SEED, author=None)), T1, "a", None, Verdict.NEW,
+     encode(replace(SEED, author=None)), PUBLISHED, {"category:dunia"}),
 ])
 def test_the_rulebook(case: str, entry: Encoded, mtime_ns: int, sha256: str, known: Known | None,
                       verdict: Verdict, record: Encoded, updated: datetime,

@@ -60,7 +60,10 @@ def test_every_feed_parses_strictly_and_ids_agree(corpus_build: Built) -> None:
     settings, _ = corpus_build
     output = settings.output_dir
     files = feed_files(output)
-    assert len(files) == 3 * (1 + 12 + 1)  # all, 12 categories, populer
+    reporters = {path.parent.name for path in files if path.parent.parent.name == "author"}
+    with State(settings.state_path) as state:
+        assert reporters == {reporter.slug for reporter in state.reporters()} != set()
+    assert len(files) == 3 * (1 + 12 + 1 + len(reporters))  # all, categories, populer, reporters
     ids_by_dir: dict[Path, list[list[str]]] = {}
     for path in files:
         if path.suffix == ".json":
@@ -142,8 +145,11 @@ def test_one_new_dump_changes_exactly_its_files(tmp_path: Path) -> None:
         "rss.xml", "atom.xml", "feed.json", "index.html", "feeds.opml",
         "category/dunia/rss.xml", "category/dunia/atom.xml", "category/dunia/feed.json",
         "category/dunia/index.html", page, "sitemap.xml", "news-sitemap.xml",
+        "author/hani-fatunnisa/rss.xml", "author/hani-fatunnisa/atom.xml",
+        "author/hani-fatunnisa/feed.json", "author/hani-fatunnisa/index.html",
     } - ({"feeds.opml"} if before.get("feeds.opml") == after.get("feeds.opml") else set())
     assert not any(path.startswith("category/hukum/") for path in changed)
+    assert any(path.startswith("author/alifia-dwi-ramandhita/") for path in after)
 
 
 def test_a_category_name_cannot_write_outside_the_output(tmp_path: Path) -> None:

@@ -91,10 +91,11 @@ def test_an_older_dump_never_replaces_a_newer_one(tmp_path: Path) -> None:
     corrected = replace(seed, blocks=seed.blocks[:-1])
     newer_ns, older_ns = 1_760_000_000 * 10**9, 1_750_000_000 * 10**9
     with State(tmp_path / "s.db") as state, state.transaction():
-        assert store(state, corrected, newer_ns, "new") == {"dunia"}
+        assert store(state, corrected, newer_ns, "new") == {"category:dunia",
+                                                            "author:hani-fatunnisa"}
         (alone,) = state.newest("dunia", 5)
         assert alone.updated == seed.published  # one content so far: not a correction
-        assert store(state, seed, older_ns, "old") == {"dunia"}
+        assert store(state, seed, older_ns, "old") == {"category:dunia", "author:hani-fatunnisa"}
         (stored,) = state.newest("dunia", 5)
         assert stored.entry.blocks == corrected.blocks  # the newer dump's content stays
         assert stored.entry.published == seed.published

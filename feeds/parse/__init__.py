@@ -100,6 +100,7 @@ def _entry(facts: Facts, source: str, options: ParseOptions) -> Entry:
         published=facts.published,
         author=facts.author,
         caption=facts.caption,
+        image=facts.image,
         blocks=facts.blocks,
         sidebars=facts.sidebars,
         source=source,

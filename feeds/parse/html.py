@@ -11,6 +11,7 @@ from typing import Any
 from lxml import etree
 
 from feeds.dates import parse_iso
+from feeds.parse.image import lead_image
 from feeds.parse.page import Facts, person_name
 from feeds.parse.text import parse_text
 from feeds.text import clean
@@ -52,13 +53,15 @@ def parse_html(markup: str, default_zone: str) -> Facts:
              if name}
     # Clean blocks hold no line breaks: blank lines part them as in a text dump.
     visible = parse_text("\n\n".join(fold_blocks(page.text_events())), default_zone)
-    facts = _from_json_ld(ld_objects, default_zone).filled_from(_from_meta(meta, default_zone))
+    article = _ld_article(ld_objects)
+    facts = _from_json_ld(article, default_zone).filled_from(_from_meta(meta, default_zone))
     facts = facts.filled_from(visible)
     title = facts.title or _clean_or_none(page.title())
     if title:
         title = strip_site_name(title, sites, visible.title)
     return Facts(title=title, category=facts.category, published=facts.published,
-                 author=facts.author, caption=facts.caption, blocks=visible.blocks,
+                 author=facts.author, caption=facts.caption,
+                 image=lead_image(page.root, meta, article), blocks=visible.blocks,
                  sidebars=visible.sidebars, warnings=facts.warnings,
                  date_problem=visible.date_problem)
 
@@ -182,23 +185,29 @@ def _from_meta(meta: dict[str, str], default_zone: str) -> Facts:
     )
 
 
-def _from_json_ld(objects: list[dict[str, Any]], default_zone: str) -> Facts:
-    for article in objects:
-        types = article.get("@type")
-        types = set(types) if isinstance(types, list) else {types}
-        if not types & ARTICLE_TYPES:
-            continue
-        section = article.get("articleSection")
-        if isinstance(section, list):
-            section = next((s for s in section if isinstance(s, str)), None)
-        published = article.get("datePublished")
-        return Facts(
-            title=_clean_or_none(article.get("headline")),
-            category=_clean_or_none(section),
-            published=parse_iso(published, default_zone) if isinstance(published, str) else None,
-            author=person_name(_ld_person(article.get("author"))),
-        )
-    return Facts()
+def _ld_article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The page's JSON-LD article object, if it has one."""
+    for item in objects:
+        types = item.get("@type")
+        if any(isinstance(name, str) and name in ARTICLE_TYPES
+               for name in (types if isinstance(types, list) else [types])):
+            return item
+    return None
+
+
+def _from_json_ld(article: dict[str, Any] | None, default_zone: str) -> Facts:
+    if article is None:
+        return Facts()
+    section = article.get("articleSection")
+    if isinstance(section, list):
+        section = next((s for s in section if isinstance(s, str)), None)
+    published = article.get("datePublished")
+    return Facts(
+        title=_clean_or_none(article.get("headline")),
+        category=_clean_or_none(section),
+        published=parse_iso(published, default_zone) if isinstance(published, str) else None,
+        author=person_name(_ld_person(article.get("author"))),
+    )
 
 
 def _ld_objects(texts: list[str]) -> Iterator[dict[str, Any]]:

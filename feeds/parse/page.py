@@ -31,6 +31,7 @@ class Facts:
     published: datetime | None = None
     author: str | None = None
     caption: str | None = None
+    image: str | None = None  # an absolute http(s) URL
     blocks: tuple[Block, ...] = ()
     sidebars: Sidebars = NO_SIDEBARS
     warnings: tuple[str, ...] = field(default=())
@@ -46,6 +47,7 @@ class Facts:
             published=self.published or other.published,
             author=self.author or other.author,
             caption=self.caption or other.caption,
+            image=self.image or other.image,
             blocks=self.blocks or other.blocks,
             sidebars=self.sidebars or other.sidebars,
             warnings=self.warnings + other.warnings,

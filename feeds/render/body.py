@@ -10,23 +10,33 @@ SUMMARY_CHARS = 300
 
 
 def body_html(entry: Entry) -> str:
-    """The article as HTML: caption first, then paragraphs and subheadings.
+    """The article as HTML: the lead image and its caption first, then
+    paragraphs and subheadings.
 
-    The only markup is these few tags, written here, without attributes; all
-    text from a dump is escaped inside them, so nothing from a dump can become
+    The only markup is these few tags, written here; the only attributes are
+    the image's address (an http(s) URL, checked by the parser) and its alt
+    text. All text from a dump is escaped, so nothing from a dump can become
     markup, let alone run script in a reader or a browser. (An HTML sanitiser
     passed over this changes nothing, byte for byte.)
     """
-    parts = []
-    if entry.caption:
-        credit = entry.caption_credit
-        text = html.escape(entry.caption_text or entry.caption, quote=False)
-        small = f" <small>(Foto: {html.escape(credit, quote=False)})</small>" if credit else ""
-        parts.append(f"<figure><figcaption>{text}{small}</figcaption></figure>")
+    parts = [_figure(entry)] if entry.image or entry.caption else []
     for block in entry.blocks:
         tag = "h3" if block.subheading else "p"
         parts.append(f"<{tag}>{html.escape(block.text, quote=False)}</{tag}>")
     return "\n".join(parts)
+
+
+def _figure(entry: Entry) -> str:
+    image = caption = ""
+    if entry.image:
+        alt = html.escape(entry.caption_text or "")
+        image = f'<img src="{html.escape(entry.image)}" alt="{alt}">'
+    if entry.caption:
+        credit = entry.caption_credit
+        text = html.escape(entry.caption_text or entry.caption, quote=False)
+        small = f" <small>(Foto: {html.escape(credit, quote=False)})</small>" if credit else ""
+        caption = f"<figcaption>{text}{small}</figcaption>"
+    return f"<figure>{image}{caption}</figure>"
 
 
 def summary_text(entry: Entry) -> str:

@@ -16,7 +16,8 @@ from feeds.render.site import entry_page
 @dataclass(frozen=True, slots=True)
 class FeedItem:
     """One item of a feed; times are UTC. `url` is None for a populer headline
-    whose article is not in the input."""
+    whose article is not in the input. `image` is the lead image's absolute URL,
+    with the caption and credit that go with it."""
 
     id: str
     title: str
@@ -27,6 +28,9 @@ class FeedItem:
     category: str | None
     content_html: str
     summary: str
+    image: str | None = None
+    image_caption: str | None = None
+    image_credit: str | None = None
 
 
 @lru_cache(maxsize=1024)  # the daemon renders the same newest entries scan after scan
@@ -43,6 +47,9 @@ def article_item(published: Published, base_url: str, site_title: str,
         category=category_name,
         content_html=body_html(entry),
         summary=summary_text(entry),
+        image=entry.image,
+        image_caption=entry.caption_text if entry.image else None,
+        image_credit=entry.caption_credit if entry.image else None,
     )
 
 

@@ -20,6 +20,8 @@ def render_json(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
         "feed_url": site.base_url + spec.file("json"),
         "description": spec.description,
         "language": site.language,
+        "icon": site.icon,
+        "favicon": site.icon,
         "authors": [{"name": site.title}],
         "items": [_item(item, site.language) for item in items],
     }
@@ -42,6 +44,8 @@ def _item(item: FeedItem, language: str) -> dict[str, Any]:
         "authors": [{"name": item.author}],
         "language": language,
     })
+    if item.image:
+        data["image"] = item.image
     if item.category:
         data["tags"] = [item.category]
     return data

@@ -13,7 +13,7 @@ from lxml import etree
 from feeds.dates import DISPLAY_WEEKDAYS, MONTH_NAMES, ZONES, format_utc
 from feeds.model import Published
 from feeds.render.body import body_html
-from feeds.render.site import FEED_FILES, FeedSpec, Site, entry_page
+from feeds.render.site import FEED_FILES, FeedSpec, Site, entry_page, reporter_directory
 
 MIME = {"rss": "application/rss+xml", "atom": "application/atom+xml",
         "json": "application/feed+json"}
@@ -43,6 +43,10 @@ main { max-width: 52rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
 .entries { list-style: none; padding: 0; }
 .entries li { padding: .7rem 0; border-bottom: 1px solid var(--line); }
 .entries a { color: inherit; font-weight: 600; text-decoration: none; }
+.reporters { list-style: none; padding: 0; }
+.reporters li { padding: .5rem 0; border-bottom: 1px solid var(--line); }
+article figure img { display: block; width: 100%; height: auto; border-radius: .4rem; }
+a.reporter { color: inherit; }
 article h1 { font-size: 1.9rem; line-height: 1.25; margin: .3rem 0; }
 article figure { margin: 1rem 0; color: var(--muted); font-size: .9rem; font-style: italic; }
 article h3 { margin-top: 1.6rem; }
@@ -90,7 +94,7 @@ def _page(title: str, site: Site, body: str, head: str = "") -> bytes:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title>
-{head}<style>{STYLE}</style>
+{_icons(site)}{head}<style>{STYLE}</style>
 </head>
 <body>
 <header class="site"><a href="{escape(base_url)}"><h1>{escape(site_title)}</h1></a></header>
@@ -100,6 +104,13 @@ def _page(title: str, site: Site, body: str, head: str = "") -> bytes:
 </body>
 </html>
 """.encode()
+
+
+@functools.lru_cache(maxsize=16)
+def _icons(site: Site) -> str:
+    """The site's icon for browsers, home screens and readers given a page."""
+    icon = escape(site.icon)
+    return (f'<link rel="icon" href="{icon}">\n<link rel="apple-touch-icon" href="{icon}">\n')
 
 
 # The same few strings on every page of a category: made once per category.
@@ -119,9 +130,10 @@ def _formats(spec: FeedSpec, base_url: str) -> str:
     return f'<div class="formats">{"".join(links)}</div>'
 
 
-def index_page(summaries: list[FeedSummary], site: Site) -> bytes:
-    """Every feed with its entry count, newest entry and subscribe links, plus
-    autodiscovery links for readers that are given the page's address."""
+def index_page(summaries: list[FeedSummary], reporters: list[FeedSummary], site: Site) -> bytes:
+    """Every feed with its entry count, newest entry and subscribe links, the
+    reporters' feeds in a section of their own, and autodiscovery links for
+    readers that are given the page's address."""
     base_url = site.base_url
     head = "".join(_alternates(summary.spec, base_url) for summary in summaries)
     head += (f'<link rel="alternate" type="text/x-opml" title="Semua feed (OPML)" '
@@ -145,8 +157,21 @@ def index_page(summaries: list[FeedSummary], site: Site) -> bytes:
             "<p>Ikuti berita lewat pembaca feed: klik <em>Langganan</em>, atau salin alamat "
             f'RSS, Atom atau JSON Feed. Semua feed sekaligus: <a href="{escape(base_url)}'
             'feeds.opml">feeds.opml</a>.</p>\n'
-            f'<ul class="feeds">\n' + "\n".join(cards) + "\n</ul>")
+            f'<ul class="feeds">\n' + "\n".join(cards) + "\n</ul>"
+            + _reporters_section(reporters, site))
     return _page(site.title, site, body, head)
+
+
+def _reporters_section(reporters: list[FeedSummary], site: Site) -> str:
+    if not reporters:
+        return ""
+    items = "\n".join(
+        f'<li><a href="{escape(site.base_url + r.spec.home)}">'
+        f'{escape(r.spec.title.split(": ", 1)[-1])}</a> <span class="count">'
+        f"{r.entries_total} artikel</span>{_formats(r.spec, site.base_url)}</li>"
+        for r in reporters)
+    return f'\n<h2>Reporter</h2>\n<ul class="reporters">\n{items}\n</ul>'
+
 
 
 def category_page(spec: FeedSpec, entries: list[Published], site: Site) -> bytes:
@@ -165,7 +190,10 @@ def article_page(published: Published, category: FeedSpec, site: Site) -> bytes:
     entry, base_url = published.entry, site.base_url
     updated = (f'<p class="meta">Diperbarui {_time(published.updated, site.zone)}</p>'
                if published.updated != entry.published else "")
-    byline = f" · {escape(entry.author)}" if entry.author else ""
+    byline = ""
+    if entry.author and entry.author_slug:
+        page = escape(base_url + reporter_directory(entry.author_slug))
+        byline = f' · <a class="reporter" href="{page}">{escape(entry.author)}</a>'
     body = (f'<article><a class="category" href="{escape(base_url + category.home)}">'
             f"{escape(category.title.split(': ', 1)[-1])}</a>"
             f"<h1>{escape(entry.title)}</h1>"
@@ -175,14 +203,22 @@ def article_page(published: Published, category: FeedSpec, site: Site) -> bytes:
     return _page(f"{entry.title} - {site.title}", site, body, _alternates(category, base_url))
 
 
-def opml(specs: list[FeedSpec], site: Site) -> bytes:
-    """OPML 2.0 listing every feed (as RSS), for importing all at once."""
+def opml(specs: list[FeedSpec], reporters: list[FeedSpec], site: Site) -> bytes:
+    """OPML 2.0 listing every feed (as RSS), for importing all at once; the
+    reporters' feeds in a folder of their own."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = f"{site.title}: semua feed"
     body = etree.SubElement(root, "body")
     for spec in specs:
-        etree.SubElement(body, "outline", type="rss", text=spec.title, title=spec.title,
-                         xmlUrl=site.base_url + spec.file("rss"),
-                         htmlUrl=site.base_url + spec.home)
+        _outline(body, spec, site)
+    if reporters:
+        folder = etree.SubElement(body, "outline", text="Reporter", title="Reporter")
+        for spec in reporters:
+            _outline(folder, spec, site)
     return bytes(etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8"))
+
+
+def _outline(parent: etree._Element, spec: FeedSpec, site: Site) -> None:
+    etree.SubElement(parent, "outline", type="rss", text=spec.title, title=spec.title,
+                     xmlUrl=site.base_url + spec.file("rss"), htmlUrl=site.base_url + spec.home)

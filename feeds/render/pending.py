@@ -15,6 +15,7 @@ from feeds.config import Settings
 from feeds.model import Published
 from feeds.output import Output
 from feeds.render.articles import write_pages
+from feeds.render.icons import write_icons
 from feeds.render.items import FeedItem, article_item, headline_item
 from feeds.render.jsonfeed import render_json
 from feeds.render.pages import FeedSummary, category_page, index_page, opml
@@ -24,8 +25,10 @@ from feeds.render.site import (
     all_feed,
     category_feed,
     entry_page,
+    feed_directory,
     page_path,
     populer_feed,
+    reporter_feed,
 )
 from feeds.render.sitemaps import (
     NEWS_URLS,
@@ -48,34 +51,42 @@ def render_pending(settings: Settings, state: State, output: Output,
     """Write what the state holds and the output does not show yet: affected
     feeds and the index first (they are what subscribers poll), then pages.
     `force` writes the index and the site-wide feeds even with nothing pending."""
-    slugs, pages, removals = state.pending()
-    if not (slugs or pages or removals or force):
+    keys, pages, removals = state.pending()
+    if not (keys or pages or removals or force):
         return
+    write_icons(settings, output)
     categories = {category.slug: category for category in state.categories()}
     names = {slug: category.name for slug, category in categories.items()}
     summaries = [_write_all_feed(settings, state, output, names, force=force)]
     for slug, category in sorted(categories.items(), key=lambda item: item[1].name.casefold()):
         spec = category_feed(slug, category.name, settings.site_title)
-        if slug in slugs:
+        if spec.key in keys:
             entries = state.newest(slug, settings.entries_per_feed)
-            _write_feed(settings, state, output, spec, _items(settings, entries, names),
-                        force=force)
-            output.write(spec.directory + "index.html",
-                         category_page(spec, entries, settings.site))
+            _write_feed_and_page(settings, state, output, spec, entries, names, force=force)
         else:
             entries = state.newest(slug, 1)  # the index names only the newest
         summaries.append(_summary(settings, spec, entries, category.count))
-    for slug in slugs - set(categories):  # a category that lost its last entry
-        for path in output.files_under(f"category/{slug}"):
+    reporters = []
+    for reporter in sorted(state.reporters(), key=lambda r: (r.name.casefold(), r.slug)):
+        spec = reporter_feed(reporter.slug, reporter.name, settings.site_title)
+        if spec.key in keys:
+            entries = state.newest(None, settings.entries_per_feed, reporter=reporter.slug)
+            _write_feed_and_page(settings, state, output, spec, entries, names, force=force)
+        reporters.append(FeedSummary(spec, min(reporter.entries, settings.entries_per_feed),
+                                     reporter.entries, None, None, None))
+    live = {summary.spec.key for summary in summaries + reporters}
+    for key in keys - live:  # a category or reporter that lost its last entry
+        for path in output.files_under(feed_directory(key).rstrip("/")):
             output.remove(path)
     summaries.append(_write_populer_feed(settings, state, output, force=force))
-    output.write("index.html", index_page(summaries, settings.site))
-    output.write("feeds.opml", opml([s.spec for s in summaries], settings.site))
+    output.write("index.html", index_page(summaries, reporters, settings.site))
+    output.write("feeds.opml", opml([s.spec for s in summaries], [r.spec for r in reporters],
+                                    settings.site))
     _write_sitemaps(settings, state, output, pages, removals, force=force)
     for path in removals:
         output.remove(path)
     with state.transaction():
-        state.done_pending(feeds=slugs, removals=removals)
+        state.done_pending(feeds=keys, removals=removals)
     if stop is None or not stop():
         write_pages(settings, state, output, pages, stop, workers)
 
@@ -86,6 +97,14 @@ def _write_all_feed(settings: Settings, state: State, output: Output,
     newest = state.newest(None, settings.entries_per_feed)
     _write_feed(settings, state, output, spec, _items(settings, newest, names), force=force)
     return _summary(settings, spec, newest, state.entry_count())
+
+
+def _write_feed_and_page(settings: Settings, state: State, output: Output, spec: FeedSpec,
+                         entries: list[Published], names: dict[str, str], *,
+                         force: bool) -> None:
+    """A category's or a reporter's feeds and the page listing its entries."""
+    _write_feed(settings, state, output, spec, _items(settings, entries, names), force=force)
+    output.write(spec.directory + "index.html", category_page(spec, entries, settings.site))
 
 
 def _write_populer_feed(settings: Settings, state: State, output: Output, *,
@@ -143,15 +162,18 @@ def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total
 
 
 def remove_strays(state: State, output: Output) -> None:
-    """After a rebuild: article pages and category files nothing in the state owns."""
+    """After a rebuild: article pages, category and reporter files nothing in
+    the state owns."""
     keep = {page_path(key.entry_id, key.published) for key in state.page_keys()}
-    slugs = {category.slug for category in state.categories()}
     for path in output.files_under("artikel"):
         if path not in keep:
             output.remove(path)
-    for path in output.files_under("category"):
-        if path.split("/")[1] not in slugs:
-            output.remove(path)
+    owners = {"category": {category.slug for category in state.categories()},
+              "author": {reporter.slug for reporter in state.reporters()}}
+    for kind, slugs in owners.items():
+        for path in output.files_under(kind):
+            if path.split("/")[1] not in slugs:
+                output.remove(path)
 
 
 def _write_sitemaps(settings: Settings, state: State, output: Output, pages: list[str],

@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 
-from feeds.model import ID_NAMESPACE, Entry, Published
+from feeds.model import ID_NAMESPACE, Entry, Published, category_key, reporter_key
 from feeds.records import Encoded
 
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
@@ -19,14 +20,17 @@ POPULER_FEED = "populer"
 class Site:
     """What every feed and page says of the site: its title and description, the
     absolute URL the output is served at (ending in "/"), its language, the zone
-    its readers live in (pages show times there; feeds stay UTC) and the WebSub
-    hub its feeds name, if any."""
+    its readers live in (pages show times there; feeds stay UTC), the absolute
+    URLs of its square icon and its wide logo, and the WebSub hub its feeds
+    name, if any."""
 
     title: str
     description: str
     base_url: str
     language: str
     zone: str
+    icon: str
+    logo: str
     hub: str | None = None
 
 
@@ -51,9 +55,27 @@ class FeedSpec:
 
 
 def category_feed(slug: str, name: str, site_title: str) -> FeedSpec:
-    return FeedSpec(key=f"category:{slug}", title=f"{site_title}: {name}",
+    return FeedSpec(key=category_key(slug), title=f"{site_title}: {name}",
                     description=f"Berita terbaru kategori {name} dari {site_title}",
                     directory=f"category/{slug}/", home=f"category/{slug}/")
+
+
+def reporter_feed(slug: str, name: str, site_title: str) -> FeedSpec:
+    return FeedSpec(key=reporter_key(slug), title=f"{site_title}: {name}",
+                    description=f"Berita terbaru oleh {name} di {site_title}",
+                    directory=reporter_directory(slug), home=reporter_directory(slug))
+
+
+def reporter_directory(slug: str) -> str:
+    """`author/<slug>/`: a reporter's feeds and page."""
+    return f"author/{slug}/"
+
+
+def feed_directory(key: str) -> str:
+    """Where the feed with this key (`feeds.model.feed_keys`) lives: its kind
+    names the directory (`category:<slug>` -> `category/<slug>/`)."""
+    kind, _, slug = key.partition(":")
+    return f"{kind}/{slug}/"
 
 
 def all_feed(site_title: str, description: str) -> FeedSpec:
@@ -65,6 +87,22 @@ def populer_feed(site_title: str) -> FeedSpec:
     return FeedSpec(key=POPULER_FEED, title=f"{site_title}: Populer",
                     description=f"Berita terpopuler di {site_title}, seperti tampil di halaman "
                                 "berita terbaru", directory="populer/", home="")
+
+
+def image_url(configured: str, kind: str, base_url: str) -> str:
+    """Where the site's icon or logo (`kind`) is served: a configured URL as it
+    is, a configured file under its published name, else the shipped icon."""
+    if configured.startswith(("http://", "https://")):
+        return configured
+    return base_url + (image_file(configured, kind) or "icon.png")
+
+
+def image_file(configured: str, kind: str) -> str | None:
+    """The output file a configured icon or logo file is published as
+    (`icon.png`, `logo.svg`, ...); None for a URL or nothing configured."""
+    if not configured or configured.startswith(("http://", "https://")):
+        return None
+    return kind + PurePath(configured).suffix.lower()
 
 
 def entry_page(entry: Entry | Encoded | Published) -> str:

@@ -19,6 +19,7 @@ from feeds.render.items import FeedItem
 from feeds.render.site import FeedSpec, Site
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
 GENERATOR = "feeds"
 # A feed with no entry still needs a date; this one never moves.
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -57,6 +58,7 @@ def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: 
     feed.load_extension("dc", atom=False, rss=True)
     feed.register_extension(_CORRECTIONS, _FeedCorrections, _EntryCorrections)
     getattr(feed, _CORRECTIONS).hub = site.hub
+    feed.register_extension(_MEDIA, _FeedMedia, _EntryMedia)
     feed.id(spec.feed_id)
     feed.title(spec.title)
     feed.description(spec.description)
@@ -67,6 +69,9 @@ def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: 
     feed.link(href=self_url, rel="self", type=self_type)
     feed.link(href=site.base_url + spec.home, rel="alternate", type="text/html")
     feed.updated(feed_updated(items))
+    feed.icon(site.icon)
+    # The RSS <image> and the Atom <logo>; the image's title and link are the channel's.
+    feed.image(url=site.logo, title=spec.title, link=site.base_url + spec.home)
     for item in items:
         entry = feed.add_entry(order="append")  # feedgen prepends by default
         entry.id(item.id)
@@ -82,6 +87,7 @@ def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: 
             entry.category(term=item.category, label=item.category)
         entry.content(item.content_html, type="html")
         entry.summary(html.escape(item.summary, quote=False), type="html")
+        getattr(entry, _MEDIA).item = item
     return feed
 
 
@@ -135,6 +141,41 @@ class _EntryCorrections(BaseEntryExtension):  # type: ignore[misc]
             title.set("type", "html")
             title.text = html.escape(title.text, quote=False)
         return entry
+
+
+_MEDIA = "feeds_media"  # the Media RSS extension's name on a FeedGenerator
+
+
+class _FeedMedia(BaseExtension):  # type: ignore[misc]
+    def extend_ns(self) -> dict[str, str]:
+        return {"media": MEDIA_NS}
+
+
+class _EntryMedia(BaseEntryExtension):  # type: ignore[misc]
+    """An item's lead image as Media RSS, in RSS and Atom alike:
+    `media:content` (with the caption as `media:description` and its credit as
+    `media:credit`) and `media:thumbnail`. feedgen's own media extension wraps
+    them in a `media:group` and cannot write the caption or the credit. An RSS
+    `<enclosure>` would need the image's length, which feeds cannot know."""
+
+    item: FeedItem | None = None
+
+    def extend_rss(self, entry: Any) -> Any:
+        item = self.item
+        if item is None or item.image is None:
+            return entry
+        content = etree.SubElement(entry, f"{{{MEDIA_NS}}}content", url=item.image,
+                                   medium="image")
+        if item.image_caption:
+            description = etree.SubElement(content, f"{{{MEDIA_NS}}}description", type="plain")
+            description.text = item.image_caption
+        if item.image_credit:
+            etree.SubElement(content, f"{{{MEDIA_NS}}}credit").text = item.image_credit
+        etree.SubElement(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.image)
+        return entry
+
+    def extend_atom(self, entry: Any) -> Any:
+        return self.extend_rss(entry)
 
 
 def _numeric_references(match: re.Match[bytes]) -> bytes:
