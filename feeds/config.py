@@ -170,7 +170,7 @@ def _field(path: Path, table: str, key: str, value: Any, base: Path) -> dict[str
         raise ConfigError(path, where, f"expected {wanted}, got {type(value).__name__} {value!r}")
     if name in _PATH_FIELDS:
         return {name: Path(os.path.normpath(base / str(value)))}
-    if name in _IMAGE_FIELDS and value and not _absolute(str(value)):
+    if name in _IMAGE_FIELDS and value and not urlsplit(str(value)).scheme:  # a file
         return {name: os.path.normpath(base / str(value))}
     return {name: float(str(value)) if expected == (int, float) else value}
 
@@ -220,7 +220,7 @@ def _image_check(value: str, key: str) -> tuple[bool, str, str]:
     """An icon or logo: nothing, an absolute http(s) URL, or an image file."""
     if not value or _absolute(value):
         return True, key, ""
-    if "://" in value or value.startswith(("data:", "javascript:")):
+    if urlsplit(value).scheme:
         return False, key, f"expected an absolute http(s) URL or an image file, got {value!r}"
     if not value.lower().endswith(IMAGE_SUFFIXES):
         return False, key, f"expected an image file ({', '.join(IMAGE_SUFFIXES)}), got {value!r}"

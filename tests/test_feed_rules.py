@@ -180,3 +180,64 @@ def test_index_and_opml_list_every_feed(built: Settings) -> None:
             assert (f'<link rel="alternate" type="{mime}"' in index
                     and f'href="{built.base_url}{directory}{name}"' in index)
     assert "2 entri di feed" in index  # the all-articles feed
+
+
+@pytest.mark.parametrize("directory", FEEDS)
+def test_rss_image_and_atom_icon(built: Settings, directory: str) -> None:
+    channel = xml(built, directory + "rss.xml").find("channel")
+    assert channel is not None
+    # The validator wants an RSS <image>'s title and link to be its channel's.
+    image = channel.find("image")
+    assert image is not None
+    assert (image.findtext("title"), image.findtext("link")) == (channel.findtext("title"),
+                                                                 channel.findtext("link"))
+    assert image.find("width") is None  # a width over 144 is an error; none is 88
+    feed = xml(built, directory + "atom.xml")
+    for name in ("icon", "logo"):
+        assert (feed.findtext(f"atom:{name}", namespaces=NS) or "").startswith("http://")
+    assert (image.findtext("url") or "").startswith("http://")
+
+
+MEDIA = "{http://search.yahoo.com/mrss/}"
+IMAGE_URL = "https://cdn.example.org/foto.jpg?w=800&h=450"
+
+
+@pytest.fixture(scope="module")
+def illustrated(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = make_settings(tmp_path_factory.mktemp("illustrated"))
+    write_inputs(settings.input_dir)
+    page = (f'<!DOCTYPE html><html><head><meta property="og:image" content="'
+            f'{html.escape(IMAGE_URL)}"></head><body><figure><img src="x.jpg"><figcaption>'
+            "Menteri &lt;b&gt; &amp; Staf/Antara &amp; Net</figcaption></figure>"
+            "<div>Dunia</div><h1>Menteri Tinjau Pelabuhan</h1>"
+            "<div>JUMAT, 30 MEI 2025 | 18:01 WIB | LAPORAN: HANI FATUNNISA</div>"
+            "<p>Isi berita.</p></body></html>")
+    (settings.input_dir / "c.html").write_text(page, encoding="utf-8")
+    build(settings)
+    return settings
+
+
+@pytest.mark.parametrize("directory", ["", "category/dunia/", "author/hani-fatunnisa/"])
+@pytest.mark.parametrize("fmt", ["rss.xml", "atom.xml"])
+def test_media_rss_as_the_validator_reads_it(illustrated: Settings, directory: str,
+                                            fmt: str) -> None:
+    feed = xml(illustrated, directory + fmt)
+    items = list(feed.iter("item", f"{{{ATOM}}}entry"))
+    illustrated_items = [item for item in items if item.find(f"{MEDIA}content") is not None]
+    assert len(illustrated_items) == 1  # the text dumps name no image
+    item = illustrated_items[0]
+    (content,) = item.findall(f"{MEDIA}content")
+    # Only what feeds knows: no fileSize or type to get wrong, no media:group.
+    assert dict(content.attrib) == {"url": IMAGE_URL, "medium": "image"}
+    assert [child.tag for child in content] == [f"{MEDIA}description", f"{MEDIA}credit"]
+    description = content.find(f"{MEDIA}description")
+    assert description is not None and description.get("type") == "plain"
+    assert description.text == "Menteri <b> & Staf"  # plain text, escaped by XML
+    assert content.findtext(f"{MEDIA}credit") == "Antara & Net"
+    assert [t.get("url") for t in item.findall(f"{MEDIA}thumbnail")] == [IMAGE_URL]
+    assert item.find(f"{MEDIA}group") is None and item.find("enclosure") is None
+    raw = (illustrated.output_dir / directory / fmt).read_bytes()
+    assert IMAGE_URL.replace("&", "&amp;").encode() in raw
+    if fmt == "rss.xml":  # the validator wants numeric references in RSS plain text
+        assert b">Menteri &#x3C;b&#x3E; &#x26; Staf</media:description>" in raw
+        assert b">Antara &#x26; Net</media:credit>" in raw

@@ -26,7 +26,8 @@ _BODY_IMAGES = etree.XPath(
 _CANONICAL = etree.XPath("//link[@href][contains(concat(' ', normalize-space("
                          "translate(@rel, 'CANOICL', 'canoicl')), ' '), ' canonical ')]/@href")
 _BASE = etree.XPath("//base/@href")
-_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TABS_AND_NEWLINES = re.compile(r"[\t\n\r]")  # which browsers strip from a URL
 # Characters an address may hold as they are; anything else is percent-encoded.
 _URL_SAFE = ";/?:@&=+$,-_.!~*'()#%[]"
 
@@ -47,8 +48,8 @@ def lead_image(root: Any, meta: dict[str, str], article: dict[str, Any] | None) 
 def absolute_url(address: str, base: str | None) -> str | None:
     """`address` made absolute against `base`, or None when that cannot be done
     or the result is not an http(s) URL."""
-    address = address.strip()
-    if not address or _UNSAFE.search(address):
+    address = _TABS_AND_NEWLINES.sub("", address).strip()
+    if not address or _CONTROL.search(address):
         return None
     parts = urlsplit(address)
     if not parts.scheme:

@@ -25,7 +25,9 @@ STYLE = """
 body { margin: 0; font: 17px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        color: #1d1d1f; background: #fafafa; }
 header.site { background: var(--accent); color: #fff; padding: 1.5rem 1rem; }
-header.site a { color: #fff; text-decoration: none; }
+header.site a { color: #fff; text-decoration: none; display: flex; align-items: center;
+                gap: .8rem; }
+header.site img.icon { border-radius: 22%; background: #fff; }
 header.site h1 { margin: 0; font-size: 1.8rem; }
 header.site p { margin: .3rem 0 0; opacity: .9; }
 main { max-width: 52rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
@@ -97,7 +99,8 @@ def _page(title: str, site: Site, body: str, head: str = "") -> bytes:
 {_icons(site)}{head}<style>{STYLE}</style>
 </head>
 <body>
-<header class="site"><a href="{escape(base_url)}"><h1>{escape(site_title)}</h1></a></header>
+<header class="site"><a href="{escape(base_url)}">{_header_icon(site)}\
+<h1>{escape(site_title)}</h1></a></header>
 <main>
 {body}
 </main>
@@ -111,6 +114,10 @@ def _icons(site: Site) -> str:
     """The site's icon for browsers, home screens and readers given a page."""
     icon = escape(site.icon)
     return (f'<link rel="icon" href="{icon}">\n<link rel="apple-touch-icon" href="{icon}">\n')
+
+
+def _header_icon(site: Site) -> str:
+    return f'<img class="icon" src="{escape(site.icon)}" alt="" width="44" height="44">'
 
 
 # The same few strings on every page of a category: made once per category.

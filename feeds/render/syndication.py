@@ -25,7 +25,8 @@ GENERATOR = "feeds"
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 # RSS text elements where the validator wants `&` and `<` as numeric references.
 _TAG_START = re.compile(r"<(?=[/!?A-Za-z])")
-_RSS_TEXT = re.compile(rb"(<(title|dc:creator|category)(?:\s[^>]*)?>)([^<]*)(</\2>)")
+_RSS_TEXT = re.compile(
+    rb"(<(title|dc:creator|category|media:description|media:credit)(?:\s[^>]*)?>)([^<]*)(</\2>)")
 
 
 def feed_updated(items: list[FeedItem]) -> datetime:
