@@ -105,7 +105,7 @@ def test_icon_settings_are_checked(tmp_path: Path) -> None:
                           ("icon.exe", "image file"), ("ftp://x.example/a.png", "http(s)")):
         bad = tmp_path / "bad.toml"
         bad.write_text(f'[site]\nlogo = "{value}"\n', encoding="utf-8")
-        with pytest.raises(ConfigError, match="site.logo") as error:
+        with pytest.raises(ConfigError, match=r"site\.logo") as error:
             load_settings(bad)
         assert reason in str(error.value), value
 
