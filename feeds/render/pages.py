@@ -27,7 +27,7 @@ body { margin: 0; font: 17px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, s
 header.site { background: var(--accent); color: #fff; padding: 1.5rem 1rem; }
 header.site a { color: #fff; text-decoration: none; display: flex; align-items: center;
                 gap: .8rem; }
-header.site img.icon { border-radius: 22%; background: #fff; }
+header.site img.icon { border-radius: 22%; }
 header.site h1 { margin: 0; font-size: 1.8rem; }
 header.site p { margin: .3rem 0 0; opacity: .9; }
 main { max-width: 52rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
