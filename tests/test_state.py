@@ -172,3 +172,26 @@ def test_deferred_indexes_come_back_however_the_recording_ends(tmp_path: Path) -
         plan = " ".join(str(row) for row in writer.db.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM entries WHERE title_key = ?", ("satu",)))
         assert "entries_by_title" in plan
+
+
+def test_a_version_2_state_migrates_its_pending_feeds_and_counts_reporters(
+        tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    for number, script in enumerate(MIGRATIONS[:2], start=1):
+        db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    db.execute("INSERT INTO pending_feeds VALUES ('dunia')")  # an older feeds left work
+    db.close()
+    with State(tmp_path / "s.db") as state, state.transaction():
+        assert state.pending().feeds == {"category:dunia"}
+        hani = parse_file(SEED_DUNIA_2025)
+        store(state, hani, 1, "a")
+        store(state, replace(hani, title="Judul Lain", author="HANI FATUNNISA".title()), 2, "b")
+        store(state, replace(hani, title="Tanpa Reporter", author=None), 3, "c")
+        assert [tuple(r) for r in state.reporters()] == [("hani-fatunnisa", "Hani Fatunnisa", 2)]
+        (only,) = state.newest(None, 5, reporter="hani-fatunnisa")[:1]
+        assert only.entry.author == "Hani Fatunnisa"
+        state.forget_entries([hani.id])
+        assert [tuple(r) for r in state.reporters()] == [("hani-fatunnisa", "Hani Fatunnisa", 1)]
+        # A correction naming another reporter moves the count.
+        store(state, replace(hani, title="Judul Lain", author="Yudi Siregar"), 4, "d")
+        assert [tuple(r) for r in state.reporters()] == [("yudi-siregar", "Yudi Siregar", 1)]
