@@ -1,5 +1,6 @@
 """The naive baseline: the obvious script. Every dump through BeautifulSoup and
-dateutil, every feed rebuilt with feedgen.
+dateutil, every feed (one per category, one per reporter, one of all) rebuilt
+with feedgen.
 
     python bench/naive.py INPUT_DIR OUTPUT_DIR
 """
@@ -35,6 +36,7 @@ def main() -> None:
     source, out = Path(sys.argv[1]), Path(sys.argv[2])
     info = Indonesian(dayfirst=True)
     feeds: dict[str, list[tuple[datetime, str, str]]] = defaultdict(list)
+    reporters: dict[str, list[tuple[datetime, str, str]]] = defaultdict(list)
     for path in sorted(source.glob("dump_*")):
         soup = BeautifulSoup(path.read_bytes(), "lxml")
         lines = [line.strip() for line in soup.get_text("\n").splitlines() if line.strip()]
@@ -49,10 +51,13 @@ def main() -> None:
             if when.tzinfo is None:
                 when = when.replace(tzinfo=ZONES["WIB"])
             feeds[lines[index - 2]].append((when, lines[index - 1], path.name))
+            if "LAPORAN:" in line:
+                reporter = line.rsplit("LAPORAN:", 1)[1].strip().title()
+                reporters[reporter].append((when, lines[index - 1], path.name))
             break
     out.mkdir(parents=True, exist_ok=True)
     everything = [entry for entries in feeds.values() for entry in entries]
-    for name, entries in [*feeds.items(), ("all", everything)]:
+    for name, entries in [*feeds.items(), *reporters.items(), ("all", everything)]:
         generator = FeedGenerator()
         generator.id(name)
         generator.title(name)

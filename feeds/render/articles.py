@@ -71,16 +71,22 @@ def _write_batch(settings: Settings, state: State, output: Output, ids: list[str
 
 
 # In a worker: its own read-only connection to the state, and its view of the output.
-_page_writer: list[tuple[State, Output]] = []
+_worker_view: list[tuple[State, Output]] = []
+
+
+def worker_view() -> tuple[State, Output]:
+    """This worker's connection to the state and view of the output, made once."""
+    if not _worker_view:
+        settings = worker_settings()
+        _worker_view.append((State(settings.state_path, lock=False),
+                             Output(settings.output_dir)))
+    return _worker_view[0]
 
 
 def _worker_batch(ids: list[str]) -> list[str]:
     """The paths of the pages that changed, for the main process to report."""
     settings = worker_settings()
-    if not _page_writer:
-        _page_writer.append((State(settings.state_path, lock=False),
-                             Output(settings.output_dir)))
-    state, output = _page_writer[0]
+    state, output = worker_view()
     _write_batch(settings, state, output, ids)
     written, output.written = output.written, []
     return written

@@ -8,13 +8,15 @@ new never imports the feed libraries.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import NamedTuple
 
 from feeds.config import Settings
 from feeds.model import Published
 from feeds.output import Output
-from feeds.render.articles import write_pages
+from feeds.render.articles import worker_view, write_pages
 from feeds.render.icons import write_icons
 from feeds.render.items import FeedItem, article_item, headline_item
 from feeds.render.jsonfeed import render_json
@@ -42,7 +44,9 @@ from feeds.render.sitemaps import (
 )
 from feeds.render.syndication import render_atom, render_rss
 from feeds.state import State
-from feeds.workers import Workers
+from feeds.workers import Workers, worker_settings
+
+log = logging.getLogger("feeds.render")
 
 
 def render_pending(settings: Settings, state: State, output: Output,
@@ -58,22 +62,20 @@ def render_pending(settings: Settings, state: State, output: Output,
     categories = {category.slug: category for category in state.categories()}
     names = {slug: category.name for slug, category in categories.items()}
     summaries = [_write_all_feed(settings, state, output, names, force=force)]
+    jobs: list[FeedJob] = []
     for slug, category in sorted(categories.items(), key=lambda item: item[1].name.casefold()):
         spec = category_feed(slug, category.name, settings.site_title)
         if spec.key in keys:
-            entries = state.newest(slug, settings.entries_per_feed)
-            _write_feed_and_page(settings, state, output, spec, entries, names, force=force)
-        else:
-            entries = state.newest(slug, 1)  # the index names only the newest
-        summaries.append(_summary(settings, spec, entries, category.count))
+            jobs.append(FeedJob(spec, names, force, category=slug))
+        summaries.append(_summary(settings, spec, state.newest(slug, 1), category.count))
     reporters = []
     for reporter in sorted(state.reporters(), key=lambda r: (r.name.casefold(), r.slug)):
         spec = reporter_feed(reporter.slug, reporter.name, settings.site_title)
         if spec.key in keys:
-            entries = state.newest(None, settings.entries_per_feed, reporter=reporter.slug)
-            _write_feed_and_page(settings, state, output, spec, entries, names, force=force)
+            jobs.append(FeedJob(spec, names, force, reporter=reporter.slug))
         reporters.append(FeedSummary(spec, min(reporter.entries, settings.entries_per_feed),
                                      reporter.entries, None, None, None))
+    _write_feeds(settings, state, output, jobs, workers)
     live = {summary.spec.key for summary in summaries + reporters}
     for key in keys - live:  # a category or reporter that lost its last entry
         for path in output.files_under(feed_directory(key).rstrip("/")):
@@ -99,12 +101,67 @@ def _write_all_feed(settings: Settings, state: State, output: Output,
     return _summary(settings, spec, newest, state.entry_count())
 
 
-def _write_feed_and_page(settings: Settings, state: State, output: Output, spec: FeedSpec,
-                         entries: list[Published], names: dict[str, str], *,
-                         force: bool) -> None:
+class FeedJob(NamedTuple):
+    """A category's or a reporter's feeds and page to write: the category's slug
+    or the reporter's says which entries."""
+
+    spec: FeedSpec
+    names: dict[str, str]  # category slug -> the name its feed shows
+    force: bool
+    category: str | None = None
+    reporter: str | None = None
+
+
+class FeedDone(NamedTuple):
+    """What writing a FeedJob did: the files that changed, and the source its
+    feeds were rendered from (None: they were up to date)."""
+
+    written: list[str]
+    source: str | None
+
+
+def _write_feeds(settings: Settings, state: State, output: Output, jobs: list[FeedJob],
+                 workers: Workers | None) -> None:
+    """Category and reporter feeds with their pages: in the run's workers when there
+    are many (a first build renders one set per category and per reporter)."""
+    def record(job: FeedJob, done: FeedDone) -> None:
+        if done.source is not None:
+            with state.transaction():
+                state.set_meta(_rendered_key(job.spec), done.source)
+
+    if workers is not None and workers.wanted(len(jobs) * settings.entries_per_feed):
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            for job, done in zip(jobs, workers.map(_worker_feed, jobs, chunksize=4),
+                                 strict=True):
+                output.written.extend(done.written)
+                record(job, done)
+            return
+        except BrokenProcessPool as error:  # all again here: what workers wrote stays as is
+            log.warning("feed workers failed (%s); writing feeds in this process", error)
+    for job in jobs:
+        record(job, write_feed_and_page(settings, state, output, job))
+
+
+def write_feed_and_page(settings: Settings, state: State, output: Output,
+                        job: FeedJob) -> FeedDone:
     """A category's or a reporter's feeds and the page listing its entries."""
-    _write_feed(settings, state, output, spec, _items(settings, entries, names), force=force)
-    output.write(spec.directory + "index.html", category_page(spec, entries, settings.site))
+    entries = state.newest(job.category, settings.entries_per_feed, reporter=job.reporter)
+    before = len(output.written)
+    source = _write_feed_files(settings, state, output, job.spec,
+                               _items(settings, entries, job.names), force=job.force)
+    output.write(job.spec.directory + "index.html", category_page(job.spec, entries,
+                                                                  settings.site))
+    return FeedDone(output.written[before:], source)
+
+
+def _worker_feed(job: FeedJob) -> FeedDone:
+    settings = worker_settings()
+    state, output = worker_view()
+    done = write_feed_and_page(settings, state, output, job)
+    output.written = []
+    return done
 
 
 def _write_populer_feed(settings: Settings, state: State, output: Output, *,
@@ -134,22 +191,34 @@ def _items(settings: Settings, entries: list[Published], names: dict[str, str]) 
 
 def _write_feed(settings: Settings, state: State, output: Output, spec: FeedSpec,
                 items: list[FeedItem], *, force: bool) -> None:
+    source = _write_feed_files(settings, state, output, spec, items, force=force)
+    if source is not None:
+        with state.transaction():
+            state.set_meta(_rendered_key(spec), source)
+
+
+def _write_feed_files(settings: Settings, state: State, output: Output, spec: FeedSpec,
+                      items: list[FeedItem], *, force: bool) -> str | None:
     """A feed in every format, unless the state says it was last rendered from
     these very items with these settings and its files are there (and the whole
     output is not being written again): a daemon's pass often leaves the
-    all-articles or the Populer feed as it was."""
+    all-articles or the Populer feed as it was. Returns what the feed was
+    rendered from, for the state to keep once all three are in place (None:
+    nothing was written)."""
     source = hashlib.sha256(repr((settings.render_fingerprint, spec, items)).encode()).hexdigest()
-    key = f"feed {spec.key} rendered from"
     files = [spec.file(fmt) for fmt in FEED_FILES]
-    if not force and state.meta(key) == source and all(
+    if not force and state.meta(_rendered_key(spec)) == source and all(
             output.path(file).exists() for file in files):
-        return
+        return None
     site = settings.site
     output.write(files[0], render_rss(spec, items, site))
     output.write(files[1], render_atom(spec, items, site))
     output.write(files[2], render_json(spec, items, site))
-    with state.transaction():
-        state.set_meta(key, source)  # only once all three are in place
+    return source
+
+
+def _rendered_key(spec: FeedSpec) -> str:
+    return f"feed {spec.key} rendered from"
 
 
 def _summary(settings: Settings, spec: FeedSpec, entries: list[Published], total: int
