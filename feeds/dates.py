@@ -92,11 +92,13 @@ STAMP_CACHE_SIZE = 8192  # answers remembered (a few MB at most)
 
 class Stamp(NamedTuple):
     """A parsed stamp: `when` in UTC; `tail` is what followed the time (reporter,
-    edition), split on "|"; `warnings` says what looked wrong but was not fatal."""
+    edition), split on "|"; `warnings` says what looked wrong but was not fatal;
+    `offset` is the zone's the page printed (or the default zone's)."""
 
     when: datetime
     tail: tuple[str, ...]
     warnings: tuple[str, ...]
+    offset: timedelta = timedelta(hours=7)
 
     @property
     def reporter(self) -> str | None:
@@ -286,21 +288,62 @@ def _stamp(wall: datetime, offset: timedelta, weekday: str | None, rest: str) ->
                         f"a {DISPLAY_WEEKDAYS[wall.weekday()]}",)
     tail = tuple(part.strip() for part in rest.split("|")[1:] if part.strip()) if rest else ()
     when = wall - offset
-    return Stamp(when.replace(microsecond=0) if when.microsecond else when, tail, warnings)
+    return Stamp(when.replace(microsecond=0) if when.microsecond else when, tail, warnings,
+                 offset)
+
+
+# ISO 8601 as metadata spells it in the wild: `2015-11-05 T10:08:58Z`,
+# `2015/11/05 10:08`, `2015-11-05T10:08:58.000 +0700`, `... WIB`.
+_ISO = re.compile(
+    r"""\s*(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})
+    \s*[Tt\s]\s*(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?
+    \s*(?:(?P<utc>[Zz])|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2})?|(?P<zone>WITA|WIB|WIT))?\s*$""",
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 def parse_iso(text: str, default_zone: str = "WIB") -> datetime | None:
-    """An ISO 8601 time from metadata (`2025-05-30T16:01:00+07:00`), in UTC; a time
-    without offset is in `default_zone`. None when it is not one."""
+    """A time from metadata (`2025-05-30T16:01:00+07:00`, and the spellings pages
+    use), aware, in the offset it states: `article_time` may need to know what
+    the page said. A time without offset is in `default_zone`. None when it is
+    not a date with a clock time (a date alone says too little)."""
+    match = _ISO.match(text)
+    if match is None:
+        return None
+    if match["utc"]:
+        zone: timezone = UTC
+    elif match["sign"]:
+        minutes = int(match["oh"]) * 60 + int(match["om"] or 0)
+        zone = timezone(timedelta(minutes=-minutes if match["sign"] == "-" else minutes))
+    else:
+        zone = ZONES[(match["zone"] or default_zone).upper()]
     try:
-        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        parsed = datetime(int(match["year"]), int(match["month"]), int(match["day"]),
+                          int(match["hour"]), int(match["minute"]), int(match["second"] or 0),
+                          tzinfo=zone)
     except ValueError:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZONES[default_zone.upper()])
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        return None
-    return parsed.astimezone(UTC).replace(microsecond=0)
+    return parsed if MIN_YEAR <= parsed.year <= MAX_YEAR else None
+
+
+def article_time(stated: datetime | None, printed: Stamp | None) -> datetime | None:
+    """The article's time, in UTC, from what its metadata states and the stamp the
+    page prints beside its headline.
+
+    The rule: metadata wins, except where its offset contradicts the zone the page
+    prints while its wall-clock reading agrees with the printed one (to the
+    minute). Then the offset is a label the publishing system put on local time
+    (`2015-11-05 T10:08:58Z` on a page printing `10:08 WIB`), and the printed
+    zone is the truth. A time stated in another wall-clock reading is a
+    different instant, and the metadata's is taken.
+    """
+    if stated is None:
+        return printed.when if printed else None
+    if printed is not None and stated.utcoffset() != printed.offset:
+        printed_wall = (printed.when + printed.offset).replace(tzinfo=None)
+        if stated.replace(tzinfo=None, second=0) == printed_wall.replace(second=0):
+            stated = stated.replace(tzinfo=timezone(printed.offset))
+    return stated.astimezone(UTC).replace(microsecond=0)
 
 
 def format_utc(when: datetime) -> str:

@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
-from feeds.dates import parse_iso
+from feeds.dates import article_time, parse_iso
+from feeds.parse.address import found, page_address
 from feeds.parse.image import lead_image
-from feeds.parse.page import Facts, person_name
+from feeds.parse.page import SECTION_LABELS, Facts, person_name
 from feeds.parse.text import parse_text
-from feeds.text import clean
+from feeds.text import clean, identity_key
 
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
                            "BlogPosting", "OpinionNewsArticle"})
@@ -27,6 +30,7 @@ HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg
                          "select", "textarea", "object", "title", "meta", "link"})
 # Separators before a site name in a <title>: `... - RMOL`, `... | Kompas.com`.
 _DECORATION = re.compile(r"^(?P<title>.+?)\s+(?:[-|\u2013\u2014:]|::)\s+(?P<site>[^|]{1,40})$")
+_PREFIX = re.compile(r"^(?P<site>[^|:]{1,40}?)\s*(?:[:|]|::|\s[-\u2013\u2014])\s+(?P<title>.+)$")
 LXML_MAX_DEPTH = 250
 # Evaluated in C: is there an element LXML_MAX_DEPTH levels down from the root?
 _AN_ELEMENT_TOO_DEEP = etree.XPath("boolean(" + "/*" * LXML_MAX_DEPTH + ")")
@@ -34,6 +38,25 @@ _HTML_PARSER = etree.HTMLParser()
 _XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*\?>")
 _SHOUTED_SITE = re.compile(r"^[A-Z0-9][A-Z0-9.]{1,14}$")
 _DOMAIN = re.compile(r"^\S+\.[a-z]{2,}$", re.IGNORECASE)
+_SECTION_SEGMENT = re.compile(r"[a-z][a-z-]{2,30}", re.IGNORECASE)
+# First path segments that name no section: article routes and labels.
+NOT_SECTIONS = frozenset({"read", "news", "berita", "artikel", "article", "articles", "post",
+                          "posts", "detail", "baca", "amp", "m", "id", "en", "index",
+                          "content", "story", "view", "www", "category", "kategori", "tag",
+                          "tags", "topic", "topik"})
+# The endings of Indonesian outlets' host names that name no site (`viva.co.id`).
+_DOMAIN_SUFFIXES = frozenset({"com", "id", "co", "net", "org", "or", "go", "ac", "web", "my",
+                              "tv", "info", "biz"})
+_H1 = etree.XPath("string((//h1)[1])")
+_MICRODATA_TIME = etree.XPath("(//*[@itemprop='datePublished'])[1]")
+_ARTICLE_TIME = etree.XPath("string((//article//time[@datetime])[1]/@datetime)")
+# A breadcrumb's links: schema.org's BreadcrumbList in microdata, or an element
+# whose class names it.
+_BREADCRUMB = etree.XPath(
+    "(//*[@itemtype='https://schema.org/BreadcrumbList' or "
+    "@itemtype='http://schema.org/BreadcrumbList' or "
+    "contains(concat(' ', translate(@class, 'BREADCUMB', 'breadcumb'), ' '), 'breadcrumb')])[1]"
+    "//a")
 
 
 def parse_html(markup: str, default_zone: str) -> Facts:
@@ -49,19 +72,30 @@ def parse_html(markup: str, default_zone: str) -> Facts:
     page = _LxmlPage(root)
     meta = page.meta()
     ld_objects = list(_ld_objects(page.json_ld_texts()))
-    sites = {name.casefold() for name in (meta.get("og:site_name"), _ld_publisher(ld_objects))
-             if name}
-    # Clean blocks hold no line breaks: blank lines part them as in a text dump.
-    visible = parse_text("\n\n".join(fold_blocks(page.text_events())), default_zone)
     article = _ld_article(ld_objects)
-    facts = _from_json_ld(article, default_zone).filled_from(_from_meta(meta, default_zone))
-    facts = facts.filled_from(visible)
-    title = facts.title or _clean_or_none(page.title())
+    address = page_address(root, meta, article)
+    sites = _site_names(meta, ld_objects, address)
+    ld_facts, meta_facts = _from_json_ld(article, sites), _from_meta(meta, sites)
+    # The headline as printed, the reference for the title and the anchor of the
+    # date line: the <h1>, else the title the metadata or the <title> states.
+    stated_title = ld_facts.title or meta_facts.title
+    printed_title = page.headline()
+    page_title = _clean_or_none(page.title())
+    headline = printed_title or stated_title or (
+        strip_site_name(page_title, sites, None) if page_title else None)
+    # Clean blocks hold no line breaks: blank lines part them as in a text dump.
+    visible = parse_text("\n\n".join(fold_blocks(page.text_events())), default_zone, headline)
+    facts = (ld_facts.filled_from(meta_facts)
+             .filled_from(Facts(category=page.breadcrumb_section(ld_objects, headline)
+                                or url_section(address)))
+             .filled_from(visible))
+    title = stated_title or printed_title or page_title or visible.title
     if title:
-        title = strip_site_name(title, sites, visible.title)
-    return Facts(title=title, category=facts.category, published=facts.published,
+        title = strip_site_name(title, sites, printed_title or meta_facts.title)
+    published = article_time(_stated_time(page, meta, article, default_zone), visible.printed)
+    return Facts(title=title, category=facts.category, published=published,
                  author=facts.author, caption=facts.caption,
-                 image=lead_image(page.root, meta, article), blocks=visible.blocks,
+                 image=lead_image(root, meta, article, address), blocks=visible.blocks,
                  sidebars=visible.sidebars, warnings=facts.warnings,
                  date_problem=visible.date_problem)
 
@@ -120,6 +154,36 @@ class _LxmlPage:
         return [script.text or "" for script in self.root.iter("script")
                 if script.get("type") == "application/ld+json"]
 
+    def headline(self) -> str | None:
+        """The page's first `<h1>`, the headline as the page prints it."""
+        return _clean_or_none(str(_H1(self.root))) if self.root is not None else None
+
+    def microdata_time(self) -> str | None:
+        """microdata's `itemprop=datePublished`: its content, datetime or text."""
+        if self.root is None:
+            return None
+        element = next(iter(found(_MICRODATA_TIME, self.root)), None)
+        if element is None:
+            return None
+        return str(element.get("content") or element.get("datetime") or element.text or "")
+
+    def article_time_element(self) -> str | None:
+        """The `datetime` of the first `<time>` inside the `<article>`."""
+        return str(_ARTICLE_TIME(self.root)) or None if self.root is not None else None
+
+    def breadcrumb_section(self, ld_objects: list[dict[str, Any]], headline: str | None
+                           ) -> str | None:
+        """The first crumb after the home page's (JSON-LD `BreadcrumbList`, else the
+        page's breadcrumb links); the last is the article itself when it is the
+        headline."""
+        crumbs = _ld_crumbs(ld_objects) or ([_clean_or_none("".join(a.itertext())) or ""
+                                             for a in found(_BREADCRUMB, self.root)]
+                                            if self.root is not None else [])
+        if crumbs and headline and identity_key(crumbs[-1]) == identity_key(headline):
+            crumbs = crumbs[:-1]
+        return next((crumb for crumb in crumbs
+                     if crumb and crumb.casefold() not in SECTION_LABELS), None)
+
     def title(self) -> str | None:
         title = self.root.find(".//title") if self.root is not None else None
         return title.text if title is not None and len(title) == 0 else None
@@ -162,27 +226,51 @@ def _lxml_document(markup: str) -> Any:
             _XML_DECLARATION.match(markup) else None
 
 
-def strip_site_name(title: str, sites: set[str], visible_title: str | None) -> str:
-    """`Judul Berita - RMOL` -> `Judul Berita`; a dash inside a headline stays."""
+def strip_site_name(title: str, sites: set[str], headline: str | None) -> str:
+    """A title without the site's name at either end (`Judul Berita - RMOL`,
+    `KapanLagi.com: Judul`), and nothing else: a dash or colon inside a headline
+    (`In Picture: ...`) stays. `headline` (the page's `<h1>` or `og:title`) is the
+    reference: a title that is the headline with something around it is the
+    headline."""
     title = clean(title)
-    if visible_title and title != visible_title and title.startswith(visible_title):
-        return visible_title
-    match = _DECORATION.match(title)
-    if match:
-        site = match["site"].strip()
-        if site.casefold() in sites or _SHOUTED_SITE.match(site) or _DOMAIN.match(site):
+    if headline and title != headline and headline in title and (
+            title.startswith(headline) or title.endswith(headline)):
+        return headline
+    for pattern in (_DECORATION, _PREFIX):
+        match = pattern.match(title)
+        if match and _is_site(match["site"].strip(), sites):
             return match["title"].strip()
     return title
 
 
-def _from_meta(meta: dict[str, str], default_zone: str) -> Facts:
-    published = meta.get("article:published_time") or meta.get("og:article:published_time")
+def _is_site(name: str, sites: set[str]) -> bool:
+    return name.casefold() in sites or bool(_SHOUTED_SITE.match(name) or _DOMAIN.match(name))
+
+
+def _from_meta(meta: dict[str, str], sites: set[str]) -> Facts:
+    authors = (_clean_or_none(meta.get(key)) for key in ("author", "article:author"))
     return Facts(
         title=_clean_or_none(meta.get("og:title") or meta.get("twitter:title")),
         category=_clean_or_none(meta.get("article:section")),
-        published=parse_iso(published, default_zone) if published else None,
-        author=person_name(_clean_or_none(meta.get("author") or meta.get("article:author"))),
+        author=next(filter(None, (person_name(name, sites) for name in authors)), None),
     )
+
+
+# Where pages state their time, the most specific first after JSON-LD.
+_META_TIMES = ("article:published_time", "og:article:published_time", "publishdate",
+               "pubdate", "datepublished", "dc.date.issued", "date")
+
+
+def _stated_time(page: _LxmlPage, meta: dict[str, str], article: dict[str, Any] | None,
+                 default_zone: str) -> datetime | None:
+    """The first time the page's metadata states: JSON-LD `datePublished`,
+    microdata `itemprop=datePublished`, `article:published_time` (and its
+    variants), then a `<time datetime>` inside the article."""
+    ld_time = article.get("datePublished") if article is not None else None
+    candidates = [ld_time if isinstance(ld_time, str) else None, page.microdata_time(),
+                  *(meta.get(key) for key in _META_TIMES), page.article_time_element()]
+    return next(filter(None, (parse_iso(value, default_zone)
+                              for value in candidates if value)), None)
 
 
 def _ld_article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -195,18 +283,17 @@ def _ld_article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
-def _from_json_ld(article: dict[str, Any] | None, default_zone: str) -> Facts:
+def _from_json_ld(article: dict[str, Any] | None, sites: set[str]) -> Facts:
     if article is None:
         return Facts()
     section = article.get("articleSection")
     if isinstance(section, list):
         section = next((s for s in section if isinstance(s, str)), None)
-    published = article.get("datePublished")
     return Facts(
         title=_clean_or_none(article.get("headline")),
         category=_clean_or_none(section),
-        published=parse_iso(published, default_zone) if isinstance(published, str) else None,
-        author=person_name(_ld_person(article.get("author"))),
+        author=next(filter(None, (person_name(name, sites)
+                                  for name in _ld_people(article.get("author")))), None),
     )
 
 
@@ -228,17 +315,68 @@ def _ld_objects(texts: list[str]) -> Iterator[dict[str, Any]]:
                     stack.extend(reversed(item["@graph"]))
 
 
-def _ld_person(author: Any) -> str | None:
-    """The first person among JSON-LD authors; an organisation is not a reporter."""
-    candidates = author if isinstance(author, list) else [author]
-    for candidate in candidates:
+def _ld_people(author: Any) -> Iterator[str]:
+    """The names of the people among JSON-LD authors; an organisation is not a reporter."""
+    for candidate in author if isinstance(author, list) else [author]:
         if isinstance(candidate, str):
-            return _clean_or_none(candidate)
-        if isinstance(candidate, dict) and candidate.get("@type", "Person") == "Person":
-            name = candidate.get("name")
-            if isinstance(name, str):
-                return _clean_or_none(name)
-    return None
+            name = _clean_or_none(candidate)
+        elif isinstance(candidate, dict) and candidate.get("@type", "Person") == "Person":
+            name = _clean_or_none(candidate.get("name"))
+        else:
+            name = None
+        if name:
+            yield name
+
+
+def _ld_crumbs(objects: list[dict[str, Any]]) -> list[str]:
+    """The names of a JSON-LD `BreadcrumbList`, in order of position."""
+    for item in objects:
+        if item.get("@type") == "BreadcrumbList" and isinstance(item.get("itemListElement"),
+                                                                list):
+            crumbs = [crumb for crumb in item["itemListElement"] if isinstance(crumb, dict)]
+            crumbs.sort(key=_position)
+            return [name for name in map(_crumb_name, crumbs) if name]
+    return []
+
+
+def _position(crumb: dict[str, Any]) -> int:
+    position = crumb.get("position")
+    return position if isinstance(position, int) else 0
+
+
+def _crumb_name(crumb: dict[str, Any]) -> str | None:
+    inner = crumb.get("item")
+    name = crumb.get("name") or (inner.get("name") if isinstance(inner, dict) else None)
+    return _clean_or_none(name)
+
+
+def _site_names(meta: dict[str, str], ld_objects: list[dict[str, Any]],
+                address: str | None) -> set[str]:
+    """What the site calls itself (casefolded): `og:site_name`, the publisher's
+    name, `application-name`, and its host's names (`news.okezone.com`,
+    `okezone.com`, `okezone`)."""
+    names = {name.casefold() for name in (meta.get("og:site_name"), _ld_publisher(ld_objects),
+                                          meta.get("application-name")) if name}
+    host = (urlsplit(address).hostname or "") if address else ""
+    labels = host.split(".") if host else []
+    suffix = 0
+    while len(labels) - suffix > 1 and labels[-1 - suffix] in _DOMAIN_SUFFIXES:
+        suffix += 1
+    if labels:
+        name = labels[-1 - suffix]
+        names |= {host, host.removeprefix("www."), name, ".".join(labels[-1 - suffix:])}
+    return names
+
+
+def url_section(address: str | None) -> str | None:
+    """The section a page's address names by its first path segment
+    (`https://x.id/politik/2015/...` -> `Politik`), when that is a word."""
+    if not address:
+        return None
+    first = urlsplit(address).path.strip("/").split("/")[0]
+    if not _SECTION_SEGMENT.fullmatch(first) or first.casefold() in NOT_SECTIONS:
+        return None
+    return first.replace("-", " ").title()
 
 
 def _ld_publisher(objects: list[dict[str, Any]]) -> str | None:
