@@ -56,6 +56,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     cache_max_age: int = 300
+    connection_limit: int = 1000
+    idle_timeout: float = 60.0
+    threads: int = 8
+    access_log: str = "-"  # "-": stderr; "": none; else a file (reopened when rotated)
     websub_hub: str = ""
 
     @property
@@ -101,7 +105,10 @@ SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
                "settle_seconds": ("settle_seconds", (int, float)),
                "log_level": ("log_level", str)},
     "server": {"host": ("host", str), "port": ("port", int),
-               "cache_max_age": ("cache_max_age", int)},
+               "cache_max_age": ("cache_max_age", int),
+               "connection_limit": ("connection_limit", int),
+               "idle_timeout": ("idle_timeout", (int, float)), "threads": ("threads", int),
+               "access_log": ("access_log", str)},
     "websub": {"hub": ("websub_hub", str)},
 }
 _PATH_FIELDS = {"input_dir", "output_dir", "state_path"}
@@ -170,6 +177,8 @@ def _field(path: Path, table: str, key: str, value: Any, base: Path) -> dict[str
         raise ConfigError(path, where, f"expected {wanted}, got {type(value).__name__} {value!r}")
     if name in _PATH_FIELDS:
         return {name: Path(os.path.normpath(base / str(value)))}
+    if name == "access_log" and value not in ("", "-"):
+        return {name: os.path.normpath(base / str(value))}
     if name in _IMAGE_FIELDS and value and not urlsplit(str(value)).scheme:  # a file
         return {name: os.path.normpath(base / str(value))}
     return {name: float(str(value)) if expected == (int, float) else value}
@@ -202,6 +211,9 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
         (bool(settings.site_title.strip()), "site.title", "expected a non-empty title"),
         (0 < settings.port < 65536, "server.port", "expected a port number from 1 to 65535"),
         (settings.cache_max_age >= 0, "server.cache_max_age", "expected 0 or more seconds"),
+        (settings.connection_limit >= 1, "server.connection_limit", "expected at least 1"),
+        (settings.idle_timeout >= 1, "server.idle_timeout", "expected 1 or more seconds"),
+        (1 <= settings.threads <= 256, "server.threads", "expected 1 to 256"),
         (not settings.websub_hub or _absolute(settings.websub_hub), "websub.hub",
          f"expected an absolute http(s) URL, got {settings.websub_hub!r}"),
         (bool(settings.default_category.strip()), "feeds.default_category",

@@ -11,26 +11,36 @@ from __future__ import annotations
 import gzip
 import logging
 import os
+import resource
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
+from waitress.task import WSGITask
 from werkzeug.wrappers import Request, Response
 
 from feeds.config import Settings
 from feeds.errors import FeedsError
 
 if TYPE_CHECKING:
+    from logging.handlers import QueueListener
+
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger("feeds.server")
 access_log = logging.getLogger("feeds.access")
+# waitress warns "Task queue depth is N" whenever a request waits for a thread:
+# under load that is every request, and normal; the queue is bounded by the
+# connection limit, so it is no news to an operator.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 CONTENT_TYPES = {
     "rss.xml": "application/rss+xml",
@@ -54,6 +64,9 @@ COMPRESSIBLE = ("text/", "application/rss+xml", "application/atom+xml", "applica
                 "application/xml", "application/json")
 GZIP_MIN_BYTES = 256
 GZIP_CACHE_ENTRIES = 256
+RESOLVED_CACHE_ENTRIES = 8192
+BACKLOG = 1024  # connections the kernel holds for us beyond the connection limit
+OTHER_OPEN_FILES = 64  # the state, logs, the listening socket, files being served
 
 
 class OutputApp:
@@ -63,6 +76,7 @@ class OutputApp:
         self.root = Path(os.path.realpath(root))
         self.cache_max_age = cache_max_age
         self._gzipped: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._resolved: dict[str, str] = {}  # URL path -> real path, oldest first
         self._lock = threading.Lock()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
@@ -76,16 +90,44 @@ class OutputApp:
             response = Response("405 Method Not Allowed\n", status=405, mimetype="text/plain")
             response.allow.update(("GET", "HEAD"))
             return response
-        target = self.resolve(request.path)
-        if target is None:
-            return Response("404 Not Found\n", status=404, mimetype="text/plain")
-        if target.is_dir():
+        found = self.find(request.path)
+        if found is None:
+            return _not_found()
+        target, stat = found
+        if S_ISDIR(stat.st_mode):
             if not request.path.endswith("/"):
                 return Response(status=301, headers={"Location": request.path + "/"})
-            target = target / "index.html"
-            if not target.is_file():
-                return Response("404 Not Found\n", status=404, mimetype="text/plain")
-        return self.file_response(request, target)
+            index = self.find(request.path.rstrip("/") + "/index.html")
+            if index is None:
+                return _not_found()
+            target, stat = index
+        return self.file_response(request, target, stat)
+
+    def find(self, url_path: str) -> tuple[str, os.stat_result] | None:
+        """The file or directory a URL path names and its stat, or None when it
+        names nothing we serve. Where a path led is remembered; its stat is taken
+        afresh on every request, without following a link (a file replaced by a
+        symlink since is looked up again, and refused)."""
+        target = self._resolved.get(url_path)
+        if target is not None:
+            try:
+                stat = os.stat(target, follow_symlinks=False)  # noqa: PTH116 - a str, per request
+                if S_ISREG(stat.st_mode) or S_ISDIR(stat.st_mode):
+                    return target, stat
+            except OSError:
+                pass
+        resolved = self.resolve(url_path)
+        if resolved is None:
+            return None
+        try:
+            stat = resolved.stat()
+        except OSError:
+            return None
+        with self._lock:
+            self._resolved[url_path] = str(resolved)
+            if len(self._resolved) > RESOLVED_CACHE_ENTRIES:
+                self._resolved.pop(next(iter(self._resolved)))
+        return str(resolved), stat
 
     def resolve(self, url_path: str) -> Path | None:
         """The file a URL path names, or None when it names nothing we serve.
@@ -102,30 +144,35 @@ class OutputApp:
             return None
         return candidate
 
-    def file_response(self, request: Request, path: Path) -> Response:
-        try:
-            stat = path.stat()
-            data = path.read_bytes()
-        except OSError:
-            return Response("404 Not Found\n", status=404, mimetype="text/plain")
-        content_type = _content_type(path.name)
-        etag = f"{stat.st_mtime_ns:x}-{stat.st_size:x}"
-        compressible = content_type.startswith(COMPRESSIBLE) and len(data) >= GZIP_MIN_BYTES
+    def file_response(self, request: Request, path: str, stat: os.stat_result) -> Response:
+        """The file, or a 304 decided from its stat alone: a poller's conditional
+        GET reads nothing."""
+        content_type = _content_type(path.rpartition("/")[2])
+        compressible = content_type.startswith(COMPRESSIBLE) and stat.st_size >= GZIP_MIN_BYTES
         gzipped = compressible and request.accept_encodings.quality("gzip") > 0
-        if gzipped:
-            data = self._gzip(str(path), etag, data)
-            etag += "-gz"  # a strong ETag names one representation
-        response = Response(data, content_type=content_type)
-        response.set_etag(etag)
-        response.last_modified = datetime.fromtimestamp(stat.st_mtime, UTC).replace(microsecond=0)
+        etag = f"{stat.st_mtime_ns:x}-{stat.st_size:x}" + ("-gz" if gzipped else "")
+        modified = datetime.fromtimestamp(stat.st_mtime, UTC).replace(microsecond=0)
+        if _not_modified(request, etag, modified):
+            response = Response(status=304)
+        else:
+            try:
+                with open(path, "rb") as handle:  # noqa: PTH123 - a str path, opened once
+                    data = handle.read()
+            except OSError:
+                return _not_found()
+            if gzipped:
+                data = self._gzip(path, etag, data)
+            response = Response(data, content_type=content_type)
+            if gzipped:
+                response.content_encoding = "gzip"
+        response.set_etag(etag)  # a strong ETag names one representation
+        response.last_modified = modified
         response.cache_control.public = True
         response.cache_control.max_age = self.cache_max_age
         response.headers["X-Content-Type-Options"] = "nosniff"
         if compressible:
             response.vary.add("Accept-Encoding")
-        if gzipped:
-            response.content_encoding = "gzip"
-        return response.make_conditional(request)
+        return response
 
     def _gzip(self, path: str, etag: str, data: bytes) -> bytes:
         """Compressed bytes, kept for the files readers poll most."""
@@ -141,6 +188,18 @@ class OutputApp:
             while len(self._gzipped) > GZIP_CACHE_ENTRIES:
                 self._gzipped.popitem(last=False)
         return compressed
+
+
+def _not_found() -> Response:
+    return Response("404 Not Found\n", status=404, mimetype="text/plain")
+
+
+def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
+    """RFC 9110: If-None-Match (weak comparison) when given, else If-Modified-Since."""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return since is not None and modified <= since
 
 
 def _content_type(name: str) -> str:
@@ -190,22 +249,89 @@ def links_elsewhere(base_url: str, served_at: str) -> str | None:
             f"server ({served_at}): set site.base_url to the address readers use")
 
 
+def configure_access_log(where: str) -> QueueListener | None:
+    """Send the `feeds.access` logger's lines to `where`: "-" the process's log
+    (stderr), "" nowhere, else a file, reopened when logrotate moves it.
+
+    The request threads only queue their lines; one thread writes them. Eight
+    threads taking a log handler's lock per request ran at a tenth of the rate
+    of one that queues. Returns the writing thread's listener (stop it to flush)."""
+    for handler in list(access_log.handlers):
+        access_log.removeHandler(handler)
+        handler.close()
+    access_log.disabled = where == ""
+    access_log.propagate = False
+    if where == "":
+        return None
+    from logging.handlers import QueueHandler, QueueListener, WatchedFileHandler
+    from queue import SimpleQueue
+
+    if where == "-":
+        targets = logging.getLogger().handlers or [logging.StreamHandler()]
+    else:
+        file_handler = WatchedFileHandler(where, encoding="utf-8")
+        file_handler.setFormatter(logging.Formatter("%(message)s"))
+        targets = [file_handler]
+    lines: SimpleQueue[logging.LogRecord] = SimpleQueue()
+    access_log.addHandler(QueueHandler(lines))
+    access_log.setLevel(logging.INFO)
+    listener = QueueListener(lines, *targets, respect_handler_level=True)
+    listener.start()
+    return listener
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's limit on open files towards `wanted` (a connection is
+    one), as far as the hard limit lets it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (ceiling, hard))
+
+
 def make_app(settings: Settings) -> WSGIApplication:
     return AccessLog(OutputApp(settings.output_dir, settings.cache_max_age))
 
 
+class _KeepAliveTask(WSGITask):  # type: ignore[misc]
+    """waitress keeps a connection only after an answer with a Content-Length,
+    which a 304 must not carry: it closed the connection after every 304, and a
+    poller paid a new connection for each conditional GET. An HTTP/1.1 answer
+    without a body ends where its headers end, so its connection stays open."""
+
+    def set_close_on_finish(self) -> None:
+        if (not self.has_body and self.version == "1.1"
+                and self.request.headers.get("CONNECTION", "").lower() != "close"):
+            return
+        super().set_close_on_finish()
+
+
+class _Channel(HTTPChannel):  # type: ignore[misc]
+    task_class = _KeepAliveTask
+
+
 class Server:
-    """waitress serving the output directory, in the foreground or on a thread."""
+    """waitress serving the output directory, in the foreground or on a thread.
+
+    It holds up to `server.connection_limit` connections (readers poll over
+    keep-alive connections and hold them), closes one idle for
+    `server.idle_timeout` seconds, and leaves connections beyond the limit in
+    the listen queue, answered as others close, never refused."""
 
     def __init__(self, settings: Settings) -> None:
         """Raises FeedsError, naming the address, when it cannot listen there."""
         self.settings = settings
+        self._access_log = configure_access_log(settings.access_log)
+        _allow_open_files(settings.connection_limit + OTHER_OPEN_FILES)
         try:
-            self._server = create_server(make_app(settings), host=settings.host,
-                                         port=settings.port, threads=4, ident="feeds")
+            self._server = create_server(
+                make_app(settings), host=settings.host, port=settings.port,
+                threads=settings.threads, connection_limit=settings.connection_limit,
+                channel_timeout=int(settings.idle_timeout), backlog=BACKLOG, ident="feeds")
         except OSError as error:
             raise FeedsError(f"cannot listen on {settings.host}:{settings.port}: "
                              f"{error.strerror or error}") from error
+        self._server.channel_class = _Channel
         self._thread: threading.Thread | None = None
 
     @property
@@ -227,3 +353,6 @@ class Server:
         self._server.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._access_log is not None:
+            self._access_log.stop()  # writes what is queued
+            self._access_log = None
