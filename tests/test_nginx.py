@@ -4,7 +4,6 @@ root changed) in front of a real build: compression, types, 304s, refusals."""
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
 import urllib.error
 import urllib.request
@@ -41,7 +40,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     build(settings)
     out = settings.output_dir
     (out / ".page.html.123.tmp").write_text("half a page", encoding="utf-8")
-    os.symlink("/etc/passwd", out / "passwd.txt")
+    (out / "passwd.txt").symlink_to("/etc/passwd")
     (out / "category" / "empty").mkdir()
     return settings
 
