@@ -85,10 +85,11 @@ def parse_html(markup: str, default_zone: str) -> Facts:
         strip_site_name(page_title, sites, None) if page_title else None)
     # Clean blocks hold no line breaks: blank lines part them as in a text dump.
     visible = parse_text("\n\n".join(fold_blocks(page.text_events())), default_zone, headline)
-    facts = (ld_facts.filled_from(meta_facts)
-             .filled_from(Facts(category=page.breadcrumb_section(ld_objects, headline)
-                                or url_section(address)))
-             .filled_from(visible))
+    facts = ld_facts.filled_from(meta_facts)
+    if facts.category is None:  # the breadcrumb is searched for only when needed
+        facts = facts.filled_from(Facts(category=page.breadcrumb_section(ld_objects, headline)
+                                        or url_section(address)))
+    facts = facts.filled_from(visible)
     title = stated_title or printed_title or page_title or visible.title
     if title:
         title = strip_site_name(title, sites, printed_title or meta_facts.title)
@@ -267,10 +268,15 @@ def _stated_time(page: _LxmlPage, meta: dict[str, str], article: dict[str, Any] 
     microdata `itemprop=datePublished`, `article:published_time` (and its
     variants), then a `<time datetime>` inside the article."""
     ld_time = article.get("datePublished") if article is not None else None
-    candidates = [ld_time if isinstance(ld_time, str) else None, page.microdata_time(),
-                  *(meta.get(key) for key in _META_TIMES), page.article_time_element()]
+
+    def candidates() -> Iterator[str | None]:  # the tree is searched only as far as needed
+        yield ld_time if isinstance(ld_time, str) else None
+        yield page.microdata_time()
+        yield from (meta.get(key) for key in _META_TIMES)
+        yield page.article_time_element()
+
     return next(filter(None, (parse_iso(value, default_zone)
-                              for value in candidates if value)), None)
+                              for value in candidates() if value)), None)
 
 
 def _ld_article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
