@@ -253,9 +253,10 @@ def configure_access_log(where: str) -> QueueListener | None:
     """Send the `feeds.access` logger's lines to `where`: "-" the process's log
     (stderr), "" nowhere, else a file, reopened when logrotate moves it.
 
-    The request threads only queue their lines; one thread writes them. Eight
-    threads taking a log handler's lock per request ran at a tenth of the rate
-    of one that queues. Returns the writing thread's listener (stop it to flush)."""
+    The request threads only queue their lines and one thread writes them: a
+    handler's lock taken by every request thread in turn made them wait on each
+    other under load (docs/performance.md). Returns the writing thread's
+    listener (stop it to flush)."""
     for handler in list(access_log.handlers):
         access_log.removeHandler(handler)
         handler.close()

@@ -32,19 +32,24 @@ def serving(output: Path, log: Path | None = None) -> Iterator[str]:
              str(port)], stdout=handle, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                urllib.request.urlopen(base, timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.05)
+        wait_until_serving(base, process)
         yield base
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[bytes]) -> None:
+    """Return once `url` answers; raise if it does not within 15 s or the server exits."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise
+            time.sleep(0.05)
 
 
 class Load(NamedTuple):
@@ -137,15 +142,7 @@ def nginx_serving(output: Path, work: Path) -> Iterator[str]:
                                    stderr=stderr)
     base = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                urllib.request.urlopen(base, timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.05)
+        wait_until_serving(base, process)
         yield base
     finally:
         process.terminate()

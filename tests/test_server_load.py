@@ -8,14 +8,13 @@ import http.client
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025, build, make_settings
-from tests.serving import free_port, load, serving
+from tests.serving import free_port, load, serving, wait_until_serving
 
 
 @pytest.fixture(scope="module")
@@ -80,14 +79,7 @@ def test_the_access_log_goes_where_the_setting_says(output: Path, tmp_path: Path
             process = subprocess.Popen([sys.executable, "-m", "feeds", "serve", "-c",
                                         str(config)], stderr=handle)
         try:
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/rss.xml", timeout=1).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline
-                    time.sleep(0.05)
+            wait_until_serving(f"http://127.0.0.1:{port}/rss.xml", process)
         finally:
             process.terminate()
             assert process.wait(timeout=10) == 0
