@@ -18,6 +18,7 @@ import feedparser
 import pytest
 from lxml import html
 
+from feeds.config import Settings
 from tests.conftest import SEED_DUNIA_2024, build, generate_corpus, make_settings
 from tests.serving import serving
 
@@ -51,15 +52,21 @@ def items_by_feed(cache: sqlite3.Connection) -> dict[str, list[tuple[str, str, s
     return found
 
 
-@pytest.mark.slow
-def test_newsboat_subscribes_and_sees_each_new_item_once(tmp_path: Path) -> None:
-    need("newsboat")
+def built_corpus(tmp_path: Path, count: int, edge: float, seed: int) -> tuple[Settings, Path]:
+    """A site built from a generated corpus, and an empty home for a reader."""
     settings = make_settings(tmp_path / "site")
-    generate_corpus(settings.input_dir, 60, 0.3, seed=5)
+    generate_corpus(settings.input_dir, count, edge, seed=seed)
     (settings.input_dir / "truth.jsonl").unlink()
     build(settings)
     home = tmp_path / "reader"
     home.mkdir()
+    return settings, home
+
+
+@pytest.mark.slow
+def test_newsboat_subscribes_and_sees_each_new_item_once(tmp_path: Path) -> None:
+    need("newsboat")
+    settings, home = built_corpus(tmp_path, 60, 0.3, seed=5)
     categories = sorted(p.name for p in (settings.output_dir / "category").iterdir())
     with serving(settings.output_dir) as base:
         # Category feeds never share an article: each must load whole, RSS or Atom alike.
@@ -110,10 +117,7 @@ def test_newsboat_keeps_one_item_per_id_across_overlapping_feeds(tmp_path: Path)
 @pytest.mark.slow
 def test_browser_renders_the_index_with_its_feed_links(tmp_path: Path) -> None:
     chromium = need("chromium")
-    settings = make_settings(tmp_path / "site")
-    generate_corpus(settings.input_dir, 40, 0.0, seed=9)
-    (settings.input_dir / "truth.jsonl").unlink()
-    build(settings)
+    settings, _ = built_corpus(tmp_path, 40, 0.0, seed=9)
     screenshot = Path(os.environ.get("FEEDS_SCREENSHOT_DIR", tmp_path)) / "index.png"
     profile = tmp_path / "chromium-profile"
     with serving(settings.output_dir) as base:
@@ -140,12 +144,7 @@ def test_browser_renders_the_index_with_its_feed_links(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_newsboat_reads_every_reporter_feed(tmp_path: Path) -> None:
     need("newsboat")
-    settings = make_settings(tmp_path / "site")
-    generate_corpus(settings.input_dir, 60, 0.3, seed=5)
-    (settings.input_dir / "truth.jsonl").unlink()
-    build(settings)
-    home = tmp_path / "reader"
-    home.mkdir()
+    settings, home = built_corpus(tmp_path, 60, 0.3, seed=5)
     reporters = sorted(p.name for p in (settings.output_dir / "author").iterdir())
     assert len(reporters) > 10
     with serving(settings.output_dir) as base:
