@@ -17,7 +17,7 @@ from feeds.parse.address import found, page_address
 from feeds.parse.image import lead_image
 from feeds.parse.page import SECTION_LABELS, Facts, person_name
 from feeds.parse.text import parse_text
-from feeds.text import clean, identity_key
+from feeds.text import clean, identity_key, xml_legal
 
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
                            "BlogPosting", "OpinionNewsArticle"})
@@ -83,53 +83,85 @@ def parse_html(markup: str, default_zone: str) -> Facts:
     page_title = _clean_or_none(page.title())
     headline = printed_title or stated_title or (
         strip_site_name(page_title, sites, None) if page_title else None)
-    # Clean blocks hold no line breaks: blank lines part them as in a text dump.
-    visible = parse_text("\n\n".join(fold_blocks(page.text_events())), default_zone, headline)
     facts = ld_facts.filled_from(meta_facts)
     if facts.category is None:  # the breadcrumb is searched for only when needed
         facts = facts.filled_from(Facts(category=page.breadcrumb_section(ld_objects, headline)
                                         or url_section(address)))
+    stated_time = _stated_time(page, meta, article, default_zone)
+    image = lead_image(root, meta, article, address)
+    # Last: reading the visible text takes the hidden elements out of the tree.
+    visible = parse_text(visible_text(root), default_zone, headline)
     facts = facts.filled_from(visible)
     title = stated_title or printed_title or page_title or visible.title
     if title:
         title = strip_site_name(title, sites, printed_title or meta_facts.title)
-    published = article_time(_stated_time(page, meta, article, default_zone), visible.printed)
-    return Facts(title=title, category=facts.category, published=published,
-                 author=facts.author, caption=facts.caption,
-                 image=lead_image(root, meta, article, address), blocks=visible.blocks,
+    return Facts(title=title, category=facts.category,
+                 published=article_time(stated_time, visible.printed), author=facts.author,
+                 caption=facts.caption, image=image, blocks=visible.blocks,
                  sidebars=visible.sidebars, warnings=facts.warnings,
                  date_problem=visible.date_problem)
 
 
-# A text event: a piece of visible text with the block element that owns it and
-# the element it sits in, or LINE_BREAK for a <br>.
-TextEvent = tuple[str, object, object]
-LINE_BREAK: TextEvent = ("\n", None, None)
+def visible_text(root: Any) -> str:
+    """What a browser shows of the page's body, one block-level element a block,
+    blocks apart by a blank line as in a text dump; a line break inside a block is
+    a space. Two inline elements side by side (`<a>headline</a><span>stamp</span>`)
+    are two things a page lays out apart: a space stays between them.
+
+    Read in C: the hidden elements are stripped from the tree (which is changed:
+    read it for anything else first), and its serialisation is cut by regexes.
+    Serialised as XML, text escapes only `&`, `<`, `>` and a carriage return,
+    so a tag is exactly what stands between `<` and `>`."""
+    if root is None:
+        return ""
+    body = root.find("body")
+    start = body if body is not None else root
+    etree.strip_elements(start, *_HIDDEN, with_tail=False)
+    markup = etree.tostring(start, encoding="unicode", with_tail=False)
+    if _ILLEGAL_REFERENCE in markup:  # rare: the page holds controls XML cannot
+        _make_xml_legal(start)
+        markup = etree.tostring(start, encoding="unicode", with_tail=False)
+    markup = _BLOCK_TAG.sub("\n\n", markup.replace("\n", " ").replace("&#13;", " "))
+    markup = _TAG.sub("", _INLINE_NEIGHBOURS.sub(" ", _LINE_BREAK.sub(" ", markup)))
+    if "&" in markup:
+        markup = markup.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return markup
 
 
-def fold_blocks(events: Iterable[TextEvent]) -> list[str]:
-    """Visible text, one string per block-level element."""
-    blocks: list[str] = []
-    current: list[str] = []
-    current_owner: object = None
-    previous_parent: object = None
-    for event in events:
-        if event is LINE_BREAK:
-            current.append(" ")  # a line break inside a block is a space, not a new block
+def _make_xml_legal(start: Any) -> None:
+    """The texts of a tree cleaned of what XML cannot hold, as `xml_legal` cleans
+    text: lxml serialises such a character as U+FFFD, whatever it was."""
+    for element in start.iter():
+        if element.text:
+            element.text = xml_legal(element.text)
+        if element.tail:
+            element.tail = xml_legal(element.tail)
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """A regex matching exactly `words`, as a trie: the regex engine tries
+    alternatives one by one, and a trie rules most out at their first letter."""
+    branches: dict[str, list[str]] = {}
+    for word in words:
+        branches.setdefault(word[:1], []).append(word[1:])
+    parts = []
+    for first, rests in sorted(branches.items()):
+        if not first:
             continue
-        text, owner, parent = event
-        if owner is not current_owner and current:
-            blocks.append(clean("".join(current)))
-            current = []
-        elif parent is not owner and previous_parent not in (owner, parent):
-            # Two inline elements side by side (`<a>headline</a><span>stamp</span>`)
-            # are two things a page lays out apart: keep a space between them.
-            current.append(" ")
-        current_owner, previous_parent = owner, parent
-        current.append(text)
-    if current:
-        blocks.append(clean("".join(current)))
-    return [block for block in blocks if block]
+        longer = [rest for rest in rests if rest]
+        inner = _alternatives(longer) if longer else ""
+        if inner and "" in rests:
+            inner = f"(?:{inner})?"
+        parts.append(re.escape(first) + inner)
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+_HIDDEN = (*sorted(HIDDEN_TAGS), etree.Comment, etree.ProcessingInstruction)
+_ILLEGAL_REFERENCE = "&#xFFFD;"
+_BLOCK_TAG = re.compile(rf"</?{_alternatives(BLOCK_TAGS)}(?=[\s/>])[^>]*>")
+_LINE_BREAK = re.compile(r"<br(?=[\s/>])[^>]*>")
+_INLINE_NEIGHBOURS = re.compile(r"</[^>]+>(?=<[^/])")
+_TAG = re.compile(r"<[^>]*>")
 
 
 class _LxmlPage:
@@ -188,33 +220,6 @@ class _LxmlPage:
     def title(self) -> str | None:
         title = self.root.find(".//title") if self.root is not None else None
         return title.text if title is not None and len(title) == 0 else None
-
-    def text_events(self) -> Iterator[TextEvent]:
-        if self.root is None:
-            return
-        body = self.root.find("body")
-        start = body if body is not None else self.root
-        # Depth-first, iteratively (a hostile page may nest deeper than the stack):
-        # an element's text, then each child followed by the child's tail.
-        stack: list[tuple[bool, Any, object, bool, object]] = [(True, start, None, False, None)]
-        while stack:
-            entering, element, owner, hidden, parent = stack.pop()
-            if not entering:
-                if element.tail and not hidden:
-                    yield element.tail, owner, parent
-                continue
-            if not isinstance(element.tag, str):  # a comment or processing instruction
-                continue
-            name = element.tag.lower()
-            if name == "br":
-                yield LINE_BREAK
-            hidden = hidden or name in HIDDEN_TAGS
-            inner_owner = element if name in BLOCK_TAGS else owner
-            if element.text and not hidden:
-                yield element.text, inner_owner, element
-            for child in reversed(element):
-                stack.append((False, child, inner_owner, hidden, element))
-                stack.append((True, child, inner_owner, hidden, element))
 
 
 def _lxml_document(markup: str) -> Any:
