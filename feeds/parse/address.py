@@ -15,13 +15,14 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from lxml import etree
 
-_CANONICAL = etree.XPath("//link[@href][contains(concat(' ', normalize-space("
+_CANONICAL = etree.XPath("descendant::link[@href][contains(concat(' ', normalize-space("
                          "translate(@rel, 'CANOICL', 'canoicl')), ' '), ' canonical ')]/@href")
-_BASE = etree.XPath("//base/@href")
+_BASE = etree.XPath("descendant::base/@href")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TABS_AND_NEWLINES = re.compile(r"[\t\n\r]")  # which browsers strip from a URL
 # Characters an address may hold as they are; anything else is percent-encoded.
 _URL_SAFE = ";/?:@&=+$,-_.!~*'()#%[]"
+_ALL_SAFE = re.compile(r"[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#%\[\]]*")
 
 
 def absolute_url(address: str, base: str | None) -> str | None:
@@ -38,7 +39,7 @@ def absolute_url(address: str, base: str | None) -> str | None:
         parts = urlsplit(address)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    return quote(address, safe=_URL_SAFE)
+    return address if _ALL_SAFE.fullmatch(address) else quote(address, safe=_URL_SAFE)
 
 
 def page_address(root: Any, meta: dict[str, str], article: dict[str, Any] | None

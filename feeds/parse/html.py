@@ -47,8 +47,11 @@ NOT_SECTIONS = frozenset({"read", "news", "berita", "artikel", "article", "artic
 # The endings of Indonesian outlets' host names that name no site (`viva.co.id`).
 _DOMAIN_SUFFIXES = frozenset({"com", "id", "co", "net", "org", "or", "go", "ac", "web", "my",
                               "tv", "info", "biz"})
-_H1 = etree.XPath("string((//h1)[1])")
-_MICRODATA_TIME = etree.XPath("(//*[@itemprop='datePublished'])[1]")
+# Written to let libxml2 stop at the first match, and to test attributes where
+# a predicate on every element would be evaluated element by element.
+_H1 = etree.XPath("string(descendant::h1[1])")
+_TITLE = etree.XPath("descendant::title[1]")
+_MICRODATA_TIME = etree.XPath("(descendant::*/@itemprop[. = 'datePublished'])[1]/..")
 _ARTICLE_TIME = etree.XPath("string((//article//time[@datetime])[1]/@datetime)")
 # A breadcrumb's links: schema.org's BreadcrumbList in microdata, or an element
 # whose class names it.
@@ -218,8 +221,8 @@ class _LxmlPage:
                      if crumb and crumb.casefold() not in SECTION_LABELS), None)
 
     def title(self) -> str | None:
-        title = self.root.find(".//title") if self.root is not None else None
-        return title.text if title is not None and len(title) == 0 else None
+        titles = found(_TITLE, self.root) if self.root is not None else []
+        return titles[0].text if titles and len(titles[0]) == 0 else None
 
 
 def _lxml_document(markup: str) -> Any:
