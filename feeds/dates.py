@@ -348,8 +348,8 @@ def article_time(stated: datetime | None, printed: Stamp | None) -> datetime | N
 
 def format_utc(when: datetime) -> str:
     """`YYYY-MM-DDTHH:MM:SSZ`, the one way feeds writes an instant."""
-    # isoformat is several times faster than strftime, and this runs per headline;
-    # the times feeds holds are already UTC to the second, so the rest is skipped.
+    # isoformat, not strftime: this runs for every headline and item. The times
+    # feeds holds are already UTC to the second, so the rest is skipped.
     if when.tzinfo is not UTC:
         when = when.astimezone(UTC)
     if when.microsecond:
