@@ -17,7 +17,7 @@ from tests.serving import nginx_serving
 
 FEED_TYPES = {"rss.xml": "application/rss+xml", "atom.xml": "application/atom+xml",
               "feed.json": "application/feed+json", "feeds.opml": "text/x-opml",
-              "index.html": "text/html", "sitemap.xml": "text/xml"}
+              "index.html": "text/html", "news-sitemap.xml": "text/xml"}
 
 
 def fetch(url: str, method: str = "GET", **headers: str) -> tuple[int, dict[str, str], bytes]:

@@ -25,6 +25,18 @@ def urls(path: Path) -> dict[str, str]:
             for url in root.iterfind("s:url", NS)}
 
 
+def listed(settings: Settings) -> dict[str, str]:
+    """loc -> lastmod of every page the sitemap index's parts list; each page once."""
+    index = etree.parse(str(settings.output_dir / "sitemap.xml")).getroot()
+    assert index.tag == f"{{{NS['s']}}}sitemapindex"
+    pages: dict[str, str] = {}
+    for part in index.xpath("s:sitemap/s:loc/text()", namespaces=NS):
+        found = urls(settings.output_dir / str(part).removeprefix(settings.base_url))
+        assert found and not set(found) & set(pages)
+        pages.update(found)
+    return pages
+
+
 def expected_pages(settings: Settings, state: State) -> dict[str, str]:
     base = settings.base_url
     return {f"{base}artikel/{stamp.published:%Y/%m}/{stamp.entry_id.removeprefix('urn:uuid:')}"
@@ -37,10 +49,10 @@ def test_every_article_page_is_listed_with_its_lastmod(tmp_path: Path) -> None:
     (settings.input_dir / "truth.jsonl").unlink()
     build(settings)
     with State(settings.state_path) as state:
-        assert urls(settings.output_dir / "sitemap.xml") == expected_pages(settings, state)
+        assert listed(settings) == expected_pages(settings, state)
         newest = state.newest(None, 1)[0].entry.published
         in_window = state.published_since(newest - timedelta(days=2), 1000)
-    for loc in urls(settings.output_dir / "sitemap.xml"):
+    for loc in listed(settings):
         assert (settings.output_dir / loc.removeprefix(settings.base_url)).is_file()
     news = etree.parse(str(settings.output_dir / "news-sitemap.xml")).getroot()
     items = news.findall("s:url", NS)
@@ -74,20 +86,16 @@ def indexed_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int,
     return settings, dumps
 
 
-def test_past_its_limit_the_sitemap_is_an_index_of_monthly_parts(
+def test_a_new_article_rewrites_its_months_part_and_a_month_past_the_limit_is_split(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings, dumps = indexed_archive(tmp_path, monkeypatch, 60, 8)
     index = etree.parse(str(settings.output_dir / "sitemap.xml")).getroot()
-    assert index.tag == f"{{{NS['s']}}}sitemapindex"
     parts = [str(loc) for loc in index.xpath("s:sitemap/s:loc/text()", namespaces=NS)]
-    listed: dict[str, str] = {}
+    assert any(part.endswith("-2.xml") for part in parts)  # a month of more than three pages
     for part in parts:
-        found = urls(settings.output_dir / part.removeprefix(settings.base_url))
-        assert 1 <= len(found) <= 3
-        assert not set(found) & set(listed)  # each page in one part only
-        listed.update(found)
+        assert 1 <= len(urls(settings.output_dir / part.removeprefix(settings.base_url))) <= 3
     with State(settings.state_path) as state:
-        assert listed == expected_pages(settings, state)
+        assert listed(settings) == expected_pages(settings, state)
     before = snapshot(settings.output_dir)
     shutil.copy2(dumps[-1], settings.input_dir / dumps[-1].name)  # one more article
     report = build(settings)
@@ -108,9 +116,22 @@ def test_a_state_that_never_counted_its_months_counts_them_all(
         state.db.execute("DELETE FROM sitemap_months")  # as a state of schema version 1 holds
     shutil.copy2(dumps[-1], settings.input_dir / dumps[-1].name)
     build(settings)
-    index = etree.parse(str(settings.output_dir / "sitemap.xml")).getroot()
-    listed: dict[str, str] = {}
-    for part in index.xpath("s:sitemap/s:loc/text()", namespaces=NS):
-        listed.update(urls(settings.output_dir / str(part).removeprefix(settings.base_url)))
     with State(settings.state_path) as state:
-        assert listed == expected_pages(settings, state)
+        assert listed(settings) == expected_pages(settings, state)
+
+
+def test_a_missing_part_is_written_again_by_the_next_run_that_publishes(
+        tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    generate_corpus(tmp_path / "corpus", 30, 0.0, seed=5)
+    dumps = sorted(p for p in (tmp_path / "corpus").iterdir() if p.suffix in (".txt", ".html"))
+    for dump in dumps[:-1]:
+        shutil.copy2(dump, settings.input_dir / dump.name)
+    build(settings)
+    parts = sorted((settings.output_dir / "sitemap").iterdir())
+    parts[0].unlink()  # an operator's cleanup, or the output of a feeds that wrote one file
+    shutil.copy2(dumps[-1], settings.input_dir / dumps[-1].name)
+    build(settings)
+    assert parts[0].is_file()
+    with State(settings.state_path) as state:
+        assert listed(settings) == expected_pages(settings, state)

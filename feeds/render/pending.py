@@ -247,8 +247,9 @@ def remove_strays(state: State, output: Output) -> None:
 
 def _write_sitemaps(settings: Settings, state: State, output: Output, pages: list[str],
                     removals: set[str], *, force: bool) -> None:
-    """robots.txt, the news sitemap, and `sitemap.xml` with, past its limit, only
-    the monthly parts that hold a changed page written again."""
+    """robots.txt, the news sitemap, and `sitemap.xml`: an index of one part a
+    month, of which only the parts holding a changed page are written again (and
+    any that is missing), so that a new article costs the same at any archive size."""
     site = settings.site
     output.write("robots.txt", robots_txt(site))
     newest = state.newest(None, 1)
@@ -259,20 +260,16 @@ def _write_sitemaps(settings: Settings, state: State, output: Output, pages: lis
     touched |= {"-".join(path.split("/")[1:3]) for path in removals if path.startswith("artikel/")}
     counted = bool(state.months()) or not state.entry_count()  # else a state of an older feeds
     state.refresh_months(None if force or not counted else touched)
-    months = state.months()
     parts: list[tuple[str, datetime]] = []
-    if sum(month.entries for month in months) <= SITEMAP_URLS:
-        output.write("sitemap.xml", urlset(state.page_stamps(), site))
-    else:
-        for month in months:
-            count = -(-month.entries // SITEMAP_URLS)
-            stamps = state.page_stamps(month.month) if force or month.month in touched else None
-            for number in range(1, count + 1):
-                path = part_path(month.month, number)
-                if stamps is not None:
-                    chunk = stamps[(number - 1) * SITEMAP_URLS : number * SITEMAP_URLS]
-                    output.write(path, urlset(chunk, site))
-                parts.append((path, month.newest))
-        output.write("sitemap.xml", sitemap_index(parts, site))
+    for month in state.months():
+        paths = [part_path(month.month, number)
+                 for number in range(1, -(-month.entries // SITEMAP_URLS) + 1)]
+        if force or month.month in touched or not all(output.path(p).exists() for p in paths):
+            stamps = state.page_stamps(month.month)
+            for number, path in enumerate(paths):
+                output.write(path, urlset(stamps[number * SITEMAP_URLS :
+                                                 (number + 1) * SITEMAP_URLS], site))
+        parts += [(path, month.newest) for path in paths]
+    output.write("sitemap.xml", sitemap_index(parts, site))
     for path in set(output.files_under("sitemap")) - {path for path, _ in parts}:
         output.remove(path)  # a part no month needs any more

@@ -1,8 +1,10 @@
 """Sitemaps for search engines, and the robots.txt that names them.
 
-`sitemap.xml` lists every article page with its `lastmod` (the entry's
-`updated`); past `SITEMAP_URLS` pages it becomes a sitemap index over one part
-a month of publication (a month past the limit is split in parts of it).
+`sitemap.xml` is a sitemap index over one part a month of publication
+(`sitemap/2025-05.xml`), each listing that month's article pages with their
+`lastmod` (the entry's `updated`); a month past `SITEMAP_URLS` pages is split in
+parts. A new article rewrites its month's part and the index, never the whole
+archive's list.
 `news-sitemap.xml` follows Google's news sitemap: the articles of the two days
 before the newest article (the window is anchored to the newest article, not
 the clock, so an unchanged input writes unchanged bytes), at most
@@ -39,8 +41,8 @@ def _xml(root: etree._Element) -> bytes:
 def urlset(pages: Sequence[tuple[str, datetime, datetime]], site: Site) -> bytes:
     """A sitemap of these pages: (entry id, published, updated), each in UTC.
 
-    Written as text, not built as a tree: it may list 50,000 pages, and every
-    new article rewrites it; only the base URL can hold a character to escape."""
+    Written as text, not built as a tree: it may list 50,000 pages; only the
+    base URL can hold a character to escape."""
     base = html.escape(site.base_url, quote=False)
     lines = [f"  <url>\n    <loc>{base}{page_path(entry_id, published)}</loc>\n"
              f"    <lastmod>{format_utc(updated)}</lastmod>\n  </url>\n"
