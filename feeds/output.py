@@ -110,12 +110,14 @@ class Output:
         return swept
 
     def files_under(self, relative_dir: str) -> list[str]:
-        """Relative paths of the files below a directory of the output."""
-        base = self.path(relative_dir)
-        if not base.is_dir():
-            return []
-        return sorted(str(p.relative_to(self.root)) for p in base.rglob("*")
-                      if p.is_file() and not p.name.startswith("."))
+        """Relative paths of the files below a directory of the output, dotfiles
+        (a writer's temporaries) left out."""
+        base = self._absolute(relative_dir)
+        prefix = len(self._root_name) + 1
+        return sorted(f"{directory[prefix:]}/{name}"
+                      for directory, _, names in os.walk(base) for name in names
+                      if not name.startswith(".")
+                      and os.path.isfile(f"{directory}/{name}"))  # noqa: PTH113 - see _absolute
 
 
 def _temporary_beside(target: str) -> str:

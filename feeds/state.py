@@ -573,7 +573,8 @@ class State:
         rows = self.db.execute("SELECT record, updated FROM entries WHERE published >= ? "
                                "ORDER BY published DESC, id DESC LIMIT ?",
                                (format_utc(since), limit))
-        return [_published(record, updated) for record, updated in rows]
+        # The newest entries: those the feeds hold too, decoded once for both.
+        return [_remembered(record, updated) for record, updated in rows]
 
     def page_key_by_title(self, title: str) -> PageKey | None:
         """The page of the newest entry with this title (compared as ids compare

@@ -260,16 +260,17 @@ def _write_sitemaps(settings: Settings, state: State, output: Output, pages: lis
     touched |= {"-".join(path.split("/")[1:3]) for path in removals if path.startswith("artikel/")}
     counted = bool(state.months()) or not state.entry_count()  # else a state of an older feeds
     state.refresh_months(None if force or not counted else touched)
+    existing = set(output.files_under("sitemap"))
     parts: list[tuple[str, datetime]] = []
     for month in state.months():
         paths = [part_path(month.month, number)
                  for number in range(1, -(-month.entries // SITEMAP_URLS) + 1)]
-        if force or month.month in touched or not all(output.path(p).exists() for p in paths):
+        if force or month.month in touched or not existing.issuperset(paths):
             stamps = state.page_stamps(month.month)
             for number, path in enumerate(paths):
                 output.write(path, urlset(stamps[number * SITEMAP_URLS :
                                                  (number + 1) * SITEMAP_URLS], site))
         parts += [(path, month.newest) for path in paths]
     output.write("sitemap.xml", sitemap_index(parts, site))
-    for path in set(output.files_under("sitemap")) - {path for path, _ in parts}:
+    for path in existing - {path for path, _ in parts}:
         output.remove(path)  # a part no month needs any more
