@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
 from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
@@ -205,7 +206,11 @@ def _write_feed_files(settings: Settings, state: State, output: Output, spec: Fe
     all-articles or the Populer feed as it was. Returns what the feed was
     rendered from, for the state to keep once all three are in place (None:
     nothing was written)."""
-    source = hashlib.sha256(repr((settings.render_fingerprint, spec, items)).encode()).hexdigest()
+    # pickle, not repr: the same values give the same bytes, in C. (Objects shared
+    # within the items pickle as references, so equal items built apart may hash
+    # apart: that costs a render whose bytes match, never a feed left stale.)
+    source = hashlib.sha256(pickle.dumps((settings.render_fingerprint, spec, items),
+                                         protocol=5)).hexdigest()
     files = [spec.file(fmt) for fmt in FEED_FILES]
     if not force and state.meta(_rendered_key(spec)) == source and all(
             output.path(file).exists() for file in files):
