@@ -53,7 +53,9 @@ class Entry:
     source: str
     warnings: tuple[str, ...] = ()
     image: str | None = None
-    id: str = field(init=False)
+    # The article's permanent id (`entry_id`), computed from its identity unless
+    # given: an entry read back from the state's record keeps the one it had.
+    id: str = ""
     # The category as feeds names its feed and compares categories (`DUNIA` is `Dunia`).
     category_slug: str = field(init=False)
     author_slug: str | None = field(init=False)
@@ -64,7 +66,9 @@ class Entry:
         object.__setattr__(self, "published", self.published.astimezone(UTC))
         object.__setattr__(self, "category_slug", slugify(self.category))
         object.__setattr__(self, "author_slug", slugify(self.author) if self.author else None)
-        object.__setattr__(self, "id", entry_id(self.category_slug, self.title, self.published))
+        if not self.id:
+            object.__setattr__(self, "id", entry_id(self.category_slug, self.title,
+                                                    self.published))
 
     @property
     def populer(self) -> tuple[Headline, ...]:
