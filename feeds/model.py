@@ -53,9 +53,7 @@ class Entry:
     source: str
     warnings: tuple[str, ...] = ()
     image: str | None = None
-    # The article's permanent id (`entry_id`), computed from its identity unless
-    # given: an entry read back from the state's record keeps the one it had.
-    id: str = ""
+    id: str = field(init=False)
     # The category as feeds names its feed and compares categories (`DUNIA` is `Dunia`).
     category_slug: str = field(init=False)
     author_slug: str | None = field(init=False)
@@ -66,9 +64,7 @@ class Entry:
         object.__setattr__(self, "published", self.published.astimezone(UTC))
         object.__setattr__(self, "category_slug", slugify(self.category))
         object.__setattr__(self, "author_slug", slugify(self.author) if self.author else None)
-        if not self.id:
-            object.__setattr__(self, "id", entry_id(self.category_slug, self.title,
-                                                    self.published))
+        object.__setattr__(self, "id", entry_id(self.category_slug, self.title, self.published))
 
     @property
     def populer(self) -> tuple[Headline, ...]:
