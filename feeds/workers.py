@@ -33,6 +33,26 @@ def worker_settings() -> Settings:
 
 def _start(settings: Settings) -> None:
     _settings.append(settings)
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the run that started it is gone, killed included:
+    a worker waits on its job queue for ever otherwise, holding the state open
+    and possibly halfway through writing pages beside the next run."""
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])  # readable only once the parent's end is closed
+        os._exit(1)
+
+    threading.Thread(target=watch, name="feeds-parent-watch", daemon=True).start()
 
 
 class Workers:

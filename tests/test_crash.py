@@ -144,3 +144,48 @@ def test_killed_builds_and_daemons_converge(tmp_path: Path) -> None:
             State(reference.state_path) as clean:
         assert state.all_ids() == clean.all_ids()
         assert state.pending() == (set(), [], set())
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is `pid`, from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_build_leaves_no_worker_behind(tmp_path: Path) -> None:
+    corpus = generate_corpus(tmp_path / "corpus", 600, 0.2, seed=21)  # enough for workers
+    (corpus / "truth.jsonl").unlink()
+    root = tmp_path / "killed"
+    make_settings(root)
+    for dump in corpus.iterdir():
+        shutil.copy2(dump, root / "input" / dump.name)
+    process = subprocess.Popen(feeds_command(root, "build"), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 30
+    while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+        workers |= {pid for pid in children(process.pid)
+                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+        time.sleep(0.01)
+    assert workers, "the build finished before it started its workers"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(map(alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(alive, workers)), "workers outlived the build that started them"
