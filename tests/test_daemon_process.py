@@ -102,6 +102,8 @@ def test_daemon_end_to_end(daemon_root: Path) -> None:
             writer.write(page[half:])
         assert wait_for(lambda: SLOW_TITLE in titles(root)), log.read_text()
         assert len(titles(root)) == 2
+        # Pages follow the feeds: a stop before them leaves them to the next start.
+        assert wait_for(lambda: len(list((root / "output" / "artikel").rglob("*.html"))) == 2)
     finally:
         started = time.monotonic()
         daemon.send_signal(signal.SIGTERM)
