@@ -536,16 +536,12 @@ class State:
         return [PageKey(entry_id, datetime.fromisoformat(published))
                 for entry_id, published in rows]
 
-    def page_stamps(self, month: str | None = None) -> list[PageStamp]:
-        """Every entry's page and `updated`, or those published in one month
-        (`YYYY-MM`), by publication time."""
-        if month is None:
-            rows = self.db.execute("SELECT id, published, updated FROM entries "
-                                   "ORDER BY published, id")
-        else:
-            rows = self.db.execute("SELECT id, published, updated FROM entries WHERE "
-                                   "published >= ? AND published < ? ORDER BY published, id",
-                                   (month, month + "~"))
+    def page_stamps(self, month: str) -> list[PageStamp]:
+        """The page and `updated` of every entry published in one month (`YYYY-MM`),
+        by publication time."""
+        rows = self.db.execute("SELECT id, published, updated FROM entries WHERE "
+                               "published >= ? AND published < ? ORDER BY published, id",
+                               (month, month + "~"))
         return [PageStamp(entry_id, datetime.fromisoformat(published),
                           datetime.fromisoformat(updated)) for entry_id, published, updated in rows]
 
