@@ -208,7 +208,8 @@ class Category:
 
 
 class Reporter(NamedTuple):
-    """A reporter with entries: the spelling most of them use, and how many."""
+    """A reporter (or, inside `State`, any name spelled several ways) with
+    entries: the spelling most of them use, and how many."""
 
     slug: str
     name: str
@@ -498,27 +499,24 @@ class State:
     def categories(self) -> list[Category]:
         """Every category with entries: its display name is the spelling most
         entries use (ties: the alphabetically first)."""
-        rows = self.db.execute("SELECT category_slug, category, entries FROM spellings "
-                               "ORDER BY category_slug, entries DESC, category")
-        found: dict[str, Category] = {}
-        for slug, name, count in rows:
-            known = found.get(slug)
-            if known is None:
-                found[slug] = Category(slug, name, count, self._newest_in(slug))
-            else:
-                found[slug] = Category(slug, known.name, known.count + count, known.newest)
-        return list(found.values())
+        return [Category(named.slug, named.name, named.entries, self._newest_in(named.slug))
+                for named in self._named("spellings", "category_slug", "category")]
 
     def reporters(self) -> list[Reporter]:
         """Every reporter with entries, named as `categories` names categories."""
-        rows = self.db.execute("SELECT author_slug, author, entries FROM reporters "
-                               "ORDER BY author_slug, entries DESC, author")
-        found: dict[str, Reporter] = {}
-        for slug, name, count in rows:
-            known = found.get(slug)
-            found[slug] = (Reporter(slug, name, count) if known is None
-                           else known._replace(entries=known.entries + count))
-        return list(found.values())
+        return self._named("reporters", "author_slug", "author")
+
+    def _named(self, table: str, slug: str, spelling: str) -> list[Reporter]:
+        """Each slug of a table of spellings kept by triggers, with the spelling
+        most entries use (ties: the alphabetically first) and all their entries."""
+        rows = self.db.execute(f"SELECT {slug}, {spelling}, entries FROM {table} "
+                               f"ORDER BY {slug}, entries DESC, {spelling}")  # fixed names
+        named: dict[str, Reporter] = {}
+        for key, name, count in rows:
+            first = named.get(key)
+            named[key] = (Reporter(key, name, count) if first is None
+                          else first._replace(entries=first.entries + count))
+        return list(named.values())
 
     def _newest_in(self, slug: str) -> datetime:
         newest = self.db.execute("SELECT max(published) FROM entries WHERE category_slug = ?",
