@@ -125,11 +125,6 @@ def _write_feeds(settings: Settings, state: State, output: Output, jobs: list[Fe
                  workers: Workers | None) -> None:
     """Category and reporter feeds with their pages: in the run's workers when there
     are many (a first build renders one set per category and per reporter)."""
-    def record(job: FeedJob, done: FeedDone) -> None:
-        if done.source is not None:
-            with state.transaction():
-                state.set_meta(_rendered_key(job.spec), done.source)
-
     if workers is not None and workers.wanted(len(jobs) * settings.entries_per_feed):
         from concurrent.futures.process import BrokenProcessPool
 
@@ -137,12 +132,13 @@ def _write_feeds(settings: Settings, state: State, output: Output, jobs: list[Fe
             for job, done in zip(jobs, workers.map(_worker_feed, jobs, chunksize=4),
                                  strict=True):
                 output.written.extend(done.written)
-                record(job, done)
+                _remember_rendered(state, job.spec, done.source)
             return
         except BrokenProcessPool as error:  # all again here: what workers wrote stays as is
             log.warning("feed workers failed (%s); writing feeds in this process", error)
     for job in jobs:
-        record(job, write_feed_and_page(settings, state, output, job))
+        _remember_rendered(state, job.spec,
+                           write_feed_and_page(settings, state, output, job).source)
 
 
 def write_feed_and_page(settings: Settings, state: State, output: Output,
@@ -192,10 +188,8 @@ def _items(settings: Settings, entries: list[Published], names: dict[str, str]) 
 
 def _write_feed(settings: Settings, state: State, output: Output, spec: FeedSpec,
                 items: list[FeedItem], *, force: bool) -> None:
-    source = _write_feed_files(settings, state, output, spec, items, force=force)
-    if source is not None:
-        with state.transaction():
-            state.set_meta(_rendered_key(spec), source)
+    _remember_rendered(state, spec,
+                       _write_feed_files(settings, state, output, spec, items, force=force))
 
 
 def _write_feed_files(settings: Settings, state: State, output: Output, spec: FeedSpec,
@@ -211,15 +205,23 @@ def _write_feed_files(settings: Settings, state: State, output: Output, spec: Fe
     # apart: that costs a render whose bytes match, never a feed left stale.)
     source = hashlib.sha256(pickle.dumps((settings.render_fingerprint, spec, items),
                                          protocol=5)).hexdigest()
-    files = [spec.file(fmt) for fmt in FEED_FILES]
     if not force and state.meta(_rendered_key(spec)) == source and all(
-            output.path(file).exists() for file in files):
+            output.path(spec.file(fmt)).exists() for fmt in FEED_FILES):
         return None
-    site = settings.site
-    output.write(files[0], render_rss(spec, items, site))
-    output.write(files[1], render_atom(spec, items, site))
-    output.write(files[2], render_json(spec, items, site))
+    for fmt, render in _RENDERERS.items():
+        output.write(spec.file(fmt), render(spec, items, settings.site))
     return source
+
+
+_RENDERERS = {"rss": render_rss, "atom": render_atom, "json": render_json}  # by FEED_FILES
+
+
+def _remember_rendered(state: State, spec: FeedSpec, source: str | None) -> None:
+    """Keep what a feed was rendered from, once its files are in place (None: it
+    was not rendered)."""
+    if source is not None:
+        with state.transaction():
+            state.set_meta(_rendered_key(spec), source)
 
 
 def _rendered_key(spec: FeedSpec) -> str:
