@@ -98,7 +98,7 @@ class Stamp(NamedTuple):
     when: datetime
     tail: tuple[str, ...]
     warnings: tuple[str, ...]
-    offset: timedelta = timedelta(hours=7)
+    offset: timedelta
 
     @property
     def reporter(self) -> str | None:

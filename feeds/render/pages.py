@@ -174,11 +174,10 @@ def _reporters_section(reporters: list[FeedSummary], site: Site) -> str:
         return ""
     items = "\n".join(
         f'<li><a href="{escape(site.base_url + r.spec.home)}">'
-        f'{escape(r.spec.title.split(": ", 1)[-1])}</a> <span class="count">'
+        f'{escape(r.spec.name)}</a> <span class="count">'
         f"{r.entries_total} artikel</span>{_formats(r.spec, site.base_url)}</li>"
         for r in reporters)
     return f'\n<h2>Reporter</h2>\n<ul class="reporters">\n{items}\n</ul>'
-
 
 
 def category_page(spec: FeedSpec, entries: list[Published], site: Site) -> bytes:
@@ -202,7 +201,7 @@ def article_page(published: Published, category: FeedSpec, site: Site) -> bytes:
         page = escape(base_url + reporter_directory(entry.author_slug))
         byline = f' · <a class="reporter" href="{page}">{escape(entry.author)}</a>'
     body = (f'<article><a class="category" href="{escape(base_url + category.home)}">'
-            f"{escape(category.title.split(': ', 1)[-1])}</a>"
+            f"{escape(category.name)}</a>"
             f"<h1>{escape(entry.title)}</h1>"
             f'<p class="meta">{_time(entry.published, site.zone)}{byline}</p>{updated}'
             f"{body_html(entry)}</article>"

@@ -44,6 +44,7 @@ class FeedSpec:
     description: str
     directory: str
     home: str  # the HTML page a person reads the feed's entries on
+    name: str  # what pages call it: the category's or the reporter's own name
 
     @property
     def feed_id(self) -> str:
@@ -55,20 +56,22 @@ class FeedSpec:
 
 
 def category_feed(slug: str, name: str, site_title: str) -> FeedSpec:
+    directory = feed_directory(category_key(slug))
     return FeedSpec(key=category_key(slug), title=f"{site_title}: {name}",
                     description=f"Berita terbaru kategori {name} dari {site_title}",
-                    directory=f"category/{slug}/", home=f"category/{slug}/")
+                    directory=directory, home=directory, name=name)
 
 
 def reporter_feed(slug: str, name: str, site_title: str) -> FeedSpec:
     return FeedSpec(key=reporter_key(slug), title=f"{site_title}: {name}",
                     description=f"Berita terbaru oleh {name} di {site_title}",
-                    directory=reporter_directory(slug), home=reporter_directory(slug))
+                    directory=reporter_directory(slug), home=reporter_directory(slug),
+                    name=name)
 
 
 def reporter_directory(slug: str) -> str:
     """`author/<slug>/`: a reporter's feeds and page."""
-    return f"author/{slug}/"
+    return feed_directory(reporter_key(slug))
 
 
 def feed_directory(key: str) -> str:
@@ -80,13 +83,13 @@ def feed_directory(key: str) -> str:
 
 def all_feed(site_title: str, description: str) -> FeedSpec:
     return FeedSpec(key=ALL_FEED, title=site_title, description=description, directory="",
-                    home="")
+                    home="", name=site_title)
 
 
 def populer_feed(site_title: str) -> FeedSpec:
     return FeedSpec(key=POPULER_FEED, title=f"{site_title}: Populer",
                     description=f"Berita terpopuler di {site_title}, seperti tampil di halaman "
-                                "berita terbaru", directory="populer/", home="")
+                                "berita terbaru", directory="populer/", home="", name="Populer")
 
 
 def image_url(configured: str, kind: str, base_url: str) -> str:
