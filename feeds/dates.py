@@ -211,8 +211,8 @@ def _dateutil_stamp(text: str, default_zone: str) -> Stamp | None:
     try:
         parsed = dateutil_parser.parse(normalised, parserinfo=_indonesian_info(),
                                        tzinfos=_dateutil_zone, default=_NO_DATE)
-    except (ValueError, OverflowError, TypeError):
-        return None
+    except Exception:  # dateutil raises more than it documents (a 50-digit minute:
+        return None    # decimal.InvalidOperation); text it cannot read is no stamp
     if parsed.date() == _NO_DATE.date():
         return None
     offset = parsed.utcoffset()

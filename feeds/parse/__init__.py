@@ -61,7 +61,9 @@ def parse_dump(data: bytes, source: str, options: ParseOptions = ParseOptions())
         facts = _read_facts(data, source, options.default_zone)
     except NotText as error:
         raise DumpError(source, str(error)) from error
-    except (ValueError, OverflowError, RecursionError) as error:
+    except Exception as error:
+        # Whatever a library raises on one dump rejects that dump alone, with the
+        # reason; every other dump still publishes.
         raise DumpError(source, f"unreadable page: {type(error).__name__}: {error}") from error
     return _entry(facts, source, options)
 
