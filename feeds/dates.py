@@ -296,17 +296,27 @@ def _stamp(wall: datetime, offset: timedelta, weekday: str | None, rest: str) ->
 # `2015/11/05 10:08`, `2015-11-05T10:08:58.000 +0700`, `... WIB`.
 _ISO = re.compile(
     r"""\s*(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})
-    \s*[Tt\s]\s*(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?
+    (?P<joint>\s*[Tt\s]\s*)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?
     \s*(?:(?P<utc>[Zz])|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2})?|(?P<zone>WITA|WIB|WIT))?\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
 
 
-def parse_iso(text: str, default_zone: str = "WIB") -> datetime | None:
+class StatedTime(NamedTuple):
+    """A time as a page's metadata states it: `when` is aware, in the offset the
+    text states (`article_time` may need to know what the page said).
+    `loose_utc` marks a `Z` written the loose way (`2016-02-23 T16:00:20Z`, a
+    space before the `T`): the publishing systems that write it so label their
+    newsroom's wall clock, not UTC."""
+
+    when: datetime
+    loose_utc: bool = False
+
+
+def parse_iso(text: str, default_zone: str = "WIB") -> StatedTime | None:
     """A time from metadata (`2025-05-30T16:01:00+07:00`, and the spellings pages
-    use), aware, in the offset it states: `article_time` may need to know what
-    the page said. A time without offset is in `default_zone`. None when it is
-    not a date with a clock time (a date alone says too little)."""
+    use). A time without offset is in `default_zone`. None when it is not a date
+    with a clock time (a date alone says too little)."""
     match = _ISO.match(text)
     if match is None:
         return None
@@ -323,27 +333,35 @@ def parse_iso(text: str, default_zone: str = "WIB") -> datetime | None:
                           tzinfo=zone)
     except ValueError:
         return None
-    return parsed if MIN_YEAR <= parsed.year <= MAX_YEAR else None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        return None
+    joint = match["joint"]
+    return StatedTime(parsed, bool(match["utc"]) and joint[0].isspace() and joint.strip() != "")
 
 
-def article_time(stated: datetime | None, printed: Stamp | None) -> datetime | None:
+def article_time(stated: StatedTime | None, printed: Stamp | None) -> datetime | None:
     """The article's time, in UTC, from what its metadata states and the stamp the
     page prints beside its headline.
 
     The rule: metadata wins, except where its offset contradicts the zone the page
-    prints while its wall-clock reading agrees with the printed one (to the
-    minute). Then the offset is a label the publishing system put on local time
-    (`2015-11-05 T10:08:58Z` on a page printing `10:08 WIB`), and the printed
-    zone is the truth. A time stated in another wall-clock reading is a
-    different instant, and the metadata's is taken.
+    prints and the offset is a label the publishing system put on local time.
+    It is one when
+    - the metadata's wall-clock reading agrees with the printed one to the minute
+      (`2015-11-05T10:08:58Z` on a page printing `10:08 WIB`), or
+    - it is a `Z` written loosely (`2016-02-23 T16:00:20Z`, see `StatedTime`),
+      whatever minute the page prints (the stamp may be the story's first filing).
+    Then the printed zone is the truth. A time stated strictly in another
+    wall-clock reading is a different instant, and the metadata's is taken.
     """
     if stated is None:
         return printed.when if printed else None
-    if printed is not None and stated.utcoffset() != printed.offset:
+    when = stated.when
+    if printed is not None and when.utcoffset() != printed.offset:
         printed_wall = (printed.when + printed.offset).replace(tzinfo=None)
-        if stated.replace(tzinfo=None, second=0) == printed_wall.replace(second=0):
-            stated = stated.replace(tzinfo=timezone(printed.offset))
-    return stated.astimezone(UTC).replace(microsecond=0)
+        same_wall = when.replace(tzinfo=None, second=0) == printed_wall.replace(second=0)
+        if stated.loose_utc or same_wall:
+            when = when.replace(tzinfo=timezone(printed.offset))
+    return when.astimezone(UTC).replace(microsecond=0)
 
 
 def format_utc(when: datetime) -> str:

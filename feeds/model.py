@@ -37,8 +37,10 @@ class Entry:
     `published` is timezone-aware UTC. `caption` is the photo caption as the page
     prints it, credit included; `caption_credit` splits the credit off. `image`
     is the lead image's absolute http(s) URL (HTML dumps only), and the caption
-    goes with it. `author_slug` names the reporter's feed, as `category_slug`
-    names the category's.
+    goes with it. `updated` is when the page says it was last changed (UTC; None
+    when it says nothing): what the page states, not what the feeds show
+    (`Published.updated` moves when feeds sees a correction).
+    `author_slug` names the reporter's feed, as `category_slug` names the category's.
     `sidebars` are the page's sidebars, read into `populer` and `update` when
     asked. `source` is the dump's path as it was given to the parser.
     """
@@ -53,6 +55,7 @@ class Entry:
     source: str
     warnings: tuple[str, ...] = ()
     image: str | None = None
+    updated: datetime | None = None
     id: str = field(init=False)
     # The category as feeds names its feed and compares categories (`DUNIA` is `Dunia`).
     category_slug: str = field(init=False)
@@ -62,6 +65,8 @@ class Entry:
         if self.published.utcoffset() is None:
             raise ValueError("Entry.published must be timezone-aware")
         object.__setattr__(self, "published", self.published.astimezone(UTC))
+        if self.updated is not None:
+            object.__setattr__(self, "updated", self.updated.astimezone(UTC))
         object.__setattr__(self, "category_slug", slugify(self.category))
         object.__setattr__(self, "author_slug", slugify(self.author) if self.author else None)
         object.__setattr__(self, "id", entry_id(self.category_slug, self.title, self.published))

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from feeds.model import Block, Entry, Headline, Sidebars
 from feeds.text import identity_key
 
-RECORD_FORMAT = "zstd-json, sidebars unread, lead image"
+RECORD_FORMAT = "zstd-json, sidebars unread, lead image, stated update"
 RECORD_FORMAT_KEY = "record format"
 
 
@@ -41,6 +41,7 @@ def _article_record(entry: Entry) -> dict[str, object]:
         "title": entry.title,
         "category": entry.category,
         "published": entry.published,
+        "updated": entry.updated,
         "author": entry.author,
         "caption": entry.caption,
         "caption_credit": entry.caption_credit,
@@ -88,6 +89,7 @@ def entry_from_record(record: dict[str, object]) -> Entry:
         author=str(record["author"]) if record.get("author") else None,
         caption=str(record["caption"]) if record.get("caption") else None,
         image=str(record["image"]) if record.get("image") else None,
+        updated=when(record["updated"]) if record.get("updated") else None,
         blocks=tuple(Block(str(text), index in marked) for index, text in enumerate(paragraphs)),
         sidebars=_sidebars_from(record),
         source=str(record.get("source", "")),

@@ -49,6 +49,12 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    golden = Path(__file__).parent / "golden"
+    cases = [path for path in golden.iterdir() if path.suffix in (".txt", ".html")]
+    return f"golden corpus: {len(cases)} cases in tests/golden"
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A skipped test fails the run: the suite is whole on any machine `.ci/run` set up."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

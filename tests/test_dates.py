@@ -88,10 +88,18 @@ def test_dateutil_reads_what_the_known_shapes_do_not() -> None:
 
 
 def test_iso_metadata_times() -> None:
-    assert parse_iso("2025-05-30T16:01:00+07:00") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
-    assert parse_iso("2025-05-30T09:01:00Z") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
-    assert parse_iso("2025-05-30T16:01:00") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
-    assert parse_iso("kemarin") is None
+    def instant(text: str) -> datetime | None:
+        stated = parse_iso(text)
+        return stated.when if stated else None
+
+    assert instant("2025-05-30T16:01:00+07:00") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
+    assert instant("2025-05-30T09:01:00Z") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
+    assert instant("2025-05-30T16:01:00") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
+    assert instant("kemarin") is None
+    assert parse_iso("2016-02-23 T16:00:20Z") == (datetime(2016, 2, 23, 16, 0, 20, tzinfo=UTC),
+                                                  True)
+    assert not any(parse_iso(text).loose_utc for text in (  # type: ignore[union-attr]
+        "2016-02-23T16:00:20Z", "2016-02-23 16:00:20Z", "2016-02-23 T16:00:20+07:00"))
 
 
 @st.composite

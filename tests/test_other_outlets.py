@@ -99,6 +99,15 @@ def test_the_most_specific_source_wins() -> None:
     ("2015-11-05T10:08:58Z", None, datetime(2015, 11, 5, 10, 8, 58, tzinfo=UTC)),
     # No offset: the default zone.
     ("2015-11-05 10:08:58", None, datetime(2015, 11, 5, 3, 8, 58, tzinfo=UTC)),
+    # A Z written loosely (a space before the T) on a page printing WIB labels the
+    # newsroom's wall clock, even where the printed stamp is the first filing's minute.
+    ("2016-02-23 T16:00:20Z", "Selasa, 23/02/2016 15:32 WIB",
+     datetime(2016, 2, 23, 9, 0, 20, tzinfo=UTC)),
+    # Its counter-example: a strict Z on another wall clock is a real instant.
+    ("2016-02-23T16:00:20Z", "Selasa, 23/02/2016 15:32 WIB",
+     datetime(2016, 2, 23, 16, 0, 20, tzinfo=UTC)),
+    # A loose Z on a page that prints no stamp: nothing contradicts it.
+    ("2016-02-23 T16:00:20Z", None, datetime(2016, 2, 23, 16, 0, 20, tzinfo=UTC)),
 ])
 def test_the_rule_for_an_offset_that_contradicts_the_printed_zone(
         stated: str, printed: str | None, expected: datetime) -> None:
@@ -120,7 +129,7 @@ def test_the_rule_for_an_offset_that_contradicts_the_printed_zone(
 def test_iso_times_in_their_real_world_spellings(spelling: str, expected: datetime | None
                                                  ) -> None:
     stated = parse_iso(spelling)
-    assert (stated.astimezone(UTC) if stated else None) == expected
+    assert (stated.when.astimezone(UTC) if stated else None) == expected
 
 
 @pytest.mark.parametrize(("head", "headline", "expected"), [

@@ -103,6 +103,7 @@ def _entry(facts: Facts, source: str, options: ParseOptions) -> Entry:
         author=facts.author,
         caption=facts.caption,
         image=facts.image,
+        updated=facts.updated,
         blocks=facts.blocks,
         sidebars=facts.sidebars,
         source=source,

@@ -8,7 +8,7 @@ both are read here.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -24,8 +24,16 @@ _SENTENCE_END = ("." , "!", "?", ",", ";", ":", '"', "\u201d", "\u2019", "'", ")
 SUBHEADING_MAX_CHARS = 80
 SUBHEADING_MAX_WORDS = 10
 LABEL_MAX_CHARS = 40
-# A URL, a bare domain or an e-mail address.
-_NOT_A_PERSON = re.compile(r"://|^www\.|@|^\S+\.(?:com|id|net|org|co)\b", re.IGNORECASE)
+# A section label printed as a page's first heading, above its headline, has a word or three.
+HEADING_LABEL_MAX_WORDS = 3
+# A URL or an e-mail address: never anybody's name.
+_URL_OR_EMAIL = re.compile(r"://|^www\.|@", re.IGNORECASE)
+# A bare domain (`liputan6.com`): an outlet, which a byline may name but metadata's
+# author field names only when it has no person to name.
+_DOMAIN_NAME = re.compile(r"^\S+\.(?:com|id|net|org|co)\b", re.IGNORECASE)
+# A domain's ending, kept lowercase when a byline printed in capitals is recased.
+_DOMAIN_ENDING = re.compile(r"(?<=\w)\.(com|co|id|net|org|tv|news|info)\b", re.IGNORECASE)
+_WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,7 @@ class Facts:
     title: str | None = None
     category: str | None = None
     published: datetime | None = None
+    updated: datetime | None = None
     author: str | None = None
     caption: str | None = None
     image: str | None = None  # an absolute http(s) URL
@@ -53,6 +62,7 @@ class Facts:
             title=self.title or other.title,
             category=self.category or other.category,
             published=self.published or other.published,
+            updated=self.updated or other.updated,
             author=self.author or other.author,
             caption=self.caption or other.caption,
             image=self.image or other.image,
@@ -65,27 +75,54 @@ class Facts:
 
 
 def read_article(body: list[str], sidebars: Sidebars, default_zone: str,
-                 headline: str | None = None) -> Facts:
+                 headlines: Sequence[str] = ()) -> Facts:
     """The facts of the blocks before a page's sidebars, around the date line.
 
-    Without a `headline`, the date line is the first stamp (a text dump prints
-    nothing above its article but the caption and the category). With one (an
-    HTML page's `<h1>`), it is the stamp nearest the headline's block, after it
-    on a tie: sidebars and "related" lists above an article print stamps too.
+    Without `headlines`, the date line is the first stamp (a text dump prints
+    nothing above its article but the caption and the category). With them (an
+    HTML page's headline as its `<h1>`, metadata or `<title>` state it, the most
+    reliable first), the first of them printed as a block anchors the date line:
+    it is the stamp nearest that block, after it on a tie, since sidebars and
+    "related" lists above an article print stamps too.
     """
-    at = _block_of(body, headline) if headline else None
+    at = _block_of(body, headlines)
     for index in range(len(body)) if at is None else _nearest_first(len(body), at):
         stamp = parse_stamp(body[index], default_zone)
         if stamp is not None:
-            return _facts_around(body, index, stamp, sidebars, index - 1 if at is None else at)
+            title_at = index - 1 if at is None else _headline_below_label(body, at, index)
+            return _facts_around(body, index, stamp, sidebars, title_at)
     problem = next(filter(None, map(stamp_problem, body)), None)
     return Facts(blocks=_body(body), sidebars=sidebars, date_problem=problem)
 
 
-def _block_of(blocks: list[str], headline: str) -> int | None:
-    key = identity_key(headline)
-    return next((index for index, block in enumerate(blocks) if identity_key(block) == key),
-                None)
+def _block_of(blocks: list[str], headlines: Sequence[str]) -> int | None:
+    """The index of the first of `headlines` that stands as a block of its own."""
+    if not headlines:
+        return None
+    keys = [identity_key(block) for block in blocks]
+    for headline in headlines:
+        key = identity_key(headline)
+        if key in keys:
+            return keys.index(key)
+    return None
+
+
+def _headline_below_label(blocks: list[str], at: int, stamp_at: int) -> int:
+    """The headline's block, where the page's headline is at `at` and its date
+    line at `stamp_at`: `at` itself, unless the block there is a section label
+    printed as the page's first heading (`Regional`) and the headline is the
+    block between it and the date line."""
+    if stamp_at != at + 2 or len(blocks[at].split()) > HEADING_LABEL_MAX_WORDS:
+        return at
+    between = blocks[at + 1]
+    if _is_label(blocks[at]) and len(between) > len(blocks[at]) and is_headline_shaped(between):
+        return at + 1
+    return at
+
+
+def is_headline_shaped(block: str) -> bool:
+    """A line that can be a headline: not a sentence, not a stamp's length of prose."""
+    return len(block) <= SUBHEADING_MAX_CHARS * 3 and not block.endswith(".")
 
 
 def _nearest_first(count: int, around: int) -> Iterator[int]:
@@ -98,16 +135,17 @@ def _nearest_first(count: int, around: int) -> Iterator[int]:
 
 def _facts_around(blocks: list[str], index: int, stamp: Stamp, sidebars: Sidebars,
                   title_at: int) -> Facts:
-    """The title at `title_at`; above the title and the stamp, the category, then
-    the caption; below both, the body."""
+    """The title at `title_at`; above the title and the stamp, the category when
+    the block there is a label, and above that the caption; below both, the body."""
     header = blocks[: min(title_at, index)] if title_at >= 0 else []
     category = header[-1] if header and _is_label(header[-1]) else None
-    rest = [block for block in header[:-1] if block.casefold() not in SECTION_LABELS]
+    above = header[:-1] if category is not None else header
+    rest = [block for block in above if block.casefold() not in SECTION_LABELS]
     return Facts(
         title=blocks[title_at] if title_at >= 0 else None,
         category=category,
         published=stamp.when,
-        author=person_name(stamp.reporter),
+        author=stated_byline(stamp.reporter),
         caption=rest[-1] if rest else None,
         blocks=_body(blocks[max(title_at, index) + 1 :]),
         sidebars=sidebars,
@@ -117,20 +155,50 @@ def _facts_around(blocks: list[str], index: int, stamp: Stamp, sidebars: Sidebar
 
 
 def _is_label(block: str) -> bool:
-    """Whether a block can name a section: a few words, no figures (a headline
-    of a list with its stamp is none)."""
-    return len(block) <= LABEL_MAX_CHARS and not any(char.isdigit() for char in block)
+    """Whether a block can name a section: a few words, not a sentence, not a
+    caption (which credits its photo after a "/"), and no word of it a figure
+    (`5 Fakta Menarik`, a year). A digit inside a brand-like word is part of
+    the name: `Citizen6`, `Covid-19`, `F1`."""
+    return (len(block) <= LABEL_MAX_CHARS and "/" not in block
+            and not block.endswith(_SENTENCE_END[:3])
+            and not any(word[0].isdigit() for word in block.split()))
+
+
+def could_be_label(text: str) -> bool:
+    """Whether `text` is short enough to be a section's name (`Regional`)."""
+    return len(text) <= LABEL_MAX_CHARS and len(text.split()) <= HEADING_LABEL_MAX_WORDS
+
+
+def stated_byline(name: str | None) -> str | None:
+    """The byline a date line states (`LAPORAN: HANI FATUNNISA`), as a reader
+    should see it: a person, an outlet (`LIPUTAN6.COM`) or an agency (`ANTARA`)
+    alike, since the page says so. Printed in capitals, it is recased word by
+    word (`Hani Fatunnisa`, `Liputan6.com`); any other spelling is kept. None
+    for a URL or an e-mail address."""
+    if not name or _URL_OR_EMAIL.search(name):
+        return None
+    return recased(name)
 
 
 def person_name(name: str | None, sites: Collection[str] = ()) -> str | None:
-    """A reporter's name as a reader should see it: a name printed in capitals
-    (`HANI FATUNNISA`) becomes `Hani Fatunnisa`; any other spelling is kept.
-    None for what names no person: a URL (Open Graph's `article:author` often
-    holds a Facebook page), an e-mail address, or the site itself (`sites`,
-    casefolded)."""
-    if not name or _NOT_A_PERSON.search(name) or name.casefold() in sites:
+    """A reporter's name from an HTML page's metadata, where a field meant for a
+    person often holds something else: None for a URL (Open Graph's
+    `article:author` often holds a Facebook page), an e-mail address, a domain,
+    or the site itself (`sites`, casefolded), so the next source is asked.
+    Recased as `stated_byline` recases."""
+    if not name or _URL_OR_EMAIL.search(name) or _DOMAIN_NAME.search(name) or (
+            name.casefold() in sites):
         return None
-    return name.title() if name.isupper() else name
+    return recased(name)
+
+
+def recased(name: str) -> str:
+    """A name printed in capitals as a reader should see it (`MA'RUF AMIN` ->
+    `Ma'ruf Amin`, `TEMPO.CO` -> `Tempo.co`); any other spelling as it is."""
+    if not name.isupper():
+        return name
+    words = _WORD.sub(lambda word: word[0].capitalize(), name.lower())
+    return _DOMAIN_ENDING.sub(lambda ending: "." + ending[1].lower(), words)
 
 
 def _body(blocks: list[str]) -> tuple[Block, ...]:

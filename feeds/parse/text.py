@@ -9,19 +9,21 @@ is split into blocks; what follows is kept as the page printed it, unread
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from feeds.parse.page import Facts, read_article
 from feeds.sidebars import BLANK_LINES, NO_SIDEBARS, Sidebars, article_end
 from feeds.text import clean_page, fold_spaces
 
 
-def parse_text(text: str, default_zone: str, headline: str | None = None) -> Facts:
+def parse_text(text: str, default_zone: str, headlines: Sequence[str] = ()) -> Facts:
     """The facts a page's visible text states, its date line the stamp nearest
-    `headline` when one is given (`read_article`). Lines of one block are joined
-    by a space."""
+    the first of `headlines` it prints, when it prints one (`read_article`).
+    Lines of one block are joined by a space."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = clean_page(text)
     end, sidebar = article_end(text, default_zone)
     blocks = [block for block in map(fold_spaces, BLANK_LINES.split(text[:end])) if block]
     return read_article(blocks, Sidebars(text[end:], default_zone) if sidebar else NO_SIDEBARS,
-                        default_zone, headline)
+                        default_zone, headlines)
