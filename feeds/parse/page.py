@@ -82,11 +82,14 @@ def read_article(body: list[str], sidebars: Sidebars, default_zone: str,
     nothing above its article but the caption and the category). With them (an
     HTML page's headline as its `<h1>`, metadata or `<title>` state it, the most
     reliable first), the first of them printed as a block anchors the date line:
-    it is the stamp nearest that block, after it on a tie, since sidebars and
-    "related" lists above an article print stamps too.
+    it is the stamp nearest a block printing it (a breadcrumb may print it too),
+    after it on a tie, since sidebars and "related" lists above an article print
+    stamps too.
     """
-    at = _block_of(body, headlines)
-    for index in range(len(body)) if at is None else _nearest_first(len(body), at):
+    places = _blocks_of(body, headlines)
+    order = ((None, index) for index in range(len(body))) if not places else \
+        _nearest_first(len(body), places)
+    for at, index in order:
         stamp = parse_stamp(body[index], default_zone)
         if stamp is not None:
             title_at = index - 1 if at is None else _headline_below_label(body, at, index)
@@ -95,16 +98,19 @@ def read_article(body: list[str], sidebars: Sidebars, default_zone: str,
     return Facts(blocks=_body(body), sidebars=sidebars, date_problem=problem)
 
 
-def _block_of(blocks: list[str], headlines: Sequence[str]) -> int | None:
-    """The index of the first of `headlines` that stands as a block of its own."""
+def _blocks_of(blocks: list[str], headlines: Sequence[str]) -> list[int]:
+    """Where the first of `headlines` that the page prints stands as a block: every
+    place, since a page may print its headline twice (a breadcrumb's last crumb,
+    then the `<h1>`)."""
     if not headlines:
-        return None
+        return []
     keys = [identity_key(block) for block in blocks]
     for headline in headlines:
         key = identity_key(headline)
-        if key in keys:
-            return keys.index(key)
-    return None
+        places = [index for index, block_key in enumerate(keys) if block_key == key]
+        if places:
+            return places
+    return []
 
 
 def _headline_below_label(blocks: list[str], at: int, stamp_at: int) -> int:
@@ -125,21 +131,28 @@ def is_headline_shaped(block: str) -> bool:
     return len(block) <= SUBHEADING_MAX_CHARS * 3 and not block.endswith(".")
 
 
-def _nearest_first(count: int, around: int) -> Iterator[int]:
-    """Block indexes by distance from `around` (not itself), the later first on a tie."""
+def _nearest_first(count: int, places: list[int]) -> Iterator[tuple[int, int]]:
+    """(place, index) for the block indexes by distance from the nearest of
+    `places` (not the places themselves), the later first on a tie."""
     for distance in range(1, count):
-        for index in (around + distance, around - distance):
-            if 0 <= index < count:
-                yield index
+        for at in places:
+            for index in (at + distance, at - distance):
+                if 0 <= index < count:
+                    yield at, index
 
 
 def _facts_around(blocks: list[str], index: int, stamp: Stamp, sidebars: Sidebars,
                   title_at: int) -> Facts:
     """The title at `title_at`; above the title and the stamp, the category when
-    the block there is a label, and above that the caption; below both, the body."""
+    the block there is a label, and above that the caption; below both, the body.
+    A page naming no category may print its caption right above the title: a
+    block there that credits a photo (`Foto/Ist`) is the caption."""
     header = blocks[: min(title_at, index)] if title_at >= 0 else []
     category = header[-1] if header and _is_label(header[-1]) else None
-    above = header[:-1] if category is not None else header
+    if category is not None:
+        above = header[:-1]
+    else:
+        above = header[-1:] if header and "/" in header[-1] else []
     rest = [block for block in above if block.casefold() not in SECTION_LABELS]
     return Facts(
         title=blocks[title_at] if title_at >= 0 else None,
