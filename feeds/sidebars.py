@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from feeds.dates import STAMP_CACHE_SIZE, Stamp, parse_stamp
+from feeds.dates import STAMP_CACHE_SIZE, Stamp, parse_stamp, stamp_problem
 from feeds.text import clean_pieces, fold_spaces
 
 POPULER_MARKERS = frozenset({"populer", "terpopuler", "paling populer", "terpopuler hari ini"})
@@ -105,9 +105,17 @@ def article_end(text: str, default_zone: str) -> tuple[int, bool]:
     """Where a page's article ends (cleaned text, "\n" line breaks): the offset
     of its first sidebar heading (True) or of its end marker (False), or the
     end of the text. A heading counts only as a block of its own that
-    `is_sidebar_heading` accepts, so a body subheading `Update` is passed."""
+    `is_sidebar_heading` accepts, so a body subheading `Update` is passed, and
+    only after the page's first stamp: an article ends after its date line, so
+    a category named like a sidebar (`Update`, `Terkini`) above the title, or a
+    sidebar a saved page prints above its article, is not where it ends."""
     padded = "\n" + text
+    date_line_end: int | None = None
     for candidate in _MARKER_START.finditer(padded):
+        if date_line_end is None:
+            date_line_end = _first_stamp_end(text, default_zone)
+        if candidate.start() < date_line_end:
+            continue
         found = _MARKER_LINE.match(padded, candidate.start())
         if found is None:
             continue
@@ -122,6 +130,19 @@ def article_end(text: str, default_zone: str) -> tuple[int, bool]:
         if is_sidebar_heading([fold_spaces(found[0]), *following[:2]], 0, default_zone):
             return start, True
     return len(text), False
+
+
+def _first_stamp_end(text: str, default_zone: str) -> int:
+    """The offset where the page's first block that is a stamp, or shaped like
+    one (`31 FEBRUARI 2025 | 25:70 WIB`), ends: its date line, in a text dump. Or
+    the end of the text."""
+    start = 0
+    for gap in BLANK_LINES.finditer(text):
+        block = fold_spaces(text[start : gap.start()])
+        if parse_stamp(block, default_zone) is not None or stamp_problem(block) is not None:
+            return gap.start()
+        start = gap.end()
+    return len(text)
 
 
 def _own_block(text: str, start: int, end: int) -> bool:

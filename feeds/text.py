@@ -14,6 +14,9 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\u
 # Python's \s already covers NBSP, the vertical tab, form feed and the
 # information separators, so one pass folds every kind of space into one.
 _SPACES = re.compile(r"\s+")
+# The controls that are spaces; the information separators (U+001C-U+001F),
+# which Python counts as spaces too, are debris inside words.
+_CONTROL_SPACES = frozenset("\x0b\x0c\x85")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                          "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -23,6 +26,13 @@ _BINARY_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), 0x1C, 0x1D, 0x1E]
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
          (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+# Labels a page declares that browsers read as windows-1252 (the WHATWG Encoding
+# Standard): pages labelled so hold its curly quotes and dashes in 0x80-0x9F.
+_AS_BROWSERS_READ = dict.fromkeys(
+    ("iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "iso_8859-1",
+     "cp819", "ibm819", "iso-ir-100", "x-cp1252"), "cp1252")
 
 
 class NotText(ValueError):
@@ -46,7 +56,7 @@ def decode(data: bytes, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    for encoding in (declared or "", "cp1252"):
+    for encoding in (_AS_BROWSERS_READ.get((declared or "").lower(), declared or ""), "cp1252"):
         if encoding:
             try:
                 return data.decode(encoding)
@@ -67,24 +77,25 @@ def is_binary(data: bytes, sample: int = 8192) -> bool:
 def clean(text: str) -> str:
     """One line of clean text: NFC, no XML-illegal characters, spaces folded, trimmed.
 
-    str.split() splits on exactly what `\\s` matches (no-break spaces, vertical
-    tabs, form feeds and the information separators included), so spaces fold
-    before controls are removed and a vertical tab between two words still
-    separates them. The common case, plain text, costs one split and one scan."""
-    text = " ".join(text.split())
+    A control that is a space (a vertical tab, a form feed) separates words; any
+    other is removed, so `Ja\\x1fkarta` reads `Jakarta` (str.split() alone would
+    split it: it takes the information separators for spaces). The common case,
+    plain text, costs one scan and one split."""
     if _ILLEGAL.search(text):
-        text = " ".join(_ILLEGAL.sub("", text).split())
+        text = xml_legal(text)
+    text = " ".join(text.split())
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
 
 
 def xml_legal(text: str) -> str:
-    """Text an XML tree accepts, as `clean` would read it: a control that is
-    white space becomes a space, any other XML-illegal character goes."""
+    """Text an XML tree accepts, as `clean` would read it: a control that is a
+    space (vertical tab, form feed, next line) becomes a space, any other
+    XML-illegal character goes."""
     if _ILLEGAL.search(text) is None:
         return text
-    return _ILLEGAL.sub(lambda found: " " if found[0].isspace() else "", text)
+    return _ILLEGAL.sub(lambda found: " " if found[0] in _CONTROL_SPACES else "", text)
 
 
 def clean_page(text: str) -> str:

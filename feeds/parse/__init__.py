@@ -78,7 +78,10 @@ def _read_facts(data: bytes, source: str, default_zone: str) -> Facts:
         declared = _CHARSET.search(data[:4096])
         markup = decode(data, declared[1].decode("ascii") if declared else None)
         return parse_html(markup, default_zone)
-    return parse_text(decode(data), default_zone)
+    text = decode(data)
+    if not text or text.isspace():  # white space of any kind (no-break spaces too)
+        raise NotText("empty file")
+    return parse_text(text, default_zone)
 
 
 def _entry(facts: Facts, source: str, options: ParseOptions) -> Entry:

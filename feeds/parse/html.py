@@ -16,7 +16,13 @@ from datetime import datetime
 from typing import TypeVar
 
 from feeds.dates import Stamp, StatedTime, article_time, parse_iso
-from feeds.parse.page import SECTION_LABELS, Facts, could_be_label, person_name
+from feeds.parse.page import (
+    SECTION_LABELS,
+    Facts,
+    could_be_label,
+    credits_photo,
+    person_name,
+)
 from feeds.parse.tree import HtmlPage, clean_or_none, ld_people, url_section
 from feeds.text import clean, identity_key
 
@@ -121,6 +127,23 @@ def visible_byline(page: HtmlPage) -> str | None:
 AUTHOR_SOURCES: tuple[Source[str], ...] = (ld_author, meta_author, visible_byline)
 
 
+# Caption ----------------------------------------------------------------------------
+
+def figure_caption(page: HtmlPage) -> str | None:
+    return page.figure_caption
+
+
+def visible_caption(page: HtmlPage) -> str | None:
+    """The caption printed above the headline, as a text dump prints it; on a
+    page of another layout whatever stands there is no caption unless it
+    credits a photo."""
+    caption = page.visible.caption
+    return caption if caption and credits_photo(caption) else None
+
+
+CAPTION_SOURCES: tuple[Source[str], ...] = (figure_caption, visible_caption)
+
+
 # Time -------------------------------------------------------------------------------
 # A stated time is reconciled with the stamp the page prints (`dates.article_time`);
 # without one, the printed stamp is the time.
@@ -196,7 +219,7 @@ def parse_html(markup: str, default_zone: str) -> Facts:
         published=article_time(first(PUBLISHED_SOURCES, page), printed),
         updated=_updated(page, printed),
         author=first(AUTHOR_SOURCES, page),
-        caption=visible.caption,
+        caption=first(CAPTION_SOURCES, page),
         image=page.image,
         blocks=visible.blocks,
         sidebars=visible.sidebars,
@@ -268,12 +291,18 @@ def strip_site_name(title: str, sites: set[str], headline: str | None) -> str:
     if headline and title != headline and headline in title and (
             title.startswith(headline) or title.endswith(headline)):
         return headline
-    for pattern in (_DECORATION, _PREFIX):
-        match = pattern.match(title)
-        if match and _is_site(match["site"].strip(), sites):
-            return match["title"].strip()
+    match = _DECORATION.match(title)
+    if match and _is_site(match["site"].strip(), sites):
+        return match["title"].strip()
+    # Before a colon, a word in capitals is the one quoted (`KPK: ...`), not the site.
+    match = _PREFIX.match(title)
+    if match and _is_site(match["site"].strip(), sites, shouted=False):
+        return match["title"].strip()
     return title
 
 
-def _is_site(name: str, sites: set[str]) -> bool:
-    return name.casefold() in sites or bool(_SHOUTED_SITE.match(name) or _DOMAIN.match(name))
+def _is_site(name: str, sites: set[str], *, shouted: bool = True) -> bool:
+    """Whether `name` is the site's: one of its names, a domain, or (where
+    `shouted`) one word in capitals (`RMOL`)."""
+    return name.casefold() in sites or bool(_DOMAIN.match(name)) or (
+        shouted and bool(_SHOUTED_SITE.match(name)))

@@ -20,8 +20,9 @@ from feeds.parse.address import absolute_url, base_url, found
 
 # The body's first image: inside the article's own markup or a figure, never a
 # logo in the page's header. In document order.
-_BODY_IMAGES = etree.XPath("descendant::img[ancestor::article or ancestor::figure"
-                           " or ancestor::*[@itemprop='articleBody']]")
+_BODY_IMAGES = etree.XPath("descendant::img[(ancestor::article or ancestor::figure"
+                           " or ancestor::*[@itemprop='articleBody'])"
+                           " and not(ancestor::header[not(ancestor::article)])]")
 
 
 def lead_image(root: Any, meta: dict[str, str], article: dict[str, Any] | None,

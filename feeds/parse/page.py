@@ -33,6 +33,8 @@ _URL_OR_EMAIL = re.compile(r"://|^www\.|@", re.IGNORECASE)
 _DOMAIN_NAME = re.compile(r"^\S+\.(?:com|id|net|org|co)\b", re.IGNORECASE)
 # A domain's ending, kept lowercase when a byline printed in capitals is recased.
 _DOMAIN_ENDING = re.compile(r"(?<=\w)\.(com|co|id|net|org|tv|news|info)\b", re.IGNORECASE)
+# A byline that is an agency's or outlet's initials (`AFP`, `CNN`) stays in capitals.
+_ACRONYM = re.compile(r"[A-Z]{2,4}")
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
 
 
@@ -132,12 +134,18 @@ def is_headline_shaped(block: str) -> bool:
 
 
 def _nearest_first(count: int, places: list[int]) -> Iterator[tuple[int, int]]:
-    """(place, index) for the block indexes by distance from the nearest of
-    `places` (not the places themselves), the later first on a tie."""
+    """(place, index) for the block indexes where a headline's date line may be:
+    the two blocks below a place (the date line, or a subtitle and the date
+    line), then by distance from the nearest place (not the places themselves),
+    the later first on a tie."""
+    for distance in (1, 2):
+        for at in places:
+            if at + distance < count:
+                yield at, at + distance
     for distance in range(1, count):
         for at in places:
             for index in (at + distance, at - distance):
-                if 0 <= index < count:
+                if 0 <= index < count and not (distance <= 2 and index > at):
                     yield at, index
 
 
@@ -149,10 +157,8 @@ def _facts_around(blocks: list[str], index: int, stamp: Stamp, sidebars: Sidebar
     block there that credits a photo (`Foto/Ist`) is the caption."""
     header = blocks[: min(title_at, index)] if title_at >= 0 else []
     category = header[-1] if header and _is_label(header[-1]) else None
-    if category is not None:
-        above = header[:-1]
-    else:
-        above = header[-1:] if header and "/" in header[-1] else []
+    above = header[-1:] if header and category is None and credits_photo(header[-1]) else \
+        header[:-1]
     rest = [block for block in above if block.casefold() not in SECTION_LABELS]
     return Facts(
         title=blocks[title_at] if title_at >= 0 else None,
@@ -172,9 +178,14 @@ def _is_label(block: str) -> bool:
     caption (which credits its photo after a "/"), and no word of it a figure
     (`5 Fakta Menarik`, a year). A digit inside a brand-like word is part of
     the name: `Citizen6`, `Covid-19`, `F1`."""
-    return (len(block) <= LABEL_MAX_CHARS and "/" not in block
+    return (len(block) <= LABEL_MAX_CHARS and not credits_photo(block)
             and not block.endswith(_SENTENCE_END[:3])
             and not any(word[0].isdigit() for word in block.split()))
+
+
+def credits_photo(caption: str) -> bool:
+    """Whether a block credits a photo, as captions do after a "/"."""
+    return "/" in caption
 
 
 def could_be_label(text: str) -> bool:
@@ -207,8 +218,9 @@ def person_name(name: str | None, sites: Collection[str] = ()) -> str | None:
 
 def recased(name: str) -> str:
     """A name printed in capitals as a reader should see it (`MA'RUF AMIN` ->
-    `Ma'ruf Amin`, `TEMPO.CO` -> `Tempo.co`); any other spelling as it is."""
-    if not name.isupper():
+    `Ma'ruf Amin`, `TEMPO.CO` -> `Tempo.co`), but initials (`AFP`); any other
+    spelling as it is."""
+    if not name.isupper() or _ACRONYM.fullmatch(name):
         return name
     words = _WORD.sub(lambda word: word[0].capitalize(), name.lower())
     return _DOMAIN_ENDING.sub(lambda ending: "." + ending[1].lower(), words)

@@ -49,6 +49,9 @@ _TITLE = etree.XPath("descendant::title[1]")
 # Microdata's times, in one search of the attributes.
 _MICRODATA_TIMES = etree.XPath("descendant::*/@itemprop[. = 'datePublished' or "
                                ". = 'dateModified']/..")
+# The first figure's caption, not one in the page's own header.
+_FIGCAPTION = etree.XPath("(descendant::figcaption[not(ancestor::header[not(ancestor::article)])])"
+                          "[1]")
 _ARTICLE_TIME = etree.XPath("string((//article//time[@datetime])[1]/@datetime)")
 # A breadcrumb's links: schema.org's BreadcrumbList in microdata, or an element
 # whose class names it.
@@ -103,6 +106,12 @@ class HtmlPage:
     def article_time_element(self) -> str | None:
         """The `datetime` of the first `<time>` inside the `<article>`."""
         return str(_ARTICLE_TIME(self.root)) or None if self.root is not None else None
+
+    @functools.cached_property
+    def figure_caption(self) -> str | None:
+        """The text of the page's first `<figcaption>` (not one in the page's header)."""
+        captions = found(_FIGCAPTION, self.root) if self.root is not None else []
+        return clean_or_none("".join(captions[0].itertext())) if captions else None
 
     def read_visible(self, headlines: Sequence[str]) -> Facts:
         """The facts the page's visible text states, its date line the stamp
@@ -167,6 +176,7 @@ def visible_text(root: Any) -> str:
         _make_xml_legal(start)
         markup = etree.tostring(start, encoding="unicode", with_tail=False)
     markup = _BLOCK_TAG.sub("\n\n", markup.replace("\n", " ").replace("&#13;", " "))
+    markup = _PARAGRAPH_BREAK.sub("\n\n", markup)
     markup = _TAG.sub("", _INLINE_NEIGHBOURS.sub(" ", _LINE_BREAK.sub(" ", markup)))
     if "&" in markup:
         markup = markup.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -205,6 +215,8 @@ _HIDDEN = (*sorted(HIDDEN_TAGS), etree.Comment, etree.ProcessingInstruction)
 _ILLEGAL_REFERENCE = "&#xFFFD;"
 _BLOCK_TAG = re.compile(rf"</?{_alternatives(BLOCK_TAGS)}(?=[\s/>])[^>]*>")
 _LINE_BREAK = re.compile(r"<br(?=[\s/>])[^>]*>")
+# Two line breaks in a row: the paragraphs of a page that writes no <p>.
+_PARAGRAPH_BREAK = re.compile(r"<br(?=[\s/>])[^>]*>(?:\s|&#160;)*<br(?=[\s/>])[^>]*>")
 _INLINE_NEIGHBOURS = re.compile(r"</[^>]+>(?=<[^/])")
 _TAG = re.compile(r"<[^>]*>")
 
