@@ -112,10 +112,10 @@ def test_odd_pages_are_read_without_an_error(markup: str) -> None:
 
 def test_a_page_deeper_than_lxml_goes_is_read_whole() -> None:
     deep = ("<html><head><title>Judul - RMOL</title></head><body>" + "<div>" * 3000
-            + "Ber\x07ita\x0bbaru</div><p class='x\x00'>Dunia</p><h1>Judul</h1>"
+            + "Ber\x07ita\x0bbaru/Ist</div><p class='x\x00'>Dunia</p><h1>Judul</h1>"
             "<p>Rabu, 11 Februari 2026 | 19:58</p><p>Isi berita.</p></body></html>")
     facts = parse_html(deep, "WIB")
     assert (facts.title, facts.category) == ("Judul", "Dunia")
     assert facts.published == datetime(2026, 2, 11, 12, 58, tzinfo=UTC)
     assert [block.text for block in facts.blocks] == ["Isi berita."]
-    assert facts.caption == "Berita baru"
+    assert facts.caption == "Berita baru/Ist"
