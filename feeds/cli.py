@@ -180,6 +180,7 @@ def _check(args: argparse.Namespace) -> int:
     if missing:
         print(f"feeds check: no such file or directory: {missing[0]}", file=sys.stderr)
         return EXIT_USAGE
+    _logging("WARNING", with_time=False)  # what a directory's listing passed over
     options = ParseOptions(default_category=args.default_category, default_zone=args.default_zone)
     rejected = 0
     for path in find_dumps(args.paths):

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from feeds.config import Settings
-from feeds.inputs import Stat, list_input, stat_inputs
+from feeds.inputs import Stat, list_input, stat_inputs, warn_passed_over
 from feeds.output import Output
 from feeds.plan import Plan, plan_entry
 from feeds.records import RECORD_FORMAT, RECORD_FORMAT_KEY, Encoded
@@ -101,7 +101,9 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
         with state.transaction():
             state.clear()
     if only is None:
-        files = list_input(settings.input_dir)
+        listing = list_input(settings.input_dir)
+        warn_passed_over(settings.input_dir, listing.passed_over)
+        files = listing.dumps
         known = state.seen_stats()
     else:  # a targeted scan: what events named, at a cost that does not grow with the input
         files = stat_inputs(settings.input_dir, only)
