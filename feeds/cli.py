@@ -41,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="feeds", description="RSS, Atom and JSON feeds from dumps of news pages.")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="print the installed feeds's version and exit")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     check = commands.add_parser(
@@ -106,6 +108,18 @@ def _parser() -> argparse.ArgumentParser:
     _paths(retract, "output", "state")
     retract.set_defaults(run=_forget)
     return parser
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed package's version, looked up only when asked
+    (importlib.metadata would load with every command otherwise)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from importlib.metadata import version
+
+        print(f"feeds {version('feeds')}")
+        parser.exit()
 
 
 def _positive(text: str) -> float:

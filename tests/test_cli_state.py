@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
+from importlib.metadata import version
 from pathlib import Path
 
 import feedparser
@@ -55,3 +57,12 @@ def test_every_command_has_help() -> None:
     for command in ("check", "build", "run", "status", "forget"):
         result = feeds(command, "--help")
         assert result.returncode == 0 and "usage: feeds " + command in result.stdout
+
+
+def test_version_is_the_installed_packages() -> None:
+    command = Path(sys.executable).with_name("feeds")  # the installed entry point
+    result = subprocess.run([command, "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout == f"feeds {version('feeds')}\n"
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    assert version("feeds") == project["project"]["version"]
