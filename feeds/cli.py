@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from feeds.config import Settings
     from feeds.publish import Report
+    from feeds.state import SeenFile
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 
@@ -318,6 +319,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from feeds.publish import READ_FROM
     from feeds.state import State
 
     settings = settings_from(args)
@@ -331,21 +333,32 @@ def _status(args: argparse.Namespace) -> int:
         rejected = state.rejected_files()
         feeds, pages, removals = state.pending()
         total = state.entry_count()
-    print(f"state: {settings.state_path}")
-    print(f"entries: {total} in {len(categories)} categories")
+        read_from = state.meta(READ_FROM)
+    print(f"state file: {settings.state_path}")
+    print(f"state: {_plural(total, 'entry', 'entries')} in "
+          f"{_plural(len(categories), 'category', 'categories')}")
     for category in sorted(categories, key=lambda c: (-c.count, c.slug)):
         print(f"  {category.count:6d}  {category.name} (category/{category.slug}/), newest "
               f"{category.newest:%Y-%m-%dT%H:%M:%SZ}")
-    if last:
-        print(f"last run: {last.finished}: {last.parsed} parsed, {last.rejected} rejected, "
-              f"{_plural(last.written, 'file')} written")
+    # A state from before feeds recorded where it read: the input named here.
+    _print_rejected(rejected, Path(read_from) if read_from else settings.input_dir,
+                    settings.input_dir)
     if feeds or pages or removals:
-        print(f"pending: {len(feeds)} feeds, {len(pages)} pages, {len(removals)} removals "
+        print(f"state: pending {len(feeds)} feeds, {len(pages)} pages, {len(removals)} removals "
               "(written by the next run)")
-    print(f"rejected files: {len(rejected)}")
-    for seen in rejected:
-        print(f"  {settings.input_dir / seen.path}: {seen.error}")
+    if last:
+        print(f"last run ({last.finished}): {last.parsed} parsed, {last.rejected} rejected, "
+              f"{_plural(last.written, 'file')} written")
     return EXIT_OK
+
+
+def _print_rejected(rejected: Sequence[SeenFile], read_from: Path, input_dir: Path) -> None:
+    """The rejected files the state holds, by the path they were read from."""
+    elsewhere = read_from != input_dir.absolute()
+    print(f"state: {_plural(len(rejected), 'rejected file')}, read from {read_from}"
+          + (f" (not {input_dir}, the input named here)" if elsewhere else ""))
+    for seen in rejected:
+        print(f"  {read_from / seen.path}: {seen.error}")
 
 
 def _forget(args: argparse.Namespace) -> int:

@@ -42,6 +42,7 @@ StopRequested = Callable[[], bool]
 BATCH = 500  # dumps parsed and recorded at a time
 BULK_FROM = 1000  # this many dumps into an empty state are recorded with indexes deferred
 RENDERED_WITH = "rendered with"
+READ_FROM = "input directory"  # the directory the files the state holds were read from
 # Set while a run writes the output: found set, the last writer was stopped
 # half-way and may have left temporary files behind.
 WRITING = "writing"
@@ -143,6 +144,9 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
                     _apply(settings, state, batch, seen, clock(), report)
         with state.transaction():
             state.drop_files(set(known) - set(files))  # their entries stay: inputs may rotate
+            # The files' paths are relative to it: `feeds status` names them from here,
+            # whatever input it is given.
+            state.set_meta(READ_FROM, str(settings.input_dir.absolute()))
         _render(settings, state, output, stop, force=whole, workers=workers)
     if rebuild:
         from feeds.render.pending import remove_strays

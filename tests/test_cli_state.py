@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -47,10 +48,27 @@ def test_forget_retracts_an_entry_everywhere(tmp_path: Path) -> None:
 
     status = feeds("status", "--input", inputs, "--state", state)
     assert status.returncode == 0
-    assert "entries: 1 in 1 categories" in status.stdout
+    assert "state: 1 entry in 1 category\n" in status.stdout
     assert "Dunia (category/dunia/)" in status.stdout
-    assert "last run:" in status.stdout
-    assert f"rejected files: 1\n  {inputs / 'bad.txt'}: empty file" in status.stdout
+    assert f"state: 1 rejected file, read from {inputs}\n  {inputs / 'bad.txt'}: empty file" \
+        in status.stdout
+
+
+def test_status_names_rejected_files_where_they_were_read_and_labels_its_counts(
+        tmp_path: Path) -> None:
+    inputs, state = tmp_path / "in", tmp_path / "s.db"
+    (inputs / "sub").mkdir(parents=True)
+    shutil.copy(SEED_DUNIA_2025, inputs / "a.txt")
+    (inputs / "sub" / "bad.txt").write_bytes(b"")
+    feeds("build", "--input", inputs, "--output", tmp_path / "out", "--state", state)
+    feeds("build", "--input", inputs, "--output", tmp_path / "out", "--state", state)
+    lines = feeds("status", "--input", tmp_path / "elsewhere", "--state", state).stdout
+    assert f"state: 1 rejected file, read from {inputs} (not {tmp_path / 'elsewhere'}, the " \
+           f"input named here)\n  {inputs / 'sub' / 'bad.txt'}: empty file\n" in lines
+    assert "state: 1 entry in 1 category\n" in lines
+    # The second build found nothing new: the last run's counts are its own.
+    assert re.search(r"^last run \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): 0 parsed, 0 rejected, "
+                     r"0 files written$", lines, re.MULTILINE), lines
 
 
 def test_every_command_has_help() -> None:

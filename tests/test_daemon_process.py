@@ -138,8 +138,8 @@ def test_daemon_end_to_end(daemon_root: Path) -> None:
     assert after == before
     status = subprocess.run([sys.executable, "-m", "feeds", "status", "-c", str(config)],
                             capture_output=True, text=True, check=True)
-    assert "entries: 2 in 1 categories" in status.stdout
-    assert "rejected files: 0" in status.stdout
+    assert "state: 2 entries in 1 category\n" in status.stdout
+    assert "state: 0 rejected files" in status.stdout
 
 
 @pytest.mark.slow
