@@ -249,12 +249,14 @@ def _build(args: argparse.Namespace) -> int:
         notifier.close(wait=10)  # the feeds are written; only the hub waits
     for path, reason in report.rejected:
         print(f"feeds: rejected {settings.input_dir / path}: {reason}", file=sys.stderr)
-    print(summary(report, rejected, settings.output_dir, rebuilt=args.rebuild), file=sys.stderr)
+    print(summary(report, rejected, settings, rebuilt=args.rebuild), file=sys.stderr)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
-def summary(report: Report, rejected_now: int, output_dir: Path, *, rebuilt: bool) -> str:
-    """The last line of a build: what was read, what it changed, what was written."""
+def summary(report: Report, rejected_now: int, settings: Settings, *, rebuilt: bool) -> str:
+    """The last line of a build: what was read, what it changed, what was written,
+    and where the state is (without a configuration file, nothing else says)."""
+    output_dir = settings.output_dir
     earlier = rejected_now - len(report.rejected)
     entries = len(report.changed_entries)
     changed = (f"rebuilt {_plural(entries, 'entry', 'entries')} from the input" if rebuilt
@@ -264,7 +266,8 @@ def summary(report: Report, rejected_now: int, output_dir: Path, *, rebuilt: boo
             + (f" ({earlier} more rejected earlier and unchanged)" if earlier else "")
             + f", {report.unchanged} unchanged; {changed}, "
             + (f"{_plural(written, 'file')} written in {output_dir}" if written
-               else f"no file written: {output_dir} was up to date"))
+               else f"no file written: {output_dir} was up to date")
+            + f"; state in {settings.state_path}")
 
 
 def _progress_bar() -> Callable[[int, int], None] | None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from feeds.parse import parse_file
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
@@ -121,3 +122,16 @@ def test_a_fifo_named_like_a_dump_is_said_once_and_costs_nothing_else(tmp_path: 
 
 def titles(feed: Path) -> list[str]:
     return [entry.title for entry in feedparser.parse(feed.read_bytes()).entries]
+
+
+def test_without_a_configuration_file_the_summary_says_where_the_state_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FEEDS_CONFIG", raising=False)
+    inputs = tmp_path / "input"
+    inputs.mkdir()
+    shutil.copy(SEED_DUNIA_2025, inputs / "a.txt")
+    result = feeds("build", cwd=tmp_path)  # no config/feeds.toml there: the built-in defaults
+    assert result.returncode == 0, result.stderr
+    state = tmp_path / "state" / "feeds.sqlite3"
+    assert state.is_file()
+    assert result.stderr.splitlines()[-1].endswith(f"; state in {state}")
