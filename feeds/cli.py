@@ -1,7 +1,8 @@
 """The `feeds` command: a thin layer from arguments to the library.
 
 Exit statuses: 0 success, 1 failure of the environment (output, state, input
-directory), 2 usage or configuration error, 3 some dumps were rejected.
+directory), 2 usage or configuration error, 3 some dumps were rejected, 141 the
+reader of standard output left (a closed pipe), as for a tool SIGPIPE ends.
 
 Each command imports what it uses when it runs: `feeds --help` loads
 argparse and this module, nothing of the parser, the state or the renderers.
@@ -10,6 +11,7 @@ argparse and this module, nothing of the parser, the state or the renderers.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from feeds.state import SeenFile
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+# 128 + SIGPIPE (13): what a shell reports for a tool SIGPIPE ended.
+EXIT_READER_GONE = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,13 +34,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     from feeds.errors import ConfigError, FeedsError
 
     try:
-        return int(args.run(args))
+        status = int(args.run(args))
+        sys.stdout.flush()  # a reader that left is found here, not at the interpreter's exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except ConfigError as error:
         print(f"feeds: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (FeedsError, OSError) as error:
         print(f"feeds: {error}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _reader_gone() -> int:
+    """The reader of the output left (`feeds check --json DIR | head -1`): stop
+    quietly, with the status of a tool SIGPIPE ended. Standard output is pointed at
+    /dev/null, as the Python documentation advises, so that the flush at exit does
+    not meet the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_READER_GONE
 
 
 def _parser() -> argparse.ArgumentParser:
