@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import feedparser
 
+from feeds.cli import _parser
 from feeds.parse import parse_file
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
 
@@ -84,3 +86,16 @@ def test_version_is_the_installed_packages() -> None:
     assert result.stdout == f"feeds {version('feeds')}\n"
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
     assert version("feeds") == project["project"]["version"]
+
+
+def test_the_readme_gives_every_option_of_every_command() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = next(action for action in _parser()._actions
+                    if isinstance(action, argparse._SubParsersAction)).choices
+    for name, command in commands.items():
+        synopsis = re.search(rf"`feeds {name} ([^`]*)`", readme)
+        assert synopsis, name
+        for action in command._actions:
+            if action.option_strings and "--help" not in action.option_strings:
+                assert any(re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", synopsis[1])
+                           for option in action.option_strings), (name, action.option_strings)
