@@ -377,7 +377,7 @@ def _print_rejected(rejected: Sequence[SeenFile], read_from: Path, input_dir: Pa
     """The rejected files the state holds, by the path they were read from."""
     elsewhere = read_from != input_dir.absolute()
     print(f"state: {_plural(len(rejected), 'rejected file')}, read from {read_from}"
-          + (f" (not {input_dir}, the input named here)" if elsewhere else ""))
+          + (f" (this command's input is {input_dir})" if elsewhere else ""))
     for seen in rejected:
         print(f"  {read_from / seen.path}: {seen.error}")
 

@@ -65,8 +65,8 @@ def test_status_names_rejected_files_where_they_were_read_and_labels_its_counts(
     feeds("build", "--input", inputs, "--output", tmp_path / "out", "--state", state)
     feeds("build", "--input", inputs, "--output", tmp_path / "out", "--state", state)
     lines = feeds("status", "--input", tmp_path / "elsewhere", "--state", state).stdout
-    assert f"state: 1 rejected file, read from {inputs} (not {tmp_path / 'elsewhere'}, the " \
-           f"input named here)\n  {inputs / 'sub' / 'bad.txt'}: empty file\n" in lines
+    assert f"state: 1 rejected file, read from {inputs} (this command's input is " \
+           f"{tmp_path / 'elsewhere'})\n  {inputs / 'sub' / 'bad.txt'}: empty file\n" in lines
     assert "state: 1 entry in 1 category\n" in lines
     # The second build found nothing new: the last run's counts are its own.
     assert re.search(r"^last run \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): 0 parsed, 0 rejected, "
