@@ -216,7 +216,7 @@ class Daemon:
         # pass meets them again, and the log says so once.
         self._unnamable_logged: set[str] = set()
         # What the last full pass passed over: each is said when first met, and
-        # again only if it comes back after being gone.
+        # again only once it was gone or became something else.
         self._passed_over: dict[str, str] = {}
 
     @property
