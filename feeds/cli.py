@@ -1,7 +1,8 @@
 """The `feeds` command: a thin layer from arguments to the library.
 
 Exit statuses: 0 success, 1 failure of the environment (output, state, input
-directory), 2 usage or configuration error, 3 some dumps were rejected.
+directory), 2 usage or configuration error, 3 some dumps were rejected, 141 the
+reader of standard output left (a closed pipe), as for a tool SIGPIPE ends.
 
 Each command imports what it uses when it runs: `feeds --help` loads
 argparse and this module, nothing of the parser, the state or the renderers.
@@ -10,6 +11,7 @@ argparse and this module, nothing of the parser, the state or the renderers.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -19,8 +21,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from feeds.config import Settings
     from feeds.publish import Report
+    from feeds.state import SeenFile
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+# 128 + SIGPIPE (13): what a shell reports for a tool SIGPIPE ended.
+EXIT_READER_GONE = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,7 +34,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from feeds.errors import ConfigError, FeedsError
 
     try:
-        return int(args.run(args))
+        status = int(args.run(args))
+        sys.stdout.flush()  # a reader that left is found here, not at the interpreter's exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except ConfigError as error:
         print(f"feeds: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -38,9 +47,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
+def _reader_gone() -> int:
+    """The reader of the output left (`feeds check --json DIR | head -1`): stop
+    quietly, with the status of a tool SIGPIPE ended. Standard output is pointed at
+    /dev/null, as the Python documentation advises, so that the flush at exit does
+    not meet the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_READER_GONE
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="feeds", description="RSS, Atom and JSON feeds from dumps of news pages.")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="print the installed feeds's version and exit")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     check = commands.add_parser(
@@ -106,6 +127,18 @@ def _parser() -> argparse.ArgumentParser:
     _paths(retract, "output", "state")
     retract.set_defaults(run=_forget)
     return parser
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed package's version, looked up only when asked
+    (importlib.metadata would load with every command otherwise)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from importlib.metadata import version
+
+        print(f"feeds {version('feeds')}")
+        parser.exit()
 
 
 def _positive(text: str) -> float:
@@ -180,6 +213,7 @@ def _check(args: argparse.Namespace) -> int:
     if missing:
         print(f"feeds check: no such file or directory: {missing[0]}", file=sys.stderr)
         return EXIT_USAGE
+    _logging("WARNING", with_time=False)  # what a directory's listing passed over
     options = ParseOptions(default_category=args.default_category, default_zone=args.default_zone)
     rejected = 0
     for path in find_dumps(args.paths):
@@ -233,12 +267,14 @@ def _build(args: argparse.Namespace) -> int:
         notifier.close(wait=10)  # the feeds are written; only the hub waits
     for path, reason in report.rejected:
         print(f"feeds: rejected {settings.input_dir / path}: {reason}", file=sys.stderr)
-    print(summary(report, rejected, settings.output_dir, rebuilt=args.rebuild), file=sys.stderr)
+    print(summary(report, rejected, settings, rebuilt=args.rebuild), file=sys.stderr)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
-def summary(report: Report, rejected_now: int, output_dir: Path, *, rebuilt: bool) -> str:
-    """The last line of a build: what was read, what it changed, what was written."""
+def summary(report: Report, rejected_now: int, settings: Settings, *, rebuilt: bool) -> str:
+    """The last line of a build: what was read, what it changed, what was written,
+    and where the state is (without a configuration file, nothing else says)."""
+    output_dir = settings.output_dir
     earlier = rejected_now - len(report.rejected)
     entries = len(report.changed_entries)
     changed = (f"rebuilt {_plural(entries, 'entry', 'entries')} from the input" if rebuilt
@@ -248,7 +284,8 @@ def summary(report: Report, rejected_now: int, output_dir: Path, *, rebuilt: boo
             + (f" ({earlier} more rejected earlier and unchanged)" if earlier else "")
             + f", {report.unchanged} unchanged; {changed}, "
             + (f"{_plural(written, 'file')} written in {output_dir}" if written
-               else f"no file written: {output_dir} was up to date"))
+               else f"no file written: {output_dir} was up to date")
+            + f"; state in {settings.state_path}")
 
 
 def _progress_bar() -> Callable[[int, int], None] | None:
@@ -303,6 +340,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from feeds.publish import READ_FROM
     from feeds.state import State
 
     settings = settings_from(args)
@@ -316,21 +354,32 @@ def _status(args: argparse.Namespace) -> int:
         rejected = state.rejected_files()
         feeds, pages, removals = state.pending()
         total = state.entry_count()
-    print(f"state: {settings.state_path}")
-    print(f"entries: {total} in {len(categories)} categories")
+        read_from = state.meta(READ_FROM)
+    print(f"state file: {settings.state_path}")
+    print(f"state: {_plural(total, 'entry', 'entries')} in "
+          f"{_plural(len(categories), 'category', 'categories')}")
     for category in sorted(categories, key=lambda c: (-c.count, c.slug)):
         print(f"  {category.count:6d}  {category.name} (category/{category.slug}/), newest "
               f"{category.newest:%Y-%m-%dT%H:%M:%SZ}")
-    if last:
-        print(f"last run: {last.finished}: {last.parsed} parsed, {last.rejected} rejected, "
-              f"{_plural(last.written, 'file')} written")
+    # A state from before feeds recorded where it read: the input named here.
+    _print_rejected(rejected, Path(read_from) if read_from else settings.input_dir,
+                    settings.input_dir)
     if feeds or pages or removals:
-        print(f"pending: {len(feeds)} feeds, {len(pages)} pages, {len(removals)} removals "
+        print(f"state: pending {len(feeds)} feeds, {len(pages)} pages, {len(removals)} removals "
               "(written by the next run)")
-    print(f"rejected files: {len(rejected)}")
-    for seen in rejected:
-        print(f"  {settings.input_dir / seen.path}: {seen.error}")
+    if last:
+        print(f"last run ({last.finished}): {last.parsed} parsed, {last.rejected} rejected, "
+              f"{_plural(last.written, 'file')} written")
     return EXIT_OK
+
+
+def _print_rejected(rejected: Sequence[SeenFile], read_from: Path, input_dir: Path) -> None:
+    """The rejected files the state holds, by the path they were read from."""
+    elsewhere = read_from != input_dir.absolute()
+    print(f"state: {_plural(len(rejected), 'rejected file')}, read from {read_from}"
+          + (f" (this command's input is {input_dir})" if elsewhere else ""))
+    for seen in rejected:
+        print(f"  {read_from / seen.path}: {seen.error}")
 
 
 def _forget(args: argparse.Namespace) -> int:

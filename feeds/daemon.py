@@ -36,7 +36,7 @@ from watchdog.events import (
 from watchdog.observers.inotify import InotifyFullEmitter, InotifyObserver
 
 from feeds.config import Settings
-from feeds.inputs import Stat, has_writer, is_dump_name, list_input
+from feeds.inputs import Kind, Stat, has_writer, judge_path, list_input, warn_passed_over
 from feeds.publish import RENDERED_WITH, UNNAMABLE, Clock, Report, publish, system_clock
 from feeds.server import Server
 from feeds.state import State
@@ -175,11 +175,11 @@ class _CompletionHandler(FileSystemEventHandler):
             path = Path(os.fsdecode(event.src_path))
         else:
             return
-        if not is_dump_name(path.name):
-            return
         try:
-            stat = path.stat()
             relative = path.relative_to(self.input_dir).as_posix()
+            if judge_path(self.input_dir, relative).kind is not Kind.DUMP:
+                return
+            stat = path.stat()
         except (OSError, ValueError):
             return
         self.daemon.tracker.completed(relative, stat)
@@ -215,6 +215,9 @@ class Daemon:
         # Files rejected for their names: the state cannot record them, so every
         # pass meets them again, and the log says so once.
         self._unnamable_logged: set[str] = set()
+        # What the last full pass passed over: each is said when first met, and
+        # again only once it was gone or became something else.
+        self._passed_over: dict[str, str] = {}
 
     @property
     def full_interval(self) -> float:
@@ -249,11 +252,13 @@ class Daemon:
         """List the directory, compare it with the state, publish what changed."""
         self._full.clear()
         try:
-            files = list_input(self.settings.input_dir)
+            listing = list_input(self.settings.input_dir)
             known = self._state_reader().seen_stats()
         except Exception as error:  # the daemon must outlive any fault; it retries
             self._report_error(error)
             return None
+        self._say_passed_over(listing.passed_over)
+        files = listing.dumps
         self._watch_again_if_lost()
         changed = [path for path, stat in files.items() if known.get(path) != stat]
         gone = [path for path in known if path not in files]  # their entries stay
@@ -270,6 +275,12 @@ class Daemon:
         if report is not None:
             report.unchanged += len(files) - len(changed)
         return report
+
+    def _say_passed_over(self, passed_over: dict[str, str]) -> None:
+        new = {path: why for path, why in passed_over.items()
+               if self._passed_over.get(path) != why}
+        warn_passed_over(self.settings.input_dir, new)
+        self._passed_over = passed_over
 
     def _render_owed(self) -> bool:
         reader = self._state_reader()

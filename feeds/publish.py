@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from feeds.config import Settings
-from feeds.inputs import Stat, list_input, stat_inputs
+from feeds.inputs import Stat, list_input, stat_inputs, warn_passed_over
 from feeds.output import Output
 from feeds.plan import Plan, plan_entry
 from feeds.records import RECORD_FORMAT, RECORD_FORMAT_KEY, Encoded
@@ -42,6 +42,7 @@ StopRequested = Callable[[], bool]
 BATCH = 500  # dumps parsed and recorded at a time
 BULK_FROM = 1000  # this many dumps into an empty state are recorded with indexes deferred
 RENDERED_WITH = "rendered with"
+READ_FROM = "input directory"  # the directory the files the state holds were read from
 # Set while a run writes the output: found set, the last writer was stopped
 # half-way and may have left temporary files behind.
 WRITING = "writing"
@@ -101,7 +102,9 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
         with state.transaction():
             state.clear()
     if only is None:
-        files = list_input(settings.input_dir)
+        listing = list_input(settings.input_dir)
+        warn_passed_over(settings.input_dir, listing.passed_over)
+        files = listing.dumps
         known = state.seen_stats()
     else:  # a targeted scan: what events named, at a cost that does not grow with the input
         files = stat_inputs(settings.input_dir, only)
@@ -141,6 +144,9 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
                     _apply(settings, state, batch, seen, clock(), report)
         with state.transaction():
             state.drop_files(set(known) - set(files))  # their entries stay: inputs may rotate
+            # The files' paths are relative to it: `feeds status` names them from here,
+            # whatever input it is given.
+            state.set_meta(READ_FROM, str(settings.input_dir.absolute()))
         _render(settings, state, output, stop, force=whole, workers=workers)
     if rebuild:
         from feeds.render.pending import remove_strays

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import socket
 import subprocess
@@ -128,8 +129,11 @@ def nginx_serving(output: Path, work: Path) -> Iterator[str]:
     server = re.sub(r"root /srv/feeds/output;", f"root {output.resolve()};", server)
     work.mkdir(parents=True, exist_ok=True)
     mime = next((p for p in (Path("/etc/nginx/mime.types"),) if p.exists()), None)
+    # A worker must read the output wherever the test put it; only root may name
+    # the user (anyone else's nginx warns that it ignores the line).
+    user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
     (work / "nginx.conf").write_text(
-        f"user {getpass.getuser()};\n"  # a worker must read the output wherever the test put it
+        f"{user}"
         f"worker_processes 1;\npid {work}/nginx.pid;\nerror_log {work}/error.log;\n"
         "events { worker_connections 1024; }\n"
         f"http {{\n{f'include {mime};' if mime else ''}\n"

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import feedparser
+import pytest
+
+from feeds.parse import parse_file
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
 
 REPO = Path(__file__).resolve().parents[1]
@@ -79,3 +83,55 @@ def test_default_build_uses_the_shipped_config_and_samples(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "index.html").exists()
     assert len(list((tmp_path / "out" / "category").iterdir())) >= 10
+
+
+def test_a_directory_named_like_a_dump_is_read_by_build_rebuild_and_check(
+        tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    (inputs / "more.txt").mkdir(parents=True)
+    shutil.copy(SEED_DUNIA_2025, inputs / "more.txt" / "a.txt")
+    args = ("build", "--input", inputs, "--output", tmp_path / "out", "--state", tmp_path / "s.db")
+    title = parse_file(SEED_DUNIA_2025).title
+    for run in (args, (*args, "--rebuild")):
+        result = feeds(*run)
+        assert result.returncode == 0, result.stderr
+        assert "1 parsed" in result.stderr, run
+        assert titles(tmp_path / "out" / "atom.xml") == [title], run
+    check = feeds("check", inputs)
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.startswith(f"ok {inputs / 'more.txt' / 'a.txt'}: ")
+
+
+def test_a_fifo_named_like_a_dump_is_said_once_and_costs_nothing_else(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(SEED_DUNIA_2025, inputs / "good.txt")
+    os.mkfifo(inputs / "x.txt")
+    said = f"feeds: passed over {inputs / 'x.txt'}: a FIFO (named pipe), not a regular file\n"
+    build = feeds("build", "--input", inputs, "--output", tmp_path / "out",
+                  "--state", tmp_path / "s.db")
+    assert build.returncode == 0
+    assert build.stderr.startswith(said) and build.stderr.count("\n") == 2, build.stderr
+    assert "1 parsed, 0 rejected" in build.stderr
+    assert titles(tmp_path / "out" / "atom.xml") == [parse_file(SEED_DUNIA_2025).title]
+    check = feeds("check", inputs)
+    assert check.returncode == 0
+    assert check.stderr == said
+    assert check.stdout.startswith(f"ok {inputs / 'good.txt'}: ") and check.stdout.count("\n") == 1
+
+
+def titles(feed: Path) -> list[str]:
+    return [entry.title for entry in feedparser.parse(feed.read_bytes()).entries]
+
+
+def test_without_a_configuration_file_the_summary_says_where_the_state_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FEEDS_CONFIG", raising=False)
+    inputs = tmp_path / "input"
+    inputs.mkdir()
+    shutil.copy(SEED_DUNIA_2025, inputs / "a.txt")
+    result = feeds("build", cwd=tmp_path)  # no config/feeds.toml there: the built-in defaults
+    assert result.returncode == 0, result.stderr
+    state = tmp_path / "state" / "feeds.sqlite3"
+    assert state.is_file()
+    assert result.stderr.splitlines()[-1].endswith(f"; state in {state}")

@@ -61,3 +61,18 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "nope.txt" in missing.stderr
     assert feeds("frobnicate").returncode == 2
+
+
+def test_a_reader_that_leaves_early_ends_it_quietly() -> None:
+    """`feeds check --json samples/input | head -1`: the samples' JSON is several
+    times what a pipe holds, so the writer meets the closed pipe."""
+    samples = Path(__file__).parents[1] / "samples" / "input"
+    check = subprocess.Popen([sys.executable, "-m", "feeds", "check", "--json", samples],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert check.stdout is not None and check.stderr is not None
+    with check.stdout:
+        assert json.loads(check.stdout.readline())["ok"]
+    with check.stderr:
+        stderr = check.stderr.read()
+    assert check.wait(timeout=60) in (0, 141)
+    assert stderr == b""

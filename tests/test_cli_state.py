@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
+from importlib.metadata import version
 from pathlib import Path
 
 import feedparser
 
+from feeds.cli import _parser
 from feeds.parse import parse_file
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
 
@@ -45,13 +50,52 @@ def test_forget_retracts_an_entry_everywhere(tmp_path: Path) -> None:
 
     status = feeds("status", "--input", inputs, "--state", state)
     assert status.returncode == 0
-    assert "entries: 1 in 1 categories" in status.stdout
+    assert "state: 1 entry in 1 category\n" in status.stdout
     assert "Dunia (category/dunia/)" in status.stdout
-    assert "last run:" in status.stdout
-    assert f"rejected files: 1\n  {inputs / 'bad.txt'}: empty file" in status.stdout
+    assert f"state: 1 rejected file, read from {inputs}\n  {inputs / 'bad.txt'}: empty file" \
+        in status.stdout
+
+
+def test_status_names_rejected_files_where_they_were_read_and_labels_its_counts(
+        tmp_path: Path) -> None:
+    inputs, state = tmp_path / "in", tmp_path / "s.db"
+    (inputs / "sub").mkdir(parents=True)
+    shutil.copy(SEED_DUNIA_2025, inputs / "a.txt")
+    (inputs / "sub" / "bad.txt").write_bytes(b"")
+    feeds("build", "--input", inputs, "--output", tmp_path / "out", "--state", state)
+    feeds("build", "--input", inputs, "--output", tmp_path / "out", "--state", state)
+    lines = feeds("status", "--input", tmp_path / "elsewhere", "--state", state).stdout
+    assert f"state: 1 rejected file, read from {inputs} (this command's input is " \
+           f"{tmp_path / 'elsewhere'})\n  {inputs / 'sub' / 'bad.txt'}: empty file\n" in lines
+    assert "state: 1 entry in 1 category\n" in lines
+    # The second build found nothing new: the last run's counts are its own.
+    assert re.search(r"^last run \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): 0 parsed, 0 rejected, "
+                     r"0 files written$", lines, re.MULTILINE), lines
 
 
 def test_every_command_has_help() -> None:
     for command in ("check", "build", "run", "status", "forget"):
         result = feeds(command, "--help")
         assert result.returncode == 0 and "usage: feeds " + command in result.stdout
+
+
+def test_version_is_the_installed_packages() -> None:
+    command = Path(sys.executable).with_name("feeds")  # the installed entry point
+    result = subprocess.run([command, "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout == f"feeds {version('feeds')}\n"
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    assert version("feeds") == project["project"]["version"]
+
+
+def test_the_readme_gives_every_option_of_every_command() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = next(action for action in _parser()._actions
+                    if isinstance(action, argparse._SubParsersAction)).choices
+    for name, command in commands.items():
+        synopsis = re.search(rf"`feeds {name} ([^`]*)`", readme)
+        assert synopsis, name
+        for action in command._actions:
+            if action.option_strings and "--help" not in action.option_strings:
+                assert any(re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", synopsis[1])
+                           for option in action.option_strings), (name, action.option_strings)

@@ -15,12 +15,13 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from feeds.parse import parse_file
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
 
 SLOW_TITLE = "Judul Dari Penulis Yang Lambat"
 
 
-def write_config(root: Path) -> Path:
+def write_config(root: Path, safety_interval: float = 300.0) -> Path:
     config = root / "feeds.toml"
     config.write_text(f"""
 [site]
@@ -31,6 +32,7 @@ output = "{root / 'output'}"
 state = "{root / 'state' / 'feeds.sqlite3'}"
 [daemon]
 interval = 1.0
+safety_interval = {safety_interval}
 settle_seconds = 10.0
 log_level = "INFO"
 """, encoding="utf-8")
@@ -136,8 +138,46 @@ def test_daemon_end_to_end(daemon_root: Path) -> None:
     assert after == before
     status = subprocess.run([sys.executable, "-m", "feeds", "status", "-c", str(config)],
                             capture_output=True, text=True, check=True)
-    assert "entries: 2 in 1 categories" in status.stdout
-    assert "rejected files: 0" in status.stdout
+    assert "state: 2 entries in 1 category\n" in status.stdout
+    assert "state: 0 rejected files" in status.stdout
+
+
+@pytest.mark.slow
+def test_every_pass_of_the_daemon_reads_a_directory_named_like_a_dump(
+        daemon_root: Path) -> None:
+    root = daemon_root
+    config = write_config(root, safety_interval=1.0)  # full passes all along, beside events
+    more, staging = root / "input" / "more.txt", root / "input" / ".staging"
+    more.mkdir()
+    staging.mkdir()
+    shutil.copy(SEED_DUNIA_2024, more / "old.txt")
+    os.utime(more / "old.txt", (time.time() - 60,) * 2)  # settled before the start
+    os.mkfifo(root / "input" / "x.txt")
+    old, new = parse_file(SEED_DUNIA_2024).title, parse_file(SEED_DUNIA_2025).title
+    log = root / "daemon.log"
+    daemon = start(config, log)
+    try:
+        assert wait_for(lambda: titles(root) == [old]), log.read_text()  # the first full pass
+        (staging / "c.txt").write_text(SEED_DUNIA_2024.read_text(encoding="utf-8").replace(
+            old, SLOW_TITLE), encoding="utf-8")  # closed in a hidden folder: not to publish
+        atomic_drop(SEED_DUNIA_2025, more / "new.txt")  # published by its event
+        assert wait_for(lambda: len(titles(root)) == 2), log.read_text()
+        time.sleep(2.5)  # full passes meanwhile
+        assert sorted(titles(root)) == sorted([old, new])
+        staging.rename(root / "input" / "batch")  # the folder's files come in together
+        assert wait_for(lambda: SLOW_TITLE in titles(root)), log.read_text()
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=10) == 0
+    text = log.read_text()
+    assert text.count("passed over") == 1, text
+    assert f"passed over {root / 'input' / 'x.txt'}: a FIFO (named pipe), not a regular " \
+           "file" in text
+    rebuild = subprocess.run([sys.executable, "-m", "feeds", "build", "--rebuild", "-c",
+                              str(config)], capture_output=True, text=True, check=False)
+    assert rebuild.returncode == 0, rebuild.stderr
+    assert "3 parsed" in rebuild.stderr
+    assert sorted(titles(root)) == sorted([old, new, SLOW_TITLE])
 
 
 def cpu_seconds(pid: int) -> float:

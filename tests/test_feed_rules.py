@@ -165,6 +165,17 @@ def test_ids_do_not_change_when_the_feeds_move(built: Settings, tmp_path: Path) 
             "https://example.org/berita/")
 
 
+def test_subscribe_links_are_web_addresses_a_browser_opens(built: Settings) -> None:
+    """Not `feed:` addresses: browsers no longer hand them to a reader, and show
+    nothing or an error."""
+    index = lxml.html.fromstring((built.output_dir / "index.html").read_bytes())
+    assert sorted(index.xpath("//a[@class='subscribe']/@href")) == sorted(
+        built.base_url + directory + "rss.xml" for directory in FEEDS)
+    for page in built.output_dir.rglob("*.html"):
+        hrefs = lxml.html.fromstring(page.read_bytes()).xpath("//@href")
+        assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs), page
+
+
 def test_index_and_opml_list_every_feed(built: Settings) -> None:
     index = (built.output_dir / "index.html").read_text(encoding="utf-8")
     opml = xml(built, "feeds.opml")

@@ -49,7 +49,7 @@ def test_build_works_from_any_directory_with_no_configuration(tmp_path: Path) ->
     assert (tmp_path / "out" / "category" / "dunia" / "atom.xml").exists()
     status = feeds("status", "--state", tmp_path / "s.db", cwd=elsewhere)
     assert "configuration: built-in defaults (no configuration file)" in status.stdout
-    assert "entries: 2 in 1 categories" in status.stdout
+    assert "state: 2 entries in 1 category\n" in status.stdout
 
 
 def test_built_in_defaults_use_paths_below_the_working_directory(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import shutil
+import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -46,9 +47,26 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def base(site: Settings, tmp_path_factory: pytest.TempPathFactory) -> object:
-    with nginx_serving(site.output_dir, tmp_path_factory.mktemp("nginx-work")) as url:
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """nginx's configuration and logs."""
+    return tmp_path_factory.mktemp("nginx-work")
+
+
+@pytest.fixture(scope="module")
+def base(site: Settings, work: Path) -> object:
+    with nginx_serving(site.output_dir, work) as url:
         yield url
+
+
+def test_nginx_starts_without_a_warning(base: str, work: Path) -> None:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    test = subprocess.run([nginx, "-t", "-p", work, "-c", work / "nginx.conf"],
+                          capture_output=True, text=True, check=False)
+    assert test.returncode == 0, test.stderr
+    assert "test is successful" in test.stderr
+    started = (work / "stderr.log").read_text() + (work / "error.log").read_text()
+    for said in (test.stderr, started):
+        assert "[warn]" not in said and "[emerg]" not in said, said
 
 
 def test_every_feed_format_is_compressed_with_its_type_and_charset(site: Settings,

@@ -131,7 +131,9 @@ def _alternates(spec: FeedSpec, base_url: str) -> str:
 @functools.lru_cache(maxsize=1024)
 def _formats(spec: FeedSpec, base_url: str) -> str:
     rss = base_url + spec.file("rss")
-    links = [f'<a class="subscribe" href="feed:{escape(rss)}">Langganan</a>']
+    # The feed's own address: browsers open no `feed:` address, and a reader's
+    # extension or the reader itself takes it from here.
+    links = [f'<a class="subscribe" href="{escape(rss)}" type="{MIME["rss"]}">Langganan</a>']
     links += [f'<a href="{escape(base_url + spec.file(fmt))}" type="{MIME[fmt]}">{LABEL[fmt]}</a>'
               for fmt in FEED_FILES]
     return f'<div class="formats">{"".join(links)}</div>'
