@@ -176,9 +176,15 @@ def list_input(input_dir: Path) -> Listing:
         raise FileNotFoundError(f"{input_dir}: input directory not found")
     found = Listing()
     pending = [("", os.fspath(input_dir))]
+    read: set[tuple[int, int]] = set()  # (device, inode) of every directory read
     while pending:
         prefix, directory = pending.pop()
         try:
+            folder = os.stat(directory)  # noqa: PTH116 - no Path object per directory
+            if (folder.st_dev, folder.st_ino) in read:  # a link back up: a loop
+                found.passed_over[prefix.rstrip("/")] = "a link to a directory already read"
+                continue
+            read.add((folder.st_dev, folder.st_ino))
             with os.scandir(directory) as entries:
                 for item in entries:
                     # Each entry is let go once stat'ed: a DirEntry keeps its whole

@@ -98,3 +98,12 @@ def test_a_path_named_by_an_event_follows_the_listings_rule(tmp_path: Path) -> N
 def test_a_missing_input_directory_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="input directory not found"):
         list_input(tmp_path / "absent")
+
+
+def test_a_symlink_loop_is_read_once_and_said(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "a" / "back").symlink_to(tmp_path, target_is_directory=True)
+    listing = list_input(tmp_path)
+    assert set(listing.dumps) == {"a/x.txt"}
+    assert listing.passed_over == {"a/back": "a link to a directory already read"}
