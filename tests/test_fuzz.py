@@ -122,6 +122,7 @@ def test_a_50_digit_minute_in_the_date_line_rejects_the_dump_naming_it() -> None
 
 @pytest.mark.parametrize("stamp", [
     f"Sabtu, 21 Februari 2026 | 12:{LONG_MINUTE}",  # read by dateutil, which raised
+    "Kamis, 12 Februari 2026 | 02:33 +2400",  # an offset a datetime refuses
 ])
 def test_an_impossible_sidebar_stamp_drops_its_headline_alone(stamp: str) -> None:
     assert parse_stamp(stamp) is None
