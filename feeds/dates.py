@@ -316,6 +316,8 @@ def parse_iso(text: str, default_zone: str = "WIB") -> datetime | None:
         zone: timezone = UTC
     elif match["sign"]:
         minutes = int(match["oh"]) * 60 + int(match["om"] or 0)
+        if minutes >= 24 * 60:  # timezone() raises for a day or more: no time stated
+            return None
         zone = timezone(timedelta(minutes=-minutes if match["sign"] == "-" else minutes))
     else:
         zone = ZONES[(match["zone"] or default_zone).upper()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -131,3 +132,20 @@ def test_an_impossible_sidebar_stamp_drops_its_headline_alone(stamp: str) -> Non
     expected.remove(SIDEBAR_HEADLINE)
     assert [headline.title for headline in entry.populer] == expected
     assert len(entry.update) == 10
+
+
+def _page(head: str, title: str = "Judul") -> bytes:
+    return (f"<html><head>{head}</head><body><h1>{title}</h1><p>JUMAT, 30 MEI 2025 | 16:01 WIB"
+            "</p><p>Isi.</p></body></html>").encode("utf-8", "surrogateescape")
+
+
+# Pages on which some code raised, and the parser's catch-all rejected the whole
+# page (`unreadable page: ...`) for one bad value that says nothing of the article.
+@pytest.mark.parametrize(("data", "title"), [
+    (_page('<meta property="article:published_time" content="2025-05-30T16:01:00+24:00">'),
+     "Judul"),  # timezone() refuses an offset of a day
+])
+def test_a_bad_value_on_a_page_does_not_reject_the_article(data: bytes, title: str) -> None:
+    entry = parse_dump(data, "x.html")
+    assert (entry.title, entry.image) == (title, None)
+    assert entry.published == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
