@@ -145,6 +145,8 @@ def _page(head: str, title: str = "Judul") -> bytes:
     (_page('<meta property="article:published_time" content="2025-05-30T16:01:00+24:00">'),
      "Judul"),  # timezone() refuses an offset of a day
     (_page('<meta charset="undefined">', "Judul \udce9"), "Judul é"),  # byte 0xE9; a codec raising
+    (_page('<script type="application/ld+json">{"@type": "NewsArticle", '
+           '"image": "http://x\\ud800/"}</script>'), "Judul"),  # quote() refusing a surrogate
 ])
 def test_a_bad_value_on_a_page_does_not_reject_the_article(data: bytes, title: str) -> None:
     entry = parse_dump(data, "x.html")
