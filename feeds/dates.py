@@ -211,11 +211,13 @@ def _dateutil_stamp(text: str, default_zone: str) -> Stamp | None:
     try:
         parsed = dateutil_parser.parse(normalised, parserinfo=_indonesian_info(),
                                        tzinfos=_dateutil_zone, default=_NO_DATE)
+        # dateutil accepts an offset of a day or more (`+2400`), and the datetime
+        # it returns raises when asked for it.
+        offset = parsed.utcoffset()
     except Exception:  # dateutil raises more than it documents (a 50-digit minute:
         return None    # decimal.InvalidOperation); text it cannot read is no stamp
     if parsed.date() == _NO_DATE.date():
         return None
-    offset = parsed.utcoffset()
     if offset is None:
         offset = _OFFSETS[default_zone.upper()]
     return _stamp(parsed.replace(tzinfo=UTC), offset, weekday, tail)
@@ -324,6 +326,8 @@ def parse_iso(text: str, default_zone: str = "WIB") -> StatedTime | None:
         zone: timezone = UTC
     elif match["sign"]:
         minutes = int(match["oh"]) * 60 + int(match["om"] or 0)
+        if minutes >= 24 * 60:  # timezone() raises for a day or more: no time stated
+            return None
         zone = timezone(timedelta(minutes=-minutes if match["sign"] == "-" else minutes))
     else:
         zone = ZONES[(match["zone"] or default_zone).upper()]

@@ -60,7 +60,7 @@ def decode(data: bytes, declared: str | None = None) -> str:
         if encoding:
             try:
                 return data.decode(encoding)
-            except (UnicodeDecodeError, LookupError):
+            except (UnicodeError, LookupError):  # some codecs raise UnicodeError itself
                 continue
     return data.decode("latin-1")
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from feeds.dates import parse_stamp
 from feeds.errors import DumpError
 from feeds.model import Entry
 from feeds.parse import parse_dump
 from feeds.text import _ILLEGAL
 from tests.conftest import SEED_DUNIA_2025
+from tests.mutations import ENTRY, FAILURE, REJECTED, check, make_case
 
 SEED = SEED_DUNIA_2025.read_bytes()
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -65,3 +71,84 @@ def test_arbitrary_text_in_a_seed_shaped_page(noise: str) -> None:
     outcome(page.encode("utf-8", "surrogatepass"), "x.txt")
     outcome(f"<html><body><h1>{noise}</h1><p>{noise}</p></body></html>".encode(
         "utf-8", "surrogatepass"), "x.html")
+
+
+# -- structure-aware mutations (the cases bench/fuzz.py runs a million of) --------------------
+
+MUTATION_SEED = 1
+MUTATION_CASES = 2500
+
+
+def test_structure_aware_mutations_keep_the_contract() -> None:
+    kinds: Counter[str] = Counter()
+    rejections: set[str] = set()
+    failures: dict[str, str] = {}
+    for index in range(MUTATION_CASES):
+        case = make_case(MUTATION_SEED, index)
+        found = check(case.data, case.name, render=index % 10 == 0)
+        kinds[found.kind] += 1
+        if found.kind == REJECTED:
+            rejections.add(found.label)
+        if found.kind == FAILURE:
+            failures.setdefault(found.label, f"python bench/fuzz.py --seed {MUTATION_SEED} "
+                                             f"--replay {index}")
+    assert not failures, failures
+    # The mutations reach past the first checks: most cases are still articles,
+    # and the date line's readers meet impossible dates and times.
+    assert kinds[ENTRY] > MUTATION_CASES // 2
+    assert "no date line found" in rejections
+    assert any(label.startswith("impossible") for label in rejections)
+
+
+def test_the_same_case_from_the_same_numbers() -> None:
+    assert make_case(7, 123) == make_case(7, 123)
+    assert make_case(7, 123).data != make_case(8, 123).data
+
+
+# -- what fuzzing found -----------------------------------------------------------------------
+
+# A minute of 50 digits, as in the stamp that once stopped a whole build.
+LONG_MINUTE = "9" * 48 + "58"
+SIDEBAR_STAMP = "Kamis, 12 Februari 2026 | 02:33"  # the second Populer headline's
+SIDEBAR_HEADLINE = "Enak Jadi Mulyono Bisa Nyambi Komisaris di 12 Perusahaan"
+
+
+def test_a_50_digit_minute_in_the_date_line_rejects_the_dump_naming_it() -> None:
+    page = SEED.replace(b"16:01 WIB", f"16:{LONG_MINUTE} WIB".encode())
+    with pytest.raises(DumpError) as raised:
+        parse_dump(page, "menit.txt")
+    assert raised.value.path == "menit.txt"
+    assert str(raised.value) == "menit.txt: no date line found"
+
+
+@pytest.mark.parametrize("stamp", [
+    f"Sabtu, 21 Februari 2026 | 12:{LONG_MINUTE}",  # read by dateutil, which raised
+    "Kamis, 12 Februari 2026 | 02:33 +2400",  # an offset a datetime refuses
+])
+def test_an_impossible_sidebar_stamp_drops_its_headline_alone(stamp: str) -> None:
+    assert parse_stamp(stamp) is None
+    entry = parse_dump(SEED.replace(SIDEBAR_STAMP.encode(), stamp.encode()), "sidebar.txt")
+    expected = [h.title for h in parse_dump(SEED, "seed.txt").populer]
+    expected.remove(SIDEBAR_HEADLINE)
+    assert [headline.title for headline in entry.populer] == expected
+    assert len(entry.update) == 10
+
+
+def _page(head: str, title: str = "Judul") -> bytes:
+    return (f"<html><head>{head}</head><body><h1>{title}</h1><p>JUMAT, 30 MEI 2025 | 16:01 WIB"
+            "</p><p>Isi.</p></body></html>").encode("utf-8", "surrogateescape")
+
+
+# Pages on which some code raised, and the parser's catch-all rejected the whole
+# page (`unreadable page: ...`) for one bad value that says nothing of the article.
+@pytest.mark.parametrize(("data", "title"), [
+    (_page('<meta property="article:published_time" content="2025-05-30T16:01:00+24:00">'),
+     "Judul"),  # timezone() refuses an offset of a day
+    (_page('<meta charset="undefined">', "Judul \udce9"), "Judul é"),  # byte 0xE9; a codec raising
+    (_page('<script type="application/ld+json">{"@type": "NewsArticle", '
+           '"image": "http://x\\ud800/"}</script>'), "Judul"),  # quote() refusing a surrogate
+])
+def test_a_bad_value_on_a_page_does_not_reject_the_article(data: bytes, title: str) -> None:
+    entry = parse_dump(data, "x.html")
+    assert (entry.title, entry.image) == (title, None)
+    assert entry.published == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)

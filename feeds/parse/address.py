@@ -18,7 +18,8 @@ from lxml import etree
 _CANONICAL = etree.XPath("descendant::link[@href][contains(concat(' ', normalize-space("
                          "translate(@rel, 'CANOICL', 'canoicl')), ' '), ' canonical ')]/@href")
 _BASE = etree.XPath("descendant::base/@href")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Controls, and lone surrogates (from JSON-LD's `\ud800`), which no URL can be encoded with.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _TABS_AND_NEWLINES = re.compile(r"[\t\n\r]")  # which browsers strip from a URL
 # Characters an address may hold as they are; anything else is percent-encoded.
 _URL_SAFE = ";/?:@&=+$,-_.!~*'()#%[]"
