@@ -26,6 +26,9 @@ END_MARKERS = frozenset({"selengkapnya", "lihat selengkapnya", "indeks berita"})
 # Longer blocks are prose, never a marker (casefold never shortens a string):
 # checked first, it spares casefolding every paragraph of every page.
 _LONGEST_MARKER = max(map(len, SIDEBAR_MARKERS | END_MARKERS))
+# How many blocks after a heading word are searched for a stamp: two headlines
+# with their stamps, so one broken stamp does not hide a sidebar.
+SIDEBAR_LOOKAHEAD = 4
 # A blank line may hold spaces, tabs or no-break spaces (all matched by \s).
 BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
 
@@ -106,14 +109,14 @@ def article_end(text: str, default_zone: str) -> tuple[int, bool]:
     of its first sidebar heading (True) or of its end marker (False), or the
     end of the text. A heading counts only as a block of its own that
     `is_sidebar_heading` accepts, so a body subheading `Update` is passed, and
-    only after the page's first stamp: an article ends after its date line, so
-    a category named like a sidebar (`Update`, `Terkini`) above the title, or a
-    sidebar a saved page prints above its article, is not where it ends."""
+    only after the page's date line: an article ends after it, so a category
+    named like a sidebar (`Update`, `Terkini`) above the title, or a sidebar a
+    saved page prints above its article, is not where it ends."""
     padded = "\n" + text
     date_line_end: int | None = None
     for candidate in _MARKER_START.finditer(padded):
         if date_line_end is None:
-            date_line_end = _first_stamp_end(text, default_zone)
+            date_line_end = _date_line_end(text, default_zone)
         if candidate.start() < date_line_end:
             continue
         found = _MARKER_LINE.match(padded, candidate.start())
@@ -125,24 +128,42 @@ def article_end(text: str, default_zone: str) -> tuple[int, bool]:
         if found["end"] is not None:
             return start, False
         following = until_end([block for block in map(
-            fold_spaces, BLANK_LINES.split(text[end : end + 4096].lstrip(), maxsplit=3)[:3])
+            fold_spaces, BLANK_LINES.split(text[end : end + 4096].lstrip(),
+                                           maxsplit=SIDEBAR_LOOKAHEAD + 1)[:SIDEBAR_LOOKAHEAD + 1])
             if block])
-        if is_sidebar_heading([fold_spaces(found[0]), *following[:2]], 0, default_zone):
+        if is_sidebar_heading([fold_spaces(found[0]), *following[:SIDEBAR_LOOKAHEAD]], 0,
+                              default_zone):
             return start, True
     return len(text), False
 
 
-def _first_stamp_end(text: str, default_zone: str) -> int:
-    """The offset where the page's first block that is a stamp, or shaped like
-    one (`31 FEBRUARI 2025 | 25:70 WIB`), ends: its date line, in a text dump. Or
-    the end of the text."""
+def _date_line_end(text: str, default_zone: str) -> int:
+    """The offset where the page's date line ends: the first block that is a
+    stamp, or shaped like one (`31 FEBRUARI 2025 | 25:70 WIB`), with prose in
+    one of the two blocks after it (a sidebar's stamps are followed by the next
+    headline). 0 when the page has none: then no heading is passed over for
+    standing before it."""
+    blocks: list[tuple[str, int]] = []  # (block, where it ends)
     start = 0
     for gap in BLANK_LINES.finditer(text):
-        block = fold_spaces(text[start : gap.start()])
-        if parse_stamp(block, default_zone) is not None or stamp_problem(block) is not None:
-            return gap.start()
+        blocks.append((fold_spaces(text[start : gap.start()]), gap.start()))
         start = gap.end()
-    return len(text)
+        if len(blocks) >= 3:
+            candidate, end = blocks[-3]
+            after = is_prose(blocks[-2][0]) or is_prose(blocks[-1][0])
+            if after and (parse_stamp(candidate, default_zone) is not None
+                          or stamp_problem(candidate)):
+                return end
+    return 0
+
+
+# Longer than any headline: a paragraph, whatever it ends with.
+_PROSE_MIN_CHARS = 160
+
+
+def is_prose(block: str) -> bool:
+    """A paragraph of an article's body, not a headline: it ends a sentence."""
+    return len(block) >= _PROSE_MIN_CHARS or block.rstrip("\"'\u201d\u2019)").endswith(".")
 
 
 def _own_block(text: str, start: int, end: int) -> bool:
@@ -172,15 +193,21 @@ def until_end(blocks: list[str]) -> list[str]:
 
 def is_sidebar_heading(blocks: list[str], index: int, default_zone: str) -> bool:
     """Whether block `index` of a page (cut at its end) opens a sidebar: a
-    heading word followed, within two blocks, by a stamp or another heading, or
-    by the page's end. So a body subheading spelled `Update` does not cut the
-    article short."""
+    heading word followed at once by another heading or by the page's end, or
+    by headlines with a stamp among the next SIDEBAR_LOOKAHEAD blocks before any
+    prose or heading. So a body subheading spelled `Update` does not cut the
+    article short, and a sidebar whose first stamp is broken is still one."""
     if not is_marker(blocks[index], SIDEBAR_MARKERS):
         return False
-    following = blocks[index + 1 : index + 3]
-    return not following or any(
-        parse_stamp(block, default_zone) or split_trailing_stamp(block, default_zone)
-        for block in following) or is_marker(following[0], SIDEBAR_MARKERS)
+    following = blocks[index + 1 : index + 1 + SIDEBAR_LOOKAHEAD]
+    if not following or is_marker(following[0], SIDEBAR_MARKERS):
+        return True
+    for block in following:
+        if parse_stamp(block, default_zone) or split_trailing_stamp(block, default_zone):
+            return True
+        if is_prose(block) or is_marker(block, SIDEBAR_MARKERS):
+            return False
+    return False
 
 
 def sidebar_starts(blocks: list[str], default_zone: str) -> list[int]:

@@ -119,3 +119,18 @@ def test_a_page_deeper_than_lxml_goes_is_read_whole() -> None:
     assert facts.published == datetime(2026, 2, 11, 12, 58, tzinfo=UTC)
     assert [block.text for block in facts.blocks] == ["Isi berita."]
     assert facts.caption == "Berita baru/Ist"
+
+
+def test_a_page_too_deep_and_too_large_for_beautifulsoup_is_rejected_at_once() -> None:
+    # BeautifulSoup reads such a page at seconds a megabyte: the daemon would stall.
+    deep = ("<html><body>" + "<div>x" * 400_000 + "</body></html>").encode()
+    with pytest.raises(DumpError, match="nested deeper than 250 levels"):
+        parse_dump(deep, "deep.html")
+
+
+def test_an_address_urllib_refuses_is_no_address() -> None:
+    page = (b'<html><head><link rel="canonical" href="http://[x"><meta property="og:image" '
+            b'content="/a.jpg"></head><body><h1>Judul Berita</h1>'
+            b"<p>Jumat, 30 Mei 2025 | 16:01 WIB</p><p>Isi.</p></body></html>")
+    entry = parse_dump(page, "ipv6.html")
+    assert entry.title == "Judul Berita" and entry.image is None

@@ -32,13 +32,16 @@ def absolute_url(address: str, base: str | None) -> str | None:
     address = _TABS_AND_NEWLINES.sub("", address).strip()
     if not address or _CONTROL.search(address):
         return None
-    parts = urlsplit(address)
-    if not parts.scheme:
-        if base is None:
-            return None
-        address = urljoin(base, address)
+    try:
         parts = urlsplit(address)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        if not parts.scheme:
+            if base is None:
+                return None
+            address = urljoin(base, address)
+            parts = urlsplit(address)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+    except ValueError:  # urllib refuses it (`http://[x`: "Invalid IPv6 URL")
         return None
     return address if _ALL_SAFE.fullmatch(address) else quote(address, safe=_URL_SAFE)
 
