@@ -11,9 +11,10 @@ from feeds.publish import Report, publish
 from feeds.state import State
 from tests.corpus import generate
 
-DATA = Path(__file__).parent / "data"
-SEED_DUNIA_2025 = DATA / "000_8aebaab17c6fdbe0.txt"
-SEED_DUNIA_2024 = DATA / "001_72ef279249af34b7.txt"
+GOLDEN = Path(__file__).parent / "golden"
+# The two original dumps (000_8aebaab17c6fdbe0.txt and 001_72ef279249af34b7.txt).
+SEED_DUNIA_2025 = GOLDEN / "seed-dunia-2025.txt"
+SEED_DUNIA_2024 = GOLDEN / "seed-dunia-2024.txt"
 
 
 def generate_corpus(out: Path, count: int, edge: float, seed: int = 7) -> Path:
@@ -50,8 +51,7 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    golden = Path(__file__).parent / "golden"
-    cases = [path for path in golden.iterdir() if path.suffix in (".txt", ".html")]
+    cases = [path for path in GOLDEN.iterdir() if path.suffix in (".txt", ".html")]
     return f"golden corpus: {len(cases)} cases in tests/golden"
 
 

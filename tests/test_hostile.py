@@ -28,8 +28,10 @@ DATE_LINE = b"JUMAT, 30 MEI 2025 | 16:01 WIB"
 
 
 @pytest.mark.parametrize(("data", "name", "outcome"), [
-    (b"<html><body>" + b"<div>" * 100_000 + b"x</body></html>", "deep.html",
+    (b"<html><body>" + b"<div>" * 30_000 + b"x</body></html>", "deep.html",
      "no date line found"),
+    (b"<html><body>" + b"<div>" * 100_000 + b"x</body></html>", "deeper.html",
+     "a page nested deeper than 250 levels is read only up to"),
     (b"<html><body><h1>Judul<div><p>" + DATE_LINE + b"<p>Isi", "unclosed.html", "Judul"),
     (b"Dunia\n\nJudul\n\n" + DATE_LINE + b"\n\n" + b"2025 12:00 " * 100_000, "line.txt",
      "Judul"),

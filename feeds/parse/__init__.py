@@ -13,6 +13,7 @@ from feeds.model import Entry
 from feeds.parse.html import parse_html
 from feeds.parse.page import Facts
 from feeds.parse.text import parse_text
+from feeds.parse.tree import PageTooDeep
 from feeds.text import NotText, decode
 
 MAX_TITLE_CHARS = 500
@@ -59,7 +60,7 @@ def parse_dump(data: bytes, source: str, options: ParseOptions = ParseOptions())
         raise DumpError(source, "empty file")
     try:
         facts = _read_facts(data, source, options.default_zone)
-    except NotText as error:
+    except (NotText, PageTooDeep) as error:
         raise DumpError(source, str(error)) from error
     except Exception as error:
         # Whatever a library raises on one dump rejects that dump alone, with the

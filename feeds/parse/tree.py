@@ -30,7 +30,7 @@ HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg
                          "select", "textarea", "object", "title", "meta", "link"})
 LXML_MAX_DEPTH = 250
 # The largest page nested deeper than that which is handed to BeautifulSoup.
-SOUP_MAX_CHARS = 1_000_000
+SOUP_MAX_CHARS = 200_000
 # Evaluated in C: is there an element LXML_MAX_DEPTH levels down from the root?
 _AN_ELEMENT_TOO_DEEP = etree.XPath("boolean(" + "/*" * LXML_MAX_DEPTH + ")")
 _HTML_PARSER = etree.HTMLParser()
@@ -66,6 +66,10 @@ _BREADCRUMB = etree.XPath(
 
 
 
+class PageTooDeep(ValueError):
+    """A page nested deeper than lxml goes and too large to hand to BeautifulSoup."""
+
+
 class HtmlPage:
     """One saved page, read from the tree lxml builds (None for a page with no
     elements). A page nested deeper than lxml's parser goes (libxml2 stops at 256
@@ -79,8 +83,8 @@ class HtmlPage:
     def __init__(self, markup: str, default_zone: str) -> None:
         root = _lxml_document(markup)
         if root is not None and _AN_ELEMENT_TOO_DEEP(root):
-            if len(markup) > SOUP_MAX_CHARS:  # BeautifulSoup would take seconds a megabyte
-                raise ValueError(f"a page nested deeper than {LXML_MAX_DEPTH} levels is read "
+            if len(markup) > SOUP_MAX_CHARS:  # BeautifulSoup slows with the square of the depth
+                raise PageTooDeep(f"a page nested deeper than {LXML_MAX_DEPTH} levels is read "
                                  f"only up to {SOUP_MAX_CHARS:,} characters; this one has "
                                  f"{len(markup):,}")
             from feeds.parse.soup import lxml_tree_from_soup  # rarely needed, slow to import
