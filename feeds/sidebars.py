@@ -142,21 +142,24 @@ def _date_line_end(text: str, default_zone: str) -> int:
     stamp, or shaped like one (`31 FEBRUARI 2025 | 25:70 WIB`), with prose in
     one of the two blocks after it (a sidebar's stamps are followed by the next
     headline). 0 when the page has none: then no heading is passed over for
-    standing before it."""
-    blocks: list[tuple[str, int]] = []  # (block, where it ends)
-    start = 0
-    for gap in BLANK_LINES.finditer(text):
-        blocks.append((fold_spaces(text[start : gap.start()]), gap.start()))
-        start = gap.end()
-        if len(blocks) >= 3:
-            candidate, end = blocks[-3]
-            after = is_prose(blocks[-2][0]) or is_prose(blocks[-1][0])
-            if after and (parse_stamp(candidate, default_zone) is not None
-                          or stamp_problem(candidate)):
-                return end
+    standing before it. A stamp holds a clock time: one search of the whole
+    text finds the lines worth reading."""
+    for clock in _CLOCK.finditer(text):
+        start = text.rfind("\n", 0, clock.start()) + 1
+        end = text.find("\n", clock.end())
+        end = len(text) if end < 0 else end
+        if not _own_block(text, start, end):
+            continue
+        line = fold_spaces(text[start:end])
+        if parse_stamp(line, default_zone) is None and stamp_problem(line) is None:
+            continue
+        after = BLANK_LINES.split(text[end : end + 4096].lstrip(), maxsplit=2)[:2]
+        if any(is_prose(fold_spaces(block)) for block in after):
+            return end
     return 0
 
 
+_CLOCK = re.compile(r"\d[:.]\d\d")
 # Longer than any headline: a paragraph, whatever it ends with.
 _PROSE_MIN_CHARS = 160
 

@@ -141,7 +141,7 @@ def visible_caption(page: HtmlPage) -> str | None:
     return caption if caption and credits_photo(caption) else None
 
 
-CAPTION_SOURCES: tuple[Source[str], ...] = (figure_caption, visible_caption)
+CAPTION_SOURCES: tuple[Source[str], ...] = (visible_caption, figure_caption)
 
 
 # Time -------------------------------------------------------------------------------

@@ -104,12 +104,12 @@ def _blocks_of(blocks: list[str], headlines: Sequence[str]) -> list[int]:
     """Where the first of `headlines` that the page prints stands as a block: every
     place, since a page may print its headline twice (a breadcrumb's last crumb,
     then the `<h1>`)."""
-    if not headlines:
-        return []
-    keys = [identity_key(block) for block in blocks]
     for headline in headlines:
         key = identity_key(headline)
-        places = [index for index, block_key in enumerate(keys) if block_key == key]
+        # Only a block of about the headline's length can be it: most are keyed never.
+        near = len(key) // 4 + 4
+        places = [index for index, block in enumerate(blocks)
+                  if abs(len(block) - len(key)) <= near and identity_key(block) == key]
         if places:
             return places
     return []
