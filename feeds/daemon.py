@@ -2,7 +2,9 @@
 
 With inotify (through watchdog) events are the trigger: a file renamed into
 the input directory, or closed by its writer, is published by a pass that
-reads only the files events named, on a thread of its own, at once. A full
+reads only the files events named, on a thread of its own, at once. A folder
+made or moved in is listed by that pass (by the input rule), since the files it
+brought came with no event of their own that says they are whole. A full
 pass over the directory is the safety net, not a heartbeat: at start, when the
 watch overflowed or was lost, and on a slow schedule (`daemon.safety_interval`).
 It lists the directory and compares it with the state without holding up
@@ -27,7 +29,9 @@ from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from watchdog.events import (
+    DirCreatedEvent,
     DirDeletedEvent,
+    DirMovedEvent,
     FileClosedEvent,
     FileMovedEvent,
     FileSystemEvent,
@@ -151,7 +155,8 @@ class _Observer(InotifyObserver):
 
 class _CompletionHandler(FileSystemEventHandler):
     """Turns close-after-write and moved-in events into "complete" marks and an
-    event pass; an overflow into a full pass."""
+    event pass, a folder made or moved in into a listing by that pass; an overflow
+    into a full pass."""
 
     def __init__(self, input_dir: Path, daemon: Daemon) -> None:
         self.input_dir = input_dir
@@ -166,6 +171,16 @@ class _CompletionHandler(FileSystemEventHandler):
                 self.input_dir:
             log.info("the input directory was removed: watching for it again")
             self.daemon.want_full_pass()
+            return
+        if isinstance(event, (DirCreatedEvent, DirMovedEvent)):
+            # A folder moved in from outside the watch comes as a move with no source
+            # and its files as mere creations: no close or rename says they are
+            # whole. The events watchdog makes up for what is inside a new folder
+            # (synthetic) are left out: the folder's listing covers them.
+            appeared = event.dest_path if isinstance(event, DirMovedEvent) else event.src_path
+            if appeared and not event.is_synthetic:
+                self._appeared(Path(os.fsdecode(appeared)),
+                               moved=isinstance(event, DirMovedEvent))
             return
         if event.is_directory:
             return
@@ -184,6 +199,14 @@ class _CompletionHandler(FileSystemEventHandler):
             return
         self.daemon.tracker.completed(relative, stat)
         self.daemon.wake()
+
+    def _appeared(self, path: Path, *, moved: bool) -> None:
+        try:
+            relative = path.relative_to(self.input_dir).as_posix()
+        except ValueError:
+            return
+        if relative != ".":
+            self.daemon.folder_appeared(relative, moved=moved)
 
 
 class Daemon:
@@ -204,6 +227,9 @@ class Daemon:
         self._events = threading.Event()  # files completed: an event pass is due
         self._full = threading.Event()  # a full pass is due
         self._full.set()  # the first pass is a full one
+        # Folders made (False) or moved in (True) since the last event pass.
+        self._appeared: dict[str, bool] = {}
+        self._appeared_lock = threading.Lock()
         self._monotonic = monotonic
         self._last_full = -float("inf")
         self._last_error: str | None = None
@@ -231,6 +257,36 @@ class Daemon:
     def want_full_pass(self) -> None:
         self._full.set()
 
+    def folder_appeared(self, relative: str, *, moved: bool) -> None:
+        """A folder was made or moved in: the next event pass lists it."""
+        with self._appeared_lock:
+            self._appeared[relative] = self._appeared.get(relative, False) or moved
+        self.wake()
+
+    def _list_appeared(self) -> None:
+        """Mark complete the dumps in the folders that appeared, as `list_input`
+        finds them. A file a writer still holds is left to its close, which the
+        watch on the folder now sees; one the kernel cannot tell about is whole
+        when its folder was moved in (the move is the producer's word, as for a
+        file), else left to the safety pass."""
+        with self._appeared_lock:
+            appeared, self._appeared = self._appeared, {}
+        input_dir = self.settings.input_dir
+        for folder, moved in sorted(appeared.items()):
+            if any(folder.startswith(f"{other}/") for other in appeared):
+                continue  # listed with the folder it is in
+            try:
+                if judge_path(input_dir, folder).kind is not Kind.DIRECTORY:
+                    continue  # hidden, or in a hidden folder, or gone
+                listing = list_input(input_dir / folder)
+            except OSError:
+                continue  # gone again: nothing to publish from it
+            for name, stat in listing.dumps.items():
+                writer = has_writer(f"{input_dir}/{folder}/{name}")
+                if writer or (writer is None and not moved):
+                    continue
+                self.tracker.completed(f"{folder}/{name}", stat)
+
     def scan(self) -> Report | None:
         """One pass: without inotify, a poll of the whole directory; with it, the
         whole directory when a full pass is due (asked for, or the schedule's time
@@ -241,8 +297,10 @@ class Daemon:
         return self.event_pass()
 
     def event_pass(self) -> Report | None:
-        """Publish the files events named since the last pass."""
+        """Publish the files events named since the last pass, and the dumps in the
+        folders they said appeared."""
         self._events.clear()
+        self._list_appeared()
         hinted = self.tracker.take_hints()
         if not hinted:
             return None

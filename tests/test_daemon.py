@@ -303,3 +303,41 @@ def test_an_overflowed_watch_asks_for_a_full_pass(
     finally:
         observer.stop()
         observer.join(timeout=5)
+
+
+def test_a_folder_made_in_the_input_is_listed_and_a_held_file_waits_for_its_close(
+        daemon_parts: tuple[Settings, State, PinnedClocks]) -> None:
+    settings, state, _ = daemon_parts
+    tracker = SettleTracker(10, inotify=True, input_dir=settings.input_dir)
+    daemon = Daemon(settings, state, tracker=tracker)
+    daemon.full_pass()
+    observer = daemon._watch()
+    assert observer is not None
+    outside = settings.input_dir.parent / "elsewhere"
+    (outside / "inner").mkdir(parents=True)
+    shutil.copy(SEED_DUNIA_2025, outside / "inner" / "whole.txt")
+    (outside / ".hidden").mkdir()
+    shutil.copy(SEED_DUNIA_2024, outside / ".hidden" / "staged.txt")
+
+    def event_pass() -> None:
+        deadline = time.monotonic() + 5
+        while not daemon._events.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # the rest of the burst
+        daemon.event_pass()
+
+    try:
+        with (outside / "inner" / "held.txt").open("w", encoding="utf-8") as writer:
+            writer.write(SEED_DUNIA_2024.read_text(encoding="utf-8")[:100])
+            writer.flush()
+            outside.rename(settings.input_dir / "batch")
+            event_pass()
+            assert state.seen_file("batch/inner/whole.txt")
+            assert not state.seen_file("batch/inner/held.txt")  # its writer still has it
+            writer.write(SEED_DUNIA_2024.read_text(encoding="utf-8")[100:])
+        event_pass()  # its close, seen by the watch on the moved-in folder
+        assert state.seen_file("batch/inner/held.txt")
+        assert not state.seen_file("batch/.hidden/staged.txt")
+    finally:
+        observer.stop()
+        observer.join(timeout=5)

@@ -209,3 +209,39 @@ def test_a_removed_and_remade_input_directory_is_watched_again(daemon_root: Path
     text = log.read_text()
     assert "recovered: publishing again" in text
     assert "WARNING" not in text.replace("WARNING feeds.daemon", "")  # no scheduler warnings
+
+
+@pytest.mark.slow
+def test_a_directory_moved_in_from_outside_is_published_at_once_and_watched(
+        daemon_root: Path) -> None:
+    root = daemon_root
+    config = write_config(root)  # the safety pass is far off: only events can publish
+    outside = root / "outside" / "batch"
+    (outside / "deeper").mkdir(parents=True)
+    shutil.copy(SEED_DUNIA_2024, outside / "a.txt")
+    later = SEED_DUNIA_2025.read_text(encoding="utf-8").replace(
+        parse_file(SEED_DUNIA_2025).title, SLOW_TITLE)
+    old, new = parse_file(SEED_DUNIA_2024).title, parse_file(SEED_DUNIA_2025).title
+    log = root / "daemon.log"
+    daemon = start(config, log)
+    try:
+        assert wait_for(lambda: (root / "output" / "index.html").exists()), log.read_text()
+        shutil.copy(SEED_DUNIA_2025, outside / "deeper" / "b.txt")  # written after the start
+        outside.rename(root / "input" / "batch")  # no IN_MOVED_FROM pairs this move
+        assert wait_for(lambda: sorted(titles(root)) == sorted([old, new]), timeout=5), \
+            log.read_text()
+        # The moved-in folders are watched: a dump written there is an event of its own.
+        (root / "input" / "batch" / "deeper" / "c.txt").write_text(later, encoding="utf-8")
+        assert wait_for(lambda: SLOW_TITLE in titles(root), timeout=5), log.read_text()
+        # So is a folder made in the input, and one made inside that.
+        made = root / "input" / "made" / "inner"
+        made.mkdir(parents=True)
+        atomic_drop(SEED_DUNIA_2024, made / "d.txt")
+        (made / "e.txt").write_text(later.replace(SLOW_TITLE, "Judul Yang Keempat"),
+                                    encoding="utf-8")
+        assert wait_for(lambda: "Judul Yang Keempat" in titles(root), timeout=5), \
+            log.read_text()
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=10) == 0
+    assert "events had not reported" not in log.read_text()
