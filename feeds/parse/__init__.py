@@ -56,8 +56,6 @@ def parse_dump(data: bytes, source: str, options: ParseOptions = ParseOptions())
     Raises DumpError, and nothing else, for anything that is not an article.
     """
     check_size(len(data), source, options)
-    if not data or data.isspace():  # not strip(): that copies the whole dump
-        raise DumpError(source, "empty file")
     try:
         facts = _read_facts(data, source, options.default_zone)
     except (NotText, PageTooDeep) as error:
@@ -75,14 +73,14 @@ def is_html(data: bytes, source: str) -> bool:
 
 
 def _read_facts(data: bytes, source: str, default_zone: str) -> Facts:
-    if is_html(data, source):
-        declared = _CHARSET.search(data[:4096])
-        markup = decode(data, declared[1].decode("ascii") if declared else None)
-        return parse_html(markup, default_zone)
-    text = decode(data)
-    if not text or text.isspace():  # white space of any kind (no-break spaces too)
+    html = is_html(data, source)
+    declared = _CHARSET.search(data[:4096]) if html else None
+    text = decode(data, declared[1].decode("ascii") if declared else None)
+    # Not strip(), which copies the whole dump; white space of any kind, no-break
+    # spaces too, is no page.
+    if not text or text.isspace():
         raise NotText("empty file")
-    return parse_text(text, default_zone)
+    return parse_html(text, default_zone) if html else parse_text(text, default_zone)
 
 
 def _entry(facts: Facts, source: str, options: ParseOptions) -> Entry:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from feeds.dates import Stamp, parse_stamp, stamp_problem
@@ -56,24 +56,6 @@ class Facts:
     date_problem: str | None = None
     # The stamp the page prints as its date line (its zone settles `article_time`).
     printed: Stamp | None = None
-
-    def filled_from(self, other: Facts) -> Facts:
-        """These facts, with every missing one taken from `other`."""
-        return replace(
-            self,
-            title=self.title or other.title,
-            category=self.category or other.category,
-            published=self.published or other.published,
-            updated=self.updated or other.updated,
-            author=self.author or other.author,
-            caption=self.caption or other.caption,
-            image=self.image or other.image,
-            blocks=self.blocks or other.blocks,
-            sidebars=self.sidebars or other.sidebars,
-            warnings=self.warnings + other.warnings,
-            date_problem=self.date_problem or other.date_problem,
-            printed=self.printed or other.printed,
-        )
 
 
 def read_article(body: list[str], sidebars: Sidebars, default_zone: str,
@@ -123,12 +105,12 @@ def _headline_below_label(blocks: list[str], at: int, stamp_at: int) -> int:
     if stamp_at != at + 2 or len(blocks[at].split()) > HEADING_LABEL_MAX_WORDS:
         return at
     between = blocks[at + 1]
-    if _is_label(blocks[at]) and len(between) > len(blocks[at]) and is_headline_shaped(between):
+    if _is_label(blocks[at]) and len(between) > len(blocks[at]) and _is_headline_shaped(between):
         return at + 1
     return at
 
 
-def is_headline_shaped(block: str) -> bool:
+def _is_headline_shaped(block: str) -> bool:
     """A line that can be a headline: not a sentence, not a stamp's length of prose."""
     return len(block) <= SUBHEADING_MAX_CHARS * 3 and not block.endswith(".")
 
