@@ -51,7 +51,7 @@ from feeds.publish import BATCH, Report, _apply  # noqa: E402
 from feeds.reading import Dump, read_file  # noqa: E402
 from feeds.records import encode  # noqa: E402
 from feeds.render.articles import render_article  # noqa: E402
-from feeds.render.site import entry_page  # noqa: E402
+from feeds.site import entry_page  # noqa: E402
 from feeds.state import State  # noqa: E402
 
 CORPUS_SIZE = 10_000

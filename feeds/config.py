@@ -24,7 +24,7 @@ from feeds.errors import ConfigError
 
 if TYPE_CHECKING:
     from feeds.parse import ParseOptions
-    from feeds.render.site import Site
+    from feeds.site import Site
 
 LOCAL_CONFIG = Path("config/feeds.toml")
 CONFIG_VARIABLE = "FEEDS_CONFIG"
@@ -71,7 +71,7 @@ class Settings:
 
     @property
     def site(self) -> Site:
-        from feeds.render.site import Site, image_url
+        from feeds.site import Site, image_url
 
         icon = image_url(self.site_icon, "icon", self.base_url)
         logo = image_url(self.site_logo, "logo", self.base_url) if self.site_logo else icon

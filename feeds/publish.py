@@ -26,7 +26,7 @@ from feeds.inputs import Stat, list_input, stat_inputs, warn_passed_over
 from feeds.output import Output
 from feeds.plan import Plan, plan_entry
 from feeds.records import RECORD_FORMAT, RECORD_FORMAT_KEY, Encoded
-from feeds.render.site import page_path
+from feeds.site import page_path
 from feeds.state import SeenFile, State
 from feeds.workers import Workers
 

@@ -621,14 +621,14 @@ class Pending(NamedTuple):
 
 
 class PageKey(NamedTuple):
-    """What names an article's page (`feeds.render.site.page_path`)."""
+    """What names an article's page (`feeds.site.page_path`)."""
 
     entry_id: str
     published: datetime
 
 
 class PageStamp(NamedTuple):
-    """An article's page (`feeds.render.site.page_path`) and when it last changed (UTC)."""
+    """An article's page (`feeds.site.page_path`) and when it last changed (UTC)."""
 
     entry_id: str
     published: datetime

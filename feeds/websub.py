@@ -16,7 +16,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 
-from feeds.render.site import FEED_FILES
+from feeds.site import FEED_FILES
 
 log = logging.getLogger("feeds.websub")
 

@@ -37,8 +37,8 @@ from feeds.model import Entry, Published
 from feeds.parse import parse_dump
 from feeds.render.items import article_item, headline_item
 from feeds.render.jsonfeed import render_json
-from feeds.render.site import Site, all_feed
 from feeds.render.syndication import render_atom, render_rss
+from feeds.site import Site, all_feed
 from feeds.text import _ILLEGAL
 
 ROOT = Path(__file__).resolve().parents[1]

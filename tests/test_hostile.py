@@ -19,8 +19,8 @@ from feeds.parse import ParseOptions, parse_dump
 from feeds.parse.html import parse_html
 from feeds.render.items import article_item
 from feeds.render.jsonfeed import render_json
-from feeds.render.site import Site, all_feed
 from feeds.render.syndication import render_atom, render_rss
+from feeds.site import Site, all_feed
 from tests.conftest import SEED_DUNIA_2025
 
 SEED = SEED_DUNIA_2025.read_bytes()

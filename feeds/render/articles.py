@@ -16,7 +16,7 @@ from feeds.config import Settings
 from feeds.model import Published
 from feeds.output import Output
 from feeds.render.pages import article_page
-from feeds.render.site import category_feed, entry_page
+from feeds.site import category_feed, entry_page
 from feeds.state import State
 from feeds.workers import Workers, worker_settings
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from feeds.config import Settings
 from feeds.output import Output
-from feeds.render.site import image_file
+from feeds.site import image_file
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEFAULT_FILES = ("icon.png", "icon.svg", "favicon.ico")

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from feeds.model import ID_NAMESPACE, Headline, Published
 from feeds.render.body import body_html, summary_text
-from feeds.render.site import entry_page
+from feeds.site import entry_page
 
 
 @dataclass(frozen=True, slots=True)

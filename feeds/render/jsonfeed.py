@@ -7,7 +7,7 @@ from typing import Any
 
 from feeds.dates import format_utc
 from feeds.render.items import FeedItem
-from feeds.render.site import FeedSpec, Site
+from feeds.site import FeedSpec, Site
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

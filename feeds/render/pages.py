@@ -13,7 +13,7 @@ from lxml import etree
 from feeds.dates import DISPLAY_WEEKDAYS, MONTH_NAMES, ZONES, format_utc
 from feeds.model import Published
 from feeds.render.body import body_html
-from feeds.render.site import FEED_FILES, FeedSpec, Site, entry_page, reporter_directory
+from feeds.site import FEED_FILES, FeedSpec, Site, entry_page, reporter_directory
 
 MIME = {"rss": "application/rss+xml", "atom": "application/atom+xml",
         "json": "application/feed+json"}

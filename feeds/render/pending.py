@@ -22,17 +22,6 @@ from feeds.render.icons import write_icons
 from feeds.render.items import FeedItem, article_item, headline_item
 from feeds.render.jsonfeed import render_json
 from feeds.render.pages import FeedSummary, category_page, index_page, opml
-from feeds.render.site import (
-    FEED_FILES,
-    FeedSpec,
-    all_feed,
-    category_feed,
-    entry_page,
-    feed_directory,
-    page_path,
-    populer_feed,
-    reporter_feed,
-)
 from feeds.render.sitemaps import (
     NEWS_URLS,
     SITEMAP_URLS,
@@ -44,6 +33,17 @@ from feeds.render.sitemaps import (
     urlset,
 )
 from feeds.render.syndication import render_atom, render_rss
+from feeds.site import (
+    FEED_FILES,
+    FeedSpec,
+    all_feed,
+    category_feed,
+    entry_page,
+    feed_directory,
+    page_path,
+    populer_feed,
+    reporter_feed,
+)
 from feeds.state import State
 from feeds.workers import Workers, worker_settings
 

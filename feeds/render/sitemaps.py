@@ -22,7 +22,7 @@ from lxml import etree
 
 from feeds.dates import format_utc
 from feeds.model import Published
-from feeds.render.site import Site, entry_page, page_path
+from feeds.site import Site, entry_page, page_path
 
 SITEMAP_URLS = 50_000  # the protocol's limit for one file
 NEWS_URLS = 1_000  # Google's limit for a news sitemap

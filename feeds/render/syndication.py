@@ -16,7 +16,7 @@ from lxml import etree
 
 from feeds import __version__
 from feeds.render.items import FeedItem
-from feeds.render.site import FeedSpec, Site
+from feeds.site import FeedSpec, Site
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
