@@ -183,10 +183,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def _require_input(settings: Settings) -> None:
     """Refuse a missing input directory before anything is created."""
-    from feeds.errors import FeedsError
+    from feeds.errors import InputError
 
     if not settings.input_dir.is_dir():
-        raise FeedsError(f"{settings.input_dir}: input directory not found")
+        raise InputError(settings.input_dir, "input directory not found")
 
 
 def _plural(count: int, singular: str, plural: str | None = None) -> str:
@@ -321,14 +321,14 @@ def _serve(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from feeds.errors import FeedsError
+    from feeds.errors import OutputError
     from feeds.server import Server
 
     settings = settings_from(args)
     _logging(settings.log_level, with_time=True)
     if not settings.output_dir.is_dir():
-        raise FeedsError(f"{settings.output_dir}: output directory not found "
-                         "(run feeds build first, or give --output)")
+        raise OutputError(settings.output_dir, "output directory not found "
+                                               "(run feeds build first, or give --output)")
     server = Server(settings)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

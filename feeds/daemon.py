@@ -40,6 +40,7 @@ from watchdog.events import (
 from watchdog.observers.inotify import InotifyFullEmitter, InotifyObserver
 
 from feeds.config import Settings
+from feeds.errors import InputError
 from feeds.inputs import Kind, Stat, has_writer, judge_path, list_input, warn_passed_over
 from feeds.publish import RENDERED_WITH, UNNAMABLE, Clock, Report, publish, system_clock
 from feeds.server import Server
@@ -279,7 +280,7 @@ class Daemon:
                 if judge_path(input_dir, folder).kind is not Kind.DIRECTORY:
                     continue  # hidden, or in a hidden folder, or gone
                 listing = list_input(input_dir / folder)
-            except OSError:
+            except (OSError, InputError):
                 continue  # gone again: nothing to publish from it
             for name, stat in listing.dumps.items():
                 writer = has_writer(f"{input_dir}/{folder}/{name}")

@@ -12,6 +12,8 @@ from pathlib import Path
 from stat import S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, S_ISDIR, S_ISREG
 from typing import NamedTuple, Protocol
 
+from feeds.errors import InputError
+
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 DUMP_SUFFIXES = frozenset({".txt", *HTML_SUFFIXES})
 # Names producers use while a file is still being written.
@@ -168,12 +170,12 @@ class Listing:
 
 def list_input(input_dir: Path) -> Listing:
     """Every dump below the input directory (by `judge`), in no particular order,
-    and what was passed over. Raises FileNotFoundError when it is missing.
+    and what was passed over. Raises InputError when it is missing.
 
     One pass of scandir, one stat a dump: a full pass of the daemon over a large
     archive costs about what listing it does."""
     if not input_dir.is_dir():
-        raise FileNotFoundError(f"{input_dir}: input directory not found")
+        raise InputError(input_dir, "input directory not found")
     found = Listing()
     pending = [("", os.fspath(input_dir))]
     read: set[tuple[int, int]] = set()  # (device, inode) of every directory read

@@ -8,13 +8,9 @@ import os
 import re
 from pathlib import Path
 
-from feeds.errors import FeedsError
+from feeds.errors import OutputError
 
 _TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
-
-
-class OutputError(FeedsError):
-    """A file of the output could not be written; the old one is still in place."""
 
 
 class Output:
@@ -34,8 +30,8 @@ class Output:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise OutputError(f"{self.root}: cannot use as the output directory: "
-                              f"{error.strerror or error}") from error
+            raise OutputError(self.root, f"cannot use as the output directory: "
+                                         f"{error.strerror or error}") from error
 
     def path(self, relative: str) -> Path:
         """The absolute path of `relative`, refusing anything that leaves the root.
@@ -51,7 +47,7 @@ class Output:
         normal = os.path.normpath(relative)
         if (normal.startswith("/") or normal == "." or normal == ".."
                 or normal.startswith("../") or "\x00" in normal):
-            raise OutputError(f"{relative}: outside the output directory {self.root}")
+            raise OutputError(relative, f"outside the output directory {self.root}")
         return f"{self._root_name}/{normal}"
 
     def write(self, relative: str, data: bytes, *, durable: bool = True) -> bool:
@@ -73,7 +69,7 @@ class Output:
         except OSError as error:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)  # noqa: PTH108
-            raise OutputError(f"{target}: cannot write: {error.strerror or error}") from error
+            raise OutputError(target, f"cannot write: {error.strerror or error}") from error
         self.written.append(relative)
         return True
 
@@ -91,7 +87,7 @@ class Output:
         except FileNotFoundError:
             return False
         except OSError as error:
-            raise OutputError(f"{target}: cannot remove: {error.strerror or error}") from error
+            raise OutputError(target, f"cannot remove: {error.strerror or error}") from error
         self.written.append(relative)
         with contextlib.suppress(OSError):
             target.parent.rmdir()  # only succeeds when it is now empty

@@ -330,8 +330,8 @@ class Server:
                 threads=settings.threads, connection_limit=settings.connection_limit,
                 channel_timeout=int(settings.idle_timeout), backlog=BACKLOG, ident="feeds")
         except OSError as error:
-            raise FeedsError(f"cannot listen on {settings.host}:{settings.port}: "
-                             f"{error.strerror or error}") from error
+            raise FeedsError(f"{settings.host}:{settings.port}",
+                             f"cannot listen: {error.strerror or error}") from error
         self._server.channel_class = _Channel
         self._thread: threading.Thread | None = None
 

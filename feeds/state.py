@@ -243,10 +243,10 @@ class State:
                 self.restore_indexes()
         except sqlite3.DatabaseError as error:
             self.close()
-            raise StateError(f"{path}: cannot open the state database: {error}") from error
+            raise StateError(path, f"cannot open the state database: {error}") from error
         except OSError as error:
             self.close()
-            raise StateError(f"{path}: cannot open the state: {error.strerror or error}") from error
+            raise StateError(path, f"cannot open the state: {error.strerror or error}") from error
         except BaseException:
             self.close()
             raise
@@ -267,7 +267,7 @@ class State:
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
-            raise StateError(f"{self.path}: schema version {version} is newer than this feeds")
+            raise StateError(self.path, f"schema version {version} is newer than this feeds")
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 
@@ -308,12 +308,12 @@ class State:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            raise StateError(f"{self.path}: cannot write the state: {error}") from error
+            raise StateError(self.path, f"cannot write the state: {error}") from error
         try:
             yield
         except sqlite3.Error as error:
             self.db.execute("ROLLBACK")
-            raise StateError(f"{self.path}: cannot write the state: {error}") from error
+            raise StateError(self.path, f"cannot write the state: {error}") from error
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
@@ -321,7 +321,7 @@ class State:
             self.db.execute("COMMIT")
         except sqlite3.Error as error:
             self.db.execute("ROLLBACK")
-            raise StateError(f"{self.path}: cannot write the state: {error}") from error
+            raise StateError(self.path, f"cannot write the state: {error}") from error
 
     # --- input files -------------------------------------------------------
 
@@ -670,7 +670,7 @@ def _acquire_lock(path: Path) -> IO[str]:
         handle.seek(0)
         holder = handle.read().strip() or "another process"
         handle.close()
-        raise StateError(f"{path}: in use by {holder}; only one feeds build or daemon "
+        raise StateError(path, f"in use by {holder}; only one feeds build or daemon "
                          f"may work on a state at a time") from error
     handle.seek(0)
     handle.truncate()

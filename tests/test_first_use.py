@@ -164,7 +164,7 @@ def test_serve_refuses_a_missing_output_and_names_a_busy_address(tmp_path: Path)
         port = busy.getsockname()[1]
         taken = feeds("serve", "--output", tmp_path / "out", "--port", str(port), cwd=tmp_path)
     assert taken.returncode == 1
-    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in taken.stderr
+    assert f"127.0.0.1:{port}: cannot listen: Address already in use" in taken.stderr
 
 
 def test_serve_on_another_port_says_where_the_links_point(tmp_path: Path) -> None:

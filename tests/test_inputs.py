@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from feeds.errors import InputError
 from feeds.inputs import (
     DUMP_SUFFIXES,
     PARTIAL_SUFFIXES,
@@ -96,7 +97,7 @@ def test_a_path_named_by_an_event_follows_the_listings_rule(tmp_path: Path) -> N
 
 
 def test_a_missing_input_directory_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="input directory not found"):
+    with pytest.raises(InputError, match="input directory not found"):
         list_input(tmp_path / "absent")
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from feeds.output import Output, OutputError
+from feeds.errors import OutputError
+from feeds.output import Output
 
 
 def test_unchanged_content_is_not_rewritten(tmp_path: Path) -> None:

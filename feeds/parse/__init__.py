@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feeds.errors import DumpError
+from feeds.errors import DumpError, Rejection
 from feeds.inputs import HTML_SUFFIXES
 from feeds.model import Entry
 from feeds.parse.html import parse_html
@@ -37,7 +37,8 @@ def check_size(size: int, source: str | Path, options: ParseOptions) -> None:
     """Refuse a dump of `size` bytes (the file's own size, not what was read of it)
     over the limit. Raises DumpError."""
     if size > options.max_bytes:
-        raise DumpError(source, f"too large: {size} bytes (the limit is {options.max_bytes})")
+        raise DumpError(source, Rejection.TOO_LARGE,
+                        f"too large: {size} bytes (the limit is {options.max_bytes})")
 
 
 def parse_file(path: Path, options: ParseOptions = ParseOptions()) -> Entry:
@@ -46,7 +47,8 @@ def parse_file(path: Path, options: ParseOptions = ParseOptions()) -> Entry:
         check_size(path.stat().st_size, path, options)
         data = path.read_bytes()
     except OSError as error:
-        raise DumpError(path, f"cannot read: {error.strerror or error}") from error
+        raise DumpError(path, Rejection.UNREADABLE,
+                        f"cannot read: {error.strerror or error}") from error
     return parse_dump(data, str(path), options)
 
 
@@ -58,12 +60,15 @@ def parse_dump(data: bytes, source: str, options: ParseOptions = ParseOptions())
     check_size(len(data), source, options)
     try:
         facts = _read_facts(data, source, options.default_zone)
-    except (NotText, PageTooDeep) as error:
-        raise DumpError(source, str(error)) from error
+    except NotText as error:
+        raise DumpError(source, Rejection.NOT_TEXT, str(error)) from error
+    except PageTooDeep as error:
+        raise DumpError(source, Rejection.BROKEN, str(error)) from error
     except Exception as error:
         # Whatever a library raises on one dump rejects that dump alone, with the
         # reason; every other dump still publishes.
-        raise DumpError(source, f"unreadable page: {type(error).__name__}: {error}") from error
+        raise DumpError(source, Rejection.BROKEN,
+                        f"unreadable page: {type(error).__name__}: {error}") from error
     return _entry(facts, source, options)
 
 
@@ -85,13 +90,14 @@ def _read_facts(data: bytes, source: str, default_zone: str) -> Facts:
 
 def _entry(facts: Facts, source: str, options: ParseOptions) -> Entry:
     if facts.published is None:
-        raise DumpError(source, facts.date_problem or "no date line found")
+        raise DumpError(source, Rejection.NO_DATE, facts.date_problem or "no date line found")
     if not facts.title:
-        raise DumpError(source, "no title found before the date line")
+        raise DumpError(source, Rejection.NO_TITLE, "no title found before the date line")
     if len(facts.title) > MAX_TITLE_CHARS:
-        raise DumpError(source, f"no title found: the block before the date line is "
-                                f"{len(facts.title)} characters long (a title has at most "
-                                f"{MAX_TITLE_CHARS})")
+        raise DumpError(source, Rejection.NO_TITLE,
+                        f"no title found: the block before the date line is "
+                        f"{len(facts.title)} characters long (a title has at most "
+                        f"{MAX_TITLE_CHARS})")
     warnings = list(facts.warnings)
     now = options.now or datetime.now(UTC)
     if facts.published > now:
