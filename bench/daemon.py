@@ -122,7 +122,7 @@ def unpublished_articles(settings: Settings, spares: list[Path]) -> list[Path]:
     """The spare dumps that are articles the archive does not hold: each one
     dropped shows in the index."""
     with State(settings.state_path) as state:
-        known = state.known_entries([parse_file(spare).id for spare in spares])
+        known = state.entries.known([parse_file(spare).id for spare in spares])
     return [spare for spare in spares if parse_file(spare).id not in known]
 
 

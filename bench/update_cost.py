@@ -133,12 +133,12 @@ def prepare(count: int) -> tuple[Settings, list[Path], float | None]:
 
 
 def in_process_updates(settings: Settings, spares: list[Path]) -> dict[str, float]:
-    """Median cost of one new dump through the daemon's scan."""
+    """Median cost of one new dump through the daemon's event pass."""
     walls, cpus, statements, written = [], [], [], []
     with State(settings.state_path) as state:
         tracker = SettleTracker(settings.settle_seconds, inotify=True)
         daemon = Daemon(settings, state, tracker=tracker)
-        daemon.scan()  # the full pass every start makes; not what one dump costs
+        daemon.full_pass()  # the full pass every start makes; not what one dump costs
         count = [0]
         state.db.set_trace_callback(lambda _sql: count.__setitem__(0, count[0] + 1))
         for spare in spares:
@@ -149,7 +149,7 @@ def in_process_updates(settings: Settings, spares: list[Path]) -> dict[str, floa
             tracker.completed(target.name, target.stat())  # what inotify reports
             count[0] = 0
             wall, cpu = time.perf_counter(), time.process_time()
-            report = daemon.scan()
+            report = daemon.event_pass()
             walls.append((time.perf_counter() - wall) * 1000)
             cpus.append((time.process_time() - cpu) * 1000)
             statements.append(count[0])

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from feeds.config import Settings
+    from feeds.inputs import SeenFile
     from feeds.publish import Report
-    from feeds.state import SeenFile
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 # 128 + SIGPIPE (13): what a shell reports for a tool SIGPIPE ended.
@@ -248,7 +248,8 @@ def _utc_text(value: object) -> str:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from feeds.publish import UNNAMABLE, publish
+    from feeds.errors import Rejection
+    from feeds.publish import publish
     from feeds.state import State
 
     settings = settings_from(args)
@@ -257,16 +258,17 @@ def _build(args: argparse.Namespace) -> int:
     with State(settings.state_path) as state:
         report = publish(settings, state, rebuild=args.rebuild, progress=_progress_bar())
         # The state records every rejected file but those it cannot name.
-        rejected = len(state.rejected_files()) + sum(
-            reason == UNNAMABLE for _, reason in report.rejected)
+        rejected = len(state.files.rejected()) + sum(
+            rejected.kind is Rejection.UNNAMABLE for rejected in report.rejected)
     if settings.websub_hub:
         from feeds.websub import HubNotifier, changed_feed_urls
 
         notifier = HubNotifier(settings.websub_hub, attempts=3)
         notifier.notify(changed_feed_urls(report.written, settings.base_url))
         notifier.close(wait=10)  # the feeds are written; only the hub waits
-    for path, reason in report.rejected:
-        print(f"feeds: rejected {settings.input_dir / path}: {reason}", file=sys.stderr)
+    for rejected_file in report.rejected:
+        print(f"feeds: rejected {settings.input_dir / rejected_file.path}: "
+              f"{rejected_file.reason}", file=sys.stderr)
     print(summary(report, rejected, settings, rebuilt=args.rebuild), file=sys.stderr)
     return EXIT_REJECTED if rejected else EXIT_OK
 
@@ -349,11 +351,11 @@ def _status(args: argparse.Namespace) -> int:
         print(f"no state yet at {settings.state_path}: run feeds build or feeds run")
         return EXIT_OK
     with State(settings.state_path, lock=False) as state:
-        categories = state.categories()
-        last = state.last_run()
-        rejected = state.rejected_files()
-        feeds, pages, removals = state.pending()
-        total = state.entry_count()
+        categories = state.names.categories()
+        last = state.runs.last()
+        rejected = state.files.rejected()
+        pending = state.work.pending()
+        total = state.entries.count()
         read_from = state.meta(READ_FROM)
     print(f"state file: {settings.state_path}")
     print(f"state: {_plural(total, 'entry', 'entries')} in "
@@ -364,9 +366,9 @@ def _status(args: argparse.Namespace) -> int:
     # A state from before feeds recorded where it read: the input named here.
     _print_rejected(rejected, Path(read_from) if read_from else settings.input_dir,
                     settings.input_dir)
-    if feeds or pages or removals:
-        print(f"state: pending {len(feeds)} feeds, {len(pages)} pages, {len(removals)} removals "
-              "(written by the next run)")
+    if pending:
+        print(f"state: pending {len(pending.feeds)} feeds, {len(pending.pages)} pages, "
+              f"{len(pending.removals)} removals (written by the next run)")
     if last:
         print(f"last run ({last.finished}): {last.parsed} parsed, {last.rejected} rejected, "
               f"{_plural(last.written, 'file')} written")

@@ -40,9 +40,10 @@ from watchdog.events import (
 from watchdog.observers.inotify import InotifyFullEmitter, InotifyObserver
 
 from feeds.config import Settings
-from feeds.errors import InputError
+from feeds.errors import InputError, Rejection
 from feeds.inputs import Kind, Stat, has_writer, judge_path, list_input, warn_passed_over
-from feeds.publish import RENDERED_WITH, UNNAMABLE, Clock, Report, publish, system_clock
+from feeds.publish import Clock, Report, publish, system_clock
+from feeds.publish.changes import find_changes, render_due
 from feeds.server import Server
 from feeds.state import State
 from feeds.websub import HubNotifier, changed_feed_urls
@@ -211,12 +212,12 @@ class _CompletionHandler(FileSystemEventHandler):
 
 
 class Daemon:
-    """The passes and what drives them. `scan` runs one pass as the threads of
-    `run` would; the tests call it with pinned clocks."""
+    """The passes and what drives them: `run` starts a thread for each kind of
+    pass, which runs `event_pass` or `full_pass` whenever one is due; the tests
+    call those two with pinned clocks."""
 
     def __init__(self, settings: Settings, state: State, *, clock: Clock = system_clock,
                  tracker: SettleTracker | None = None,
-                 monotonic: Callable[[], float] = time.monotonic,
                  notifier: HubNotifier | None = None) -> None:
         self.settings = settings
         self.state = state
@@ -231,8 +232,7 @@ class Daemon:
         # Folders made (False) or moved in (True) since the last event pass.
         self._appeared: dict[str, bool] = {}
         self._appeared_lock = threading.Lock()
-        self._monotonic = monotonic
-        self._last_full = -float("inf")
+        self._listed = False  # whether a full pass listed the input yet
         self._last_error: str | None = None
         # The full pass compares the listing with the state on a connection of its
         # own, so that events are never held up by it.
@@ -288,15 +288,6 @@ class Daemon:
                     continue
                 self.tracker.completed(f"{folder}/{name}", stat)
 
-    def scan(self) -> Report | None:
-        """One pass: without inotify, a poll of the whole directory; with it, the
-        whole directory when a full pass is due (asked for, or the schedule's time
-        came), else the files events named. Errors are logged, never raised."""
-        if (not self.tracker.inotify or self._full.is_set()
-                or self._monotonic() - self._last_full >= self.full_interval):
-            return self.full_pass()
-        return self.event_pass()
-
     def event_pass(self) -> Report | None:
         """Publish the files events named since the last pass, and the dumps in the
         folders they said appeared."""
@@ -312,27 +303,25 @@ class Daemon:
         self._full.clear()
         try:
             listing = list_input(self.settings.input_dir)
-            known = self._state_reader().seen_stats()
+            reader = self._state_reader()
+            changes = find_changes(listing.dumps, reader.files.stats())
+            owed = render_due(self.settings, reader)
         except Exception as error:  # the daemon must outlive any fault; it retries
             self._report_error(error)
             return None
         self._say_passed_over(listing.passed_over)
-        files = listing.dumps
         self._watch_again_if_lost()
-        changed = [path for path, stat in files.items() if known.get(path) != stat]
-        gone = [path for path in known if path not in files]  # their entries stay
-        first = self._last_full == -float("inf")  # finds what came while nothing ran
-        self._last_full = self._monotonic()  # the schedule counts from a pass's start
-        if not changed and not gone and not self._render_owed():
+        first, self._listed = not self._listed, True  # the first finds what came while down
+        if not changes.changed and not changes.gone and not owed:
             self._recovered()
-            return Report(unchanged=len(files))
-        missed = [path for path in changed if not self.tracker.reported(path)]
+            return Report(unchanged=changes.unchanged)
+        missed = [path for path in changes.changed if not self.tracker.reported(path)]
         if self.tracker.inotify and missed and not first:
             log.info("a full pass found %d %s that events had not reported", len(missed),
                      "file" if len(missed) == 1 else "files")
-        report = self._publish(changed + gone)
+        report = self._publish(changes.changed + changes.gone)
         if report is not None:
-            report.unchanged += len(files) - len(changed)
+            report.unchanged += changes.unchanged
         return report
 
     def _say_passed_over(self, passed_over: dict[str, str]) -> None:
@@ -340,12 +329,6 @@ class Daemon:
                if self._passed_over.get(path) != why}
         warn_passed_over(self.settings.input_dir, new)
         self._passed_over = passed_over
-
-    def _render_owed(self) -> bool:
-        reader = self._state_reader()
-        return (any(reader.pending()) or reader.meta(RENDERED_WITH)
-                != self.settings.render_fingerprint
-                or not (self.settings.output_dir / "index.html").exists())
 
     def _state_reader(self) -> State:
         if self._reader is None:
@@ -373,12 +356,13 @@ class Daemon:
             self._last_error = None
 
     def _log_report(self, report: Report) -> None:
-        for path, reason in report.rejected:
-            if reason == UNNAMABLE:
-                if path in self._unnamable_logged:
+        for rejected in report.rejected:
+            if rejected.kind is Rejection.UNNAMABLE:
+                if rejected.path in self._unnamable_logged:
                     continue
-                self._unnamable_logged.add(path)
-            log.warning("rejected %s: %s", self.settings.input_dir / path, reason)
+                self._unnamable_logged.add(rejected.path)
+            log.warning("rejected %s: %s", self.settings.input_dir / rejected.path,
+                        rejected.reason)
         for entry_id in sorted(report.removed_entries):
             log.info("removed %s", entry_id)
 

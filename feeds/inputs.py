@@ -54,6 +54,19 @@ class FileStat(NamedTuple):
         return cls(stat.st_size, stat.st_mtime_ns)
 
 
+@dataclass(frozen=True, slots=True)
+class SeenFile:
+    """An input file as the state last saw it: its size, mtime and hash, and the
+    entry it gave or why it was rejected."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    entry_id: str | None
+    error: str | None
+
+
 class Kind(Enum):
     """What the input rule makes of an entry below the input directory."""
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from feeds.model import feed_keys
+from feeds.intents import Known, Show, Touch, Version
 from feeds.records import Encoded, content_digest, decode_record, same_record
 
 
@@ -36,59 +36,47 @@ class Verdict(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Known:
-    """What the state holds for an entry id: the dump whose record is shown, that
-    record, the entry's `updated` (UTC), category and reporter slugs, and every
-    content it has had (content digest -> mtime_ns of the earliest dump holding it)."""
-
-    record_mtime_ns: int
-    record_sha256: str
-    record: bytes
-    updated: datetime
-    category_slug: str
-    author_slug: str | None
-    versions: Mapping[str, int]
-
-    @property
-    def feeds(self) -> frozenset[str]:
-        return feed_keys(self.category_slug, self.author_slug)
-
-
-@dataclass(frozen=True, slots=True)
 class Plan:
-    """What to do with one dump's entry. `known` is what the state holds once it
-    is done (the next dump of the same id in a batch is planned against it);
-    `feeds` names the category and reporter feeds that change (`feeds.model.feed_keys`;
-    empty: nothing to show)."""
+    """What to do with one dump's entry. `intent` is what the state is to write;
+    `known` is what it holds once that is done (the next dump of the same id in a
+    batch is planned against it); `feeds` names the category and reporter feeds
+    that change (`feeds.model.feed_keys`; empty: nothing to show)."""
 
     verdict: Verdict
     known: Known
     feeds: frozenset[str]
+    intent: Show | Touch
 
     @property
     def shows_record(self) -> bool:
         """Whether this dump's record becomes the one shown."""
-        return self.verdict in (Verdict.NEW, Verdict.CORRECTION)
+        return isinstance(self.intent, Show)
 
 
 def plan_entry(entry: Encoded, mtime_ns: int, sha256: str, known: Known | None) -> Plan:
     """The rulebook (see the module's docstring)."""
     versions = {**(known.versions if known else {})}
     versions[entry.content] = min(versions.get(entry.content, mtime_ns), mtime_ns)
+    version = Version(entry.id, entry.content, versions[entry.content])
     if known is None or (mtime_ns, sha256) > (known.record_mtime_ns, known.record_sha256):
         updated = _updated(versions, entry.content, entry.published)
         shown = Known(mtime_ns, sha256, entry.record, updated, entry.category_slug,
                       entry.author_slug, versions)
+        show = Show(entry, updated, mtime_ns, sha256, version)
         if known is None:
-            return Plan(Verdict.NEW, shown, shown.feeds)
+            return Plan(Verdict.NEW, shown, shown.feeds, show)
         if known.updated == updated and same_record(known.record, entry.record):
-            return Plan(Verdict.SAME, replace(known, versions=versions), frozenset())
+            return Plan(Verdict.SAME, replace(known, versions=versions), frozenset(),
+                        Touch(version, None))
         # A correction may name another reporter: the old one's feed loses the entry.
-        return Plan(Verdict.CORRECTION, shown, shown.feeds | known.feeds)
+        return Plan(Verdict.CORRECTION, shown, shown.feeds | known.feeds, show)
     current = decode_record(known.record)
     updated = _updated(versions, content_digest(current), current.published)
-    moved = known.feeds if updated != known.updated else frozenset()
-    return Plan(Verdict.OLDER, replace(known, updated=updated, versions=versions), moved)
+    if updated == known.updated:
+        return Plan(Verdict.OLDER, replace(known, versions=versions), frozenset(),
+                    Touch(version, None))
+    return Plan(Verdict.OLDER, replace(known, updated=updated, versions=versions), known.feeds,
+                Touch(version, updated))
 
 
 def _updated(versions: Mapping[str, int], content: str, published: datetime) -> datetime:

@@ -1,5 +1,5 @@
 """One input file as a parsing worker takes it: read, hashed, parsed, its entry
-encoded for the state. Workers only parse: pages are the render stage's.
+encoded for the state. Workers only parse here: pages are the output stage's.
 
 Parsing workers import this module and what it needs, not the whole of feeds
 (the state, the renderers, the daemon): every parallel build waits for its
@@ -11,65 +11,86 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from feeds.config import Settings
-from feeds.errors import DumpError
-from feeds.inputs import Stat
+from feeds.errors import DumpError, Rejected, Rejection
+from feeds.inputs import SeenFile, Stat
 from feeds.parse import check_size, parse_dump
 from feeds.records import Encoded, encode
-from feeds.workers import worker_settings
 
-if TYPE_CHECKING:
-    from feeds.state import SeenFile
 
-Job = tuple[str, Stat, "SeenFile | None"]  # a file to read, and what is known of it
+class Context(Protocol):
+    """What reading needs of the process it runs in (`feeds.workers.Context`)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ToRead:
+    """An input file to read, as listed, and what the state knows of it."""
+
+    path: str
+    stat: Stat
+    seen: SeenFile | None
 
 
 @dataclass(frozen=True, slots=True)
 class Dump:
     """An input file read once: its bytes' hash and the entry they parsed to, as
-    the state stores it, or the reason it is no article (neither entry nor
-    error: the bytes are the ones already known)."""
+    the state stores it, or why it is no article (neither entry nor rejection:
+    the bytes are the ones already known)."""
 
     path: str
     size: int
     mtime_ns: int
     sha256: str
-    entry: Encoded | None
-    error: str | None
+    entry: Encoded | None = None
+    rejected: Rejected | None = None
+
+    def seen(self) -> SeenFile:
+        """The file as the state is to remember it (`entry_id` None: the entry is
+        the one it gave before, or it was rejected)."""
+        return SeenFile(self.path, self.size, self.mtime_ns, self.sha256,
+                        self.entry.id if self.entry else None,
+                        self.rejected.reason if self.rejected else None)
 
 
-def read_job(job: Job) -> Dump | None:
-    """`read_dump` in one of the run's workers."""
-    return read_dump(worker_settings(), *job)
+def read_files(context: Context, files: list[ToRead]) -> list[Dump | None]:
+    """`read_dump` over a few files, as a job of the run's workers."""
+    return [read_dump(context.settings, file) for file in files]
 
 
-def read_dump(settings: Settings, path: str, stat: Stat, known: SeenFile | None) -> Dump | None:
+def read_dump(settings: Settings, file: ToRead) -> Dump | None:
     """One file; None when it changed while being read (the next scan reads it again)."""
+    path, size, mtime_ns = file.path, file.stat.st_size, file.stat.st_mtime_ns
     options = settings.parse_options
     try:
-        check_size(stat.st_size, path, options)
-    except DumpError as error:  # never read: its size says enough
-        return Dump(path, stat.st_size, stat.st_mtime_ns, "", None, error.reason)
-    try:
+        check_size(size, path, options)
         # Sized from the file, not the limit: read(limit) would allocate (and
         # zero) the whole limit for every dump. One byte more shows growth.
         data, after = read_file(f"{settings.input_dir}/{path}",
-                                 min(stat.st_size, settings.max_dump_bytes) + 1)
+                                 min(size, settings.max_dump_bytes) + 1)
+    except DumpError as error:  # never read: its size says enough
+        return Dump(path, size, mtime_ns, "", rejected=_rejected(error))
     except OSError as error:
-        return Dump(path, stat.st_size, stat.st_mtime_ns, "", None,
-                    f"cannot read: {error.strerror or error}")
-    if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+        return Dump(path, size, mtime_ns, "", rejected=Rejected(
+            path, Rejection.UNREADABLE, f"cannot read: {error.strerror or error}"))
+    if (after.st_size, after.st_mtime_ns) != (size, mtime_ns):
         return None
     sha256 = hashlib.sha256(data).hexdigest()
-    if known is not None and known.sha256 == sha256 and known.error is None:
-        return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, None)
+    if file.seen is not None and file.seen.sha256 == sha256 and file.seen.error is None:
+        return Dump(path, size, mtime_ns, sha256)
     try:
         entry = parse_dump(data, path, options)
     except DumpError as error:
-        return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, None, error.reason)
-    return Dump(path, stat.st_size, stat.st_mtime_ns, sha256, encode(entry), None)
+        return Dump(path, size, mtime_ns, sha256, rejected=_rejected(error))
+    return Dump(path, size, mtime_ns, sha256, entry=encode(entry))
+
+
+def _rejected(error: DumpError) -> Rejected:
+    return Rejected(error.path, error.kind, error.reason)
 
 
 def read_file(path: str, most: int) -> tuple[bytes, os.stat_result]:

@@ -35,6 +35,31 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
+class OutputFile:
+    """A file of the output as a renderer made it: its path below the root, and its bytes."""
+
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    """What names an article's page (`page_path`)."""
+
+    entry_id: str
+    published: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PageStamp:
+    """An article's page (`page_path`) and when it last changed (UTC)."""
+
+    entry_id: str
+    published: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class FeedSpec:
     """One feed, in every format: `directory` is relative to the output root
     ("" for the all-articles feed, "category/<slug>/" for a category)."""

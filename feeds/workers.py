@@ -1,39 +1,83 @@
 """The worker processes of a large run: one per core, started on first use and
-shared by its stages (the parse stage, then the render stage's article pages),
-so that a run pays for starting them once.
+shared by its stages (parsing, then feeds and article pages), so that a run pays
+for starting them once; and the one fall-back when they fail: the rest of the
+jobs are done in the run's own process.
+
+A job is a module-level function of the stage it belongs to, given a `Context`
+(the settings, and the state and output as that process sees them) and its
+argument. The same function runs in a worker or, for a small run or after the
+pool broke, here.
 
 spawn, never fork: the daemon has threads, and a forked lock may never open.
-Workers import only what their jobs need; each job names a function of the
-stage it belongs to.
+Workers import only what their jobs need.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from feeds.config import Settings
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
-PARALLEL_FROM = 400  # fewer jobs than this are done in the run's own process
+    from feeds.output import Output
+    from feeds.state import State
+
+log = logging.getLogger("feeds.workers")
+PARALLEL_FROM = 400  # less work than this (in files) is done in the run's own process
+AHEAD_PER_WORKER = 4  # jobs sent ahead of the one awaited: each worker has its next at hand
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 
-# In a worker: the settings of the run it serves, given once when it starts
-# rather than pickled with each of its thousands of jobs.
-_settings: list[Settings] = []
+
+class Context:
+    """What a job may use in the process it runs in: the run's settings, and the
+    state and the output, opened when first asked for (a parsing worker needs
+    neither). A worker reads the state on a connection of its own."""
+
+    def __init__(self, settings: Settings, state: State | None = None,
+                 output: Output | None = None) -> None:
+        self.settings = settings
+        self._state = state
+        self._output = output
+
+    @property
+    def state(self) -> State:
+        if self._state is None:
+            from feeds.state import State
+
+            self._state = State(self.settings.state_path, lock=False)
+        return self._state
+
+    @property
+    def output(self) -> Output:
+        if self._output is None:
+            from feeds.output import Output
+
+            self._output = Output(self.settings.output_dir)
+        return self._output
 
 
-def worker_settings() -> Settings:
-    return _settings[0]
+Task = Callable[[Context, Job], Result]
+
+# In a worker: its context, made once from the settings the run gave it when it
+# started rather than pickled with each of its thousands of jobs.
+_context: list[Context] = []
 
 
 def _start(settings: Settings) -> None:
-    _settings.append(settings)
+    _context.append(Context(settings))
     _exit_with_parent()
+
+
+def _run(task: Task[Job, Result], job: Job) -> Result:
+    return task(_context[0], job)
 
 
 def _exit_with_parent() -> None:
@@ -56,25 +100,63 @@ def _exit_with_parent() -> None:
 
 
 class Workers:
-    """A run's pool of worker processes, started when first asked for."""
+    """A run's pool of worker processes, started when first asked for, and the
+    run's own context for the jobs done here."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, local: Context) -> None:
+        self.local = local
         self._pool: ProcessPoolExecutor | None = None
 
-    def wanted(self, jobs: int) -> bool:
-        """Whether this many jobs are worth sending to other processes."""
-        return jobs >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
+    def wanted(self, work: int) -> bool:
+        """Whether this much work (in files) is worth sending to other processes."""
+        return work >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
 
-    def map(self, function: Callable[[Job], Result], jobs: Iterable[Job], chunksize: int = 1
-            ) -> Iterator[Result]:
-        """`function` over `jobs` in the workers, in order. Raises BrokenProcessPool
-        when a worker died (killed, out of memory, or a host program that cannot
-        be imported again by spawn)."""
-        return self._executor().map(function, jobs, chunksize=chunksize)
+    def map(self, task: Task[Job, Result], jobs: Iterable[Job], *, work: int
+            ) -> Generator[Result, None, None]:
+        """`task` over `jobs`, results in order: in the workers when `work` is
+        `wanted`, with a few jobs sent ahead; else here. Stopping early (closing
+        the iterator) drops the jobs not started. When a worker dies (killed,
+        out of memory), what it had not returned is done here, with a warning."""
+        jobs = iter(jobs)
+        if self.wanted(work):
+            yield from self._in_pool(task, jobs)
+        for job in jobs:
+            yield task(self.local, job)
+
+    def _in_pool(self, task: Task[Job, Result], jobs: Iterator[Job]) -> Iterator[Result]:
+        """Results from the pool until the jobs end; after a failure, the jobs it
+        had not returned go back in front of `jobs` for the caller to do here."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = self._executor()
+        sent: deque[tuple[Job, Future[Result]]] = deque()
+        in_hand: list[Job] = []  # a job being sent: a failure there leaves it to redo
+        call = functools.partial(_run, task)
+        ahead = AHEAD_PER_WORKER * (os.cpu_count() or 1)
+        try:
+            for job in jobs:
+                in_hand.append(job)
+                sent.append((job, pool.submit(call, job)))
+                in_hand.clear()
+                while len(sent) > ahead:
+                    yield sent[0][1].result()
+                    sent.popleft()
+            while sent:
+                yield sent[0][1].result()
+                sent.popleft()
+        except BrokenProcessPool as error:
+            log.warning("worker processes failed (%s); going on in this process", error)
+            self.cancel()
+            redo = [job for job, _ in sent] + in_hand
+            sent.clear()
+            for job in redo:
+                yield task(self.local, job)
+        finally:
+            if sent:  # stopped early: the jobs not started are dropped
+                self.cancel()
 
     def cancel(self) -> None:
-        """Drop the jobs not started yet (a stop was asked for)."""
+        """Drop the jobs not started yet, and the pool (the next map starts another)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -86,7 +168,7 @@ class Workers:
 
             self._pool = ProcessPoolExecutor(
                 max_workers=os.cpu_count(), mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start, initargs=(self.settings,))
+                initializer=_start, initargs=(self.local.settings,))
         return self._pool
 
     def __enter__(self) -> Workers:

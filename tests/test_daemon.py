@@ -14,6 +14,7 @@ import pytest
 
 from feeds.config import Settings
 from feeds.daemon import Daemon, SettleTracker
+from feeds.errors import Rejected, Rejection
 from feeds.parse import parse_file
 from feeds.publish import UNNAMABLE
 from feeds.state import State
@@ -103,19 +104,19 @@ def test_scan_publishes_settled_files_once(daemon_parts: tuple[Settings, State, 
     dump = settings.input_dir / "a.txt"
     shutil.copy(SEED_DUNIA_2025, dump)
     os.utime(dump, ns=(clocks.wall_ns, clocks.wall_ns))
-    report = daemon.scan()
-    assert report is not None and report.waiting == 1 and report.parsed == 0
+    report = daemon.full_pass()
+    assert report is not None and report.parsed == 0 and not state.files.seen(["a.txt"])
     clocks.advance(11)
     caplog.set_level(logging.INFO, logger="feeds")
-    report = daemon.scan()
+    report = daemon.full_pass()
     assert report is not None and report.parsed == 1
     assert entry_titles(settings) == [
         "Maroko Dorong Pembentukan Infrastruktur Keamanan di Forum Internasional Moskow"]
     assert [r.message for r in caplog.records if r.message.startswith("published")] == [
         f"published {dump}: Maroko Dorong Pembentukan Infrastruktur Keamanan di Forum "
-        f"Internasional Moskow [Dunia] {state.all_ids().pop()}"]
+        f"Internasional Moskow [Dunia] {state.entries.page_keys()[0].entry_id}"]
     caplog.clear()
-    again = daemon.scan()
+    again = daemon.full_pass()
     assert again is not None and again.parsed == 0 and again.written == []
     assert not caplog.records  # quiet when idle
 
@@ -130,14 +131,14 @@ def test_rejected_dump_is_reported_once_and_retried_when_it_changes(
     os.utime(dump, ns=(clocks.wall_ns - 60 * 10**9,) * 2)
     caplog.set_level(logging.INFO, logger="feeds")
     for _ in range(3):
-        daemon.scan()
+        daemon.full_pass()
     assert [r.message for r in caplog.records] == [f"rejected {dump}: no date line found"]
-    assert [s.error for s in state.rejected_files()] == ["no date line found"]
+    assert [s.error for s in state.files.rejected()] == ["no date line found"]
     shutil.copy(SEED_DUNIA_2024, dump)
     os.utime(dump, ns=(clocks.wall_ns - 30 * 10**9,) * 2)
-    report = daemon.scan()
+    report = daemon.full_pass()
     assert report is not None and report.parsed == 1 and report.rejected == []
-    assert state.rejected_files() == []
+    assert state.files.rejected() == []
 
 
 def test_a_file_name_that_is_not_utf8_is_warned_about_once(
@@ -150,7 +151,7 @@ def test_a_file_name_that_is_not_utf8_is_warned_about_once(
     for dump in settings.input_dir.iterdir():
         os.utime(dump, ns=(clocks.wall_ns - 60 * 10**9,) * 2)
     caplog.set_level(logging.WARNING, logger="feeds")
-    reports = [daemon.scan() for _ in range(3)]
+    reports = [daemon.full_pass() for _ in range(3)]
     assert [r.message for r in caplog.records] == [
         f"rejected {settings.input_dir}/\udcffberita.txt: file name is not valid UTF-8; "
         "rename the file to publish it"]
@@ -166,10 +167,10 @@ def test_a_changed_dump_updates_its_entry_in_place(
     seed = SEED_DUNIA_2024.read_text(encoding="utf-8")
     dump.write_text(seed, encoding="utf-8")
     os.utime(dump, ns=(clocks.wall_ns - 60 * 10**9,) * 2)
-    daemon.scan()
+    daemon.full_pass()
     dump.write_text(seed.replace("tuturnya.", "tuturnya. Ralat."), encoding="utf-8")
     os.utime(dump, ns=(clocks.wall_ns - 30 * 10**9,) * 2)
-    report = daemon.scan()
+    report = daemon.full_pass()
     assert report is not None and report.parsed == 1
     feed = feedparser.parse((settings.output_dir / "atom.xml").read_bytes())
     assert len(feed.entries) == 1 and "Ralat." in feed.entries[0].content[0].value
@@ -187,12 +188,12 @@ def test_the_daemon_survives_an_unwritable_output_and_recovers(
     shutil.copy(SEED_DUNIA_2024, dump)
     os.utime(dump, ns=(clocks.wall_ns - 60 * 10**9,) * 2)
     caplog.set_level(logging.INFO, logger="feeds")
-    assert daemon.scan() is None
-    assert daemon.scan() is None
+    assert daemon.full_pass() is None
+    assert daemon.full_pass() is None
     errors = [r.message for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1 and "scan failed, keeping the last good output" in errors[0]
     settings.output_dir.unlink()
-    report = daemon.scan()
+    report = daemon.full_pass()
     assert report is not None
     assert entry_titles(settings) == ["Maroko dan Prancis Perkuat Kerjasama Keamanan Bilateral"]
     assert "recovered: publishing again" in caplog.messages
@@ -209,7 +210,7 @@ def test_daemon_scan_and_build_write_identical_bytes(tmp_path: Path) -> None:
             build(settings)
         else:
             with State(settings.state_path) as state:
-                Daemon(settings, state, tracker=SettleTracker(0, inotify=False)).scan()
+                Daemon(settings, state, tracker=SettleTracker(0, inotify=False)).full_pass()
         outputs.append({k: v[0] for k, v in snapshot(settings.output_dir).items()})
     assert outputs[0] == outputs[1]
 
@@ -219,9 +220,8 @@ def event_driven_daemon(settings: Settings, state: State, clocks: PinnedClocks
     """A daemon woken by (simulated) inotify events, after its first full pass."""
     tracker = SettleTracker(10, inotify=True, monotonic=lambda: clocks.monotonic,
                             wall_ns=lambda: clocks.wall_ns)
-    daemon = Daemon(settings, state, clock=lambda: NOW, tracker=tracker,
-                    monotonic=lambda: clocks.monotonic)
-    assert daemon.scan() is not None  # the first, full pass
+    daemon = Daemon(settings, state, clock=lambda: NOW, tracker=tracker)
+    assert daemon.full_pass() is not None  # the first pass is a full one
     clocks.advance(0.5)
     return daemon, tracker
 
@@ -235,12 +235,12 @@ def test_event_wakes_read_only_the_files_named(
     shutil.copy(SEED_DUNIA_2024, unnamed)
     os.utime(unnamed, ns=(clocks.wall_ns - 60 * 10**9,) * 2)  # quiet: a full pass takes it
     tracker.completed("named.txt", named.stat())
-    report = daemon.scan()
+    report = daemon.event_pass()
     assert report is not None and report.parsed == 1
-    assert state.seen_file("named.txt") and not state.seen_file("unnamed.txt")
+    assert state.files.seen(["named.txt"]) and not state.files.seen(["unnamed.txt"])
     clocks.advance(settings.safety_interval)
-    report = daemon.scan()  # the safety schedule's full pass
-    assert report is not None and report.parsed == 1 and state.seen_file("unnamed.txt")
+    report = daemon.full_pass()  # the safety schedule's full pass
+    assert report is not None and report.parsed == 1 and state.files.seen(["unnamed.txt"])
 
 
 def test_an_event_naming_a_file_that_is_not_utf8_costs_nothing_else(
@@ -252,9 +252,9 @@ def test_an_event_naming_a_file_that_is_not_utf8_costs_nothing_else(
     shutil.copy(SEED_DUNIA_2025, settings.input_dir / "good.txt")
     tracker.completed(bad.name, bad.stat())
     tracker.completed("good.txt", (settings.input_dir / "good.txt").stat())
-    report = daemon.scan()  # woken by the events: reads only what they name
+    report = daemon.event_pass()  # woken by the events: reads only what they name
     assert report is not None and report.parsed == 1
-    assert report.rejected == [("\udcffberita.txt", UNNAMABLE)]
+    assert report.rejected == [Rejected("\udcffberita.txt", Rejection.UNNAMABLE, UNNAMABLE)]
     assert entry_titles(settings) == [parse_file(SEED_DUNIA_2025).title]
 
 
@@ -266,16 +266,16 @@ def test_a_file_events_missed_is_published_by_the_safety_pass(
     missed = settings.input_dir / "missed.txt"  # written while the watch was down
     shutil.copy(SEED_DUNIA_2025, missed)
     os.utime(missed, ns=(clocks.wall_ns - 60 * 10**9,) * 2)
-    assert daemon.scan() is None  # no event named it: the event pass has nothing to do
-    assert not state.seen_file("missed.txt")
+    assert daemon.event_pass() is None  # no event named it: the event pass has nothing to do
+    assert not state.files.seen(["missed.txt"])
     caplog.set_level(logging.INFO, logger="feeds.daemon")
     clocks.advance(settings.safety_interval)
-    report = daemon.scan()
-    assert report is not None and report.parsed == 1 and state.seen_file("missed.txt")
+    report = daemon.full_pass()
+    assert report is not None and report.parsed == 1 and state.files.seen(["missed.txt"])
     assert "a full pass found 1 file that events had not reported" in caplog.messages
     clocks.advance(settings.safety_interval)
     caplog.clear()
-    quiet = daemon.scan()  # nothing new: nothing read, nothing said
+    quiet = daemon.full_pass()  # nothing new: nothing read, nothing said
     assert quiet is not None and quiet.parsed == 0 and not caplog.messages
 
 
@@ -332,12 +332,12 @@ def test_a_folder_made_in_the_input_is_listed_and_a_held_file_waits_for_its_clos
             writer.flush()
             outside.rename(settings.input_dir / "batch")
             event_pass()
-            assert state.seen_file("batch/inner/whole.txt")
-            assert not state.seen_file("batch/inner/held.txt")  # its writer still has it
+            assert state.files.seen(["batch/inner/whole.txt"])
+            assert not state.files.seen(["batch/inner/held.txt"])  # its writer still has it
             writer.write(SEED_DUNIA_2024.read_text(encoding="utf-8")[100:])
         event_pass()  # its close, seen by the watch on the moved-in folder
-        assert state.seen_file("batch/inner/held.txt")
-        assert not state.seen_file("batch/.hidden/staged.txt")
+        assert state.files.seen(["batch/inner/held.txt"])
+        assert not state.files.seen(["batch/.hidden/staged.txt"])
     finally:
         observer.stop()
         observer.join(timeout=5)

@@ -62,8 +62,8 @@ def test_disk_full_keeps_the_last_good_feeds_and_recovers(
     caplog.set_level(logging.INFO, logger="feeds")
     with State(settings.state_path) as state:
         daemon = Daemon(settings, state, tracker=SettleTracker(0, inotify=False))
-        assert daemon.scan() is None
-        assert daemon.scan() is None
+        assert daemon.full_pass() is None
+        assert daemon.full_pass() is None
         errors = [r.message for r in caplog.records if r.levelno == logging.ERROR]
         assert len(errors) == 1 and "No space left on device" in errors[0]
         after = visible_files(settings.output_dir)
@@ -74,7 +74,7 @@ def test_disk_full_keeps_the_last_good_feeds_and_recovers(
                    if path not in before)
         assert not list(settings.output_dir.rglob(".*.tmp"))  # no temporary left
         monkeypatch.setattr(os, "fsync", real_fsync)
-        assert daemon.scan() is not None
+        assert daemon.full_pass() is not None
     assert len(titles(settings)) == 2
     assert "recovered: publishing again" in caplog.messages
 
@@ -86,12 +86,12 @@ def test_input_directory_deleted_while_running(tmp_path: Path,
     caplog.set_level(logging.INFO, logger="feeds")
     with State(settings.state_path) as state:
         daemon = Daemon(settings, state, tracker=SettleTracker(0, inotify=False))
-        assert daemon.scan() is None
+        assert daemon.full_pass() is None
         assert any("input directory not found" in m for m in caplog.messages)
         assert titles(settings) == ["Maroko dan Prancis Perkuat Kerjasama Keamanan Bilateral"]
         settings.input_dir.mkdir()
         drop_second_dump(settings)
-        assert daemon.scan() is not None
+        assert daemon.full_pass() is not None
     assert len(titles(settings)) == 2  # the first entry outlived its deleted dump
 
 
@@ -103,12 +103,12 @@ def test_locked_state_database(tmp_path: Path, caplog: pytest.LogCaptureFixture)
     caplog.set_level(logging.INFO, logger="feeds")
     with State(settings.state_path, busy_timeout=0.2) as state:
         daemon = Daemon(settings, state, tracker=SettleTracker(0, inotify=False))
-        assert daemon.scan() is None
+        assert daemon.full_pass() is None
         assert any("cannot write the state: database is locked" in m for m in caplog.messages)
         assert len(titles(settings)) == 1
         blocker.execute("ROLLBACK")
         blocker.close()
-        assert daemon.scan() is not None
+        assert daemon.full_pass() is not None
     assert len(titles(settings)) == 2
 
 
@@ -135,10 +135,10 @@ def test_clock_jumping_backwards_changes_nothing_published(tmp_path: Path) -> No
     with State(settings.state_path) as state:
         daemon = Daemon(settings, state, clock=lambda: clock[0],
                         tracker=SettleTracker(0, inotify=False))
-        daemon.scan()
+        daemon.full_pass()
         clock[0] = NOW - timedelta(days=400)  # the machine's clock jumps back a year
         drop_second_dump(settings)
-        report = daemon.scan()
+        report = daemon.full_pass()
         assert report is not None and report.parsed == 1
     reference = make_settings(tmp_path / "reference")
     for name in ("a.txt", "b.txt"):

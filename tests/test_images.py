@@ -165,6 +165,6 @@ def test_another_image_in_a_newer_dump_is_a_correction(tmp_path: Path) -> None:
     report = build(settings)
     assert len(report.changed_entries) == 1
     with State(settings.state_path) as state:
-        (shown,) = state.newest(None, 5)
+        (shown,) = state.entries.newest(None, 5)
     assert shown.entry.image == "https://cdn.rmol.id/baru.jpg"
     assert shown.updated > shown.entry.published  # a correction moves `updated`

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from feeds.intents import Known
 from feeds.model import Sidebars
 from feeds.parse import parse_file
-from feeds.plan import Known, Verdict, plan_entry
+from feeds.plan import Verdict, plan_entry
 from feeds.records import Encoded, encode
 from tests.conftest import SEED_DUNIA_2025
 

@@ -17,7 +17,7 @@ from lxml import etree
 from feeds.config import Settings
 from feeds.dates import format_utc
 from feeds.parse import parse_file
-from feeds.reading import read_dump
+from feeds.reading import ToRead, read_dump
 from feeds.state import State
 from tests.conftest import (
     SEED_DUNIA_2024,
@@ -62,7 +62,7 @@ def test_every_feed_parses_strictly_and_ids_agree(corpus_build: Built) -> None:
     files = feed_files(output)
     reporters = {path.parent.name for path in files if path.parent.parent.name == "author"}
     with State(settings.state_path) as state:
-        assert reporters == {reporter.slug for reporter in state.reporters()} != set()
+        assert reporters == {reporter.slug for reporter in state.names.reporters()} != set()
     assert len(files) == 3 * (1 + 12 + 1 + len(reporters))  # all, categories, populer, reporters
     ids_by_dir: dict[Path, list[list[str]]] = {}
     for path in files:
@@ -342,6 +342,7 @@ def test_a_large_build_into_an_empty_state_defers_indexes_and_ends_the_same(
 
 def test_a_broken_worker_pool_falls_back_to_parsing_here(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
     import feeds.workers
@@ -356,8 +357,10 @@ def test_a_broken_worker_pool_falls_back_to_parsing_here(
         def __exit__(self, *_: object) -> None:
             pass
 
-        def map(self, *_: object, **__: object) -> list[object]:
-            raise BrokenProcessPool("a worker was killed")
+        def submit(self, *_: object) -> Future[object]:
+            died: Future[object] = Future()
+            died.set_exception(BrokenProcessPool("a worker was killed"))
+            return died
 
         def shutdown(self, **_: object) -> None:
             pass
@@ -369,7 +372,8 @@ def test_a_broken_worker_pool_falls_back_to_parsing_here(
     shutil.copy(SEED_DUNIA_2025, settings.input_dir / "b.txt")
     report = build(settings)
     assert report.parsed == 2
-    assert "parsing workers failed (a worker was killed); parsing in this process" in caplog.text
+    assert ("worker processes failed (a worker was killed); going on in this process"
+            in caplog.text)
     assert len([path for path in report.written if path.startswith("artikel/")]) == 2
 
 
@@ -402,9 +406,10 @@ def test_an_oversize_dump_is_rejected_with_its_own_size(tmp_path: Path) -> None:
     (settings.input_dir / "small.txt").write_bytes(SEED_DUNIA_2025.read_bytes()[:1500])
     report = build(settings)
     size = SEED_DUNIA_2024.stat().st_size
-    assert dict(report.rejected) == {"big.txt": f"too large: {size} bytes (the limit is 2000)"}
+    assert {r.path: r.reason for r in report.rejected} == {
+        "big.txt": f"too large: {size} bytes (the limit is 2000)"}
     with State(settings.state_path) as state:  # what `feeds status` lists
-        assert [seen.error for seen in state.rejected_files()] == [
+        assert [seen.error for seen in state.files.rejected()] == [
             f"too large: {size} bytes (the limit is 2000)"]
 
 
@@ -415,8 +420,8 @@ def test_a_dump_that_changes_while_read_is_left_for_the_next_scan(tmp_path: Path
     listed = dump.stat()
     with dump.open("ab") as handle:  # written to after it was listed
         handle.write(b"\nLagi.\n")
-    assert read_dump(settings, "a.txt", listed, None) is None
-    read = read_dump(settings, "a.txt", dump.stat(), None)
+    assert read_dump(settings, ToRead("a.txt", listed, None)) is None
+    read = read_dump(settings, ToRead("a.txt", dump.stat(), None))
     assert read is not None and read.entry is not None and read.size == dump.stat().st_size
 
 
@@ -455,6 +460,6 @@ def test_a_state_of_an_older_record_format_is_rebuilt_from_the_input_once(
     assert {k: v[0] for k, v in snapshot(settings.output_dir).items()} == before
     with State(settings.state_path) as state:
         assert state.meta(RECORD_FORMAT_KEY) == RECORD_FORMAT
-        assert [p.entry for p in state.entries([seed.id])] == [replace(seed, source="a.txt")]
+        assert [p.entry for p in state.entries.by_ids([seed.id])] == [replace(seed, source="a.txt")]
     caplog.clear()
     assert build(settings).parsed == 0 and "older feeds" not in caplog.text

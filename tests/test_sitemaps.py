@@ -53,8 +53,8 @@ def test_every_article_page_is_listed_with_its_lastmod(tmp_path: Path) -> None:
     build(settings)
     with State(settings.state_path) as state:
         assert listed(settings) == expected_pages(settings, state)
-        newest = state.newest(None, 1)[0].entry.published
-        in_window = state.published_since(newest - timedelta(days=2), 1000)
+        newest = state.entries.newest(None, 1)[0].entry.published
+        in_window = state.entries.published_since(newest - timedelta(days=2), 1000)
     for loc in listed(settings):
         assert (settings.output_dir / loc.removeprefix(settings.base_url)).is_file()
     news = etree.parse(str(settings.output_dir / "news-sitemap.xml")).getroot()
@@ -77,9 +77,9 @@ def indexed_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int,
                     ) -> tuple[Settings, list[Path]]:
     """An archive built from all but the last of `count` dumps, with a sitemap
     limit of three pages, and the dumps."""
-    import feeds.render.pending
+    import feeds.render.sitemaps
 
-    monkeypatch.setattr(feeds.render.pending, "SITEMAP_URLS", 3)
+    monkeypatch.setattr(feeds.render.sitemaps, "SITEMAP_URLS", 3)
     settings = make_settings(tmp_path)
     generate_corpus(tmp_path / "corpus", count, 0.0, seed=seed)
     dumps = sorted(p for p in (tmp_path / "corpus").iterdir() if p.suffix in (".txt", ".html"))

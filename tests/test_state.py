@@ -12,11 +12,12 @@ import pytest
 
 from feeds.dates import format_utc
 from feeds.errors import StateError
+from feeds.intents import Forget
 from feeds.model import Entry, Sidebars
 from feeds.parse import parse_file
 from feeds.plan import plan_entry
 from feeds.records import decode_record, encode, entry_record, record_json, record_text
-from feeds.state import DEFERRABLE_INDEXES, MIGRATIONS, State
+from feeds.state import DEFERRABLE_INDEXES, MIGRATIONS, Reporter, State
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
 
 
@@ -30,8 +31,8 @@ def store(state: State, dumped: Entry, mtime_ns: int, sha256: str) -> frozenset[
     """One dump's entry planned against the state and stored, as a build records
     it; the categories whose feeds change."""
     encoded = encode(dumped)
-    plan = plan_entry(encoded, mtime_ns, sha256, state.known_entries([encoded.id]).get(encoded.id))
-    state.save_entries([(encoded, plan)])
+    plan = plan_entry(encoded, mtime_ns, sha256, state.entries.known([encoded.id]).get(encoded.id))
+    state.entries.apply([plan.intent])
     return plan.feeds
 
 
@@ -57,7 +58,7 @@ def test_a_second_writer_is_refused(tmp_path: Path) -> None:
         with pytest.raises(StateError, match="in use by pid"):
             State(tmp_path / "s.db")
         with State(tmp_path / "s.db", lock=False) as reader:  # status may read alongside
-            assert reader.entry_count() == 0
+            assert reader.entries.count() == 0
     with State(tmp_path / "s.db"):
         pass  # the lock went with the first writer
 
@@ -76,14 +77,14 @@ def test_category_counts_follow_every_change(tmp_path: Path) -> None:
         store(state, entry("Tiga", "Hukum", 2), 1, "c")
         # a newer dump respells it
         store(state, replace(second, category="Dunia"), 2, "d")
-        assert {(c.slug, c.name, c.count) for c in state.categories()} == {
+        assert {(c.slug, c.name, c.count) for c in state.names.categories()} == {
             ("dunia", "Dunia", 2), ("hukum", "Hukum", 1)}
-        state.forget_entries([first.id])
-        assert {(c.slug, c.count) for c in state.categories()} == {("dunia", 1), ("hukum", 1)}
+        state.entries.apply([Forget(first.id)])
+        assert {(c.slug, c.count) for c in state.names.categories()} == {("dunia", 1), ("hukum", 1)}
         expected = counted_directly(state)
         kept = {(slug, name): n for slug, name, n in state.db.execute("SELECT * FROM spellings")}
         assert kept == expected
-        assert state.entry_count() == 2
+        assert state.entries.count() == 2
 
 
 def test_an_older_dump_never_replaces_a_newer_one(tmp_path: Path) -> None:
@@ -93,10 +94,10 @@ def test_an_older_dump_never_replaces_a_newer_one(tmp_path: Path) -> None:
     with State(tmp_path / "s.db") as state, state.transaction():
         assert store(state, corrected, newer_ns, "new") == {"category:dunia",
                                                             "author:hani-fatunnisa"}
-        (alone,) = state.newest("dunia", 5)
+        (alone,) = state.entries.newest("dunia", 5)
         assert alone.updated == seed.published  # one content so far: not a correction
         assert store(state, seed, older_ns, "old") == {"category:dunia", "author:hani-fatunnisa"}
-        (stored,) = state.newest("dunia", 5)
+        (stored,) = state.entries.newest("dunia", 5)
         assert stored.entry.blocks == corrected.blocks  # the newer dump's content stays
         assert stored.entry.published == seed.published
         assert stored.updated == datetime.fromtimestamp(1_760_000_000, UTC)
@@ -182,16 +183,16 @@ def test_a_version_2_state_migrates_its_pending_feeds_and_counts_reporters(
     db.execute("INSERT INTO pending_feeds VALUES ('dunia')")  # an older feeds left work
     db.close()
     with State(tmp_path / "s.db") as state, state.transaction():
-        assert state.pending().feeds == {"category:dunia"}
+        assert state.work.pending().feeds == {"category:dunia"}
         hani = parse_file(SEED_DUNIA_2025)
         store(state, hani, 1, "a")
         store(state, replace(hani, title="Judul Lain", author="HANI FATUNNISA".title()), 2, "b")
         store(state, replace(hani, title="Tanpa Reporter", author=None), 3, "c")
-        assert [tuple(r) for r in state.reporters()] == [("hani-fatunnisa", "Hani Fatunnisa", 2)]
-        (only,) = state.newest(None, 5, reporter="hani-fatunnisa")[:1]
+        assert state.names.reporters() == [Reporter("hani-fatunnisa", "Hani Fatunnisa", 2)]
+        (only,) = state.entries.newest(None, 5, reporter="hani-fatunnisa")[:1]
         assert only.entry.author == "Hani Fatunnisa"
-        state.forget_entries([hani.id])
-        assert [tuple(r) for r in state.reporters()] == [("hani-fatunnisa", "Hani Fatunnisa", 1)]
+        state.entries.apply([Forget(hani.id)])
+        assert state.names.reporters() == [Reporter("hani-fatunnisa", "Hani Fatunnisa", 1)]
         # A correction naming another reporter moves the count.
         store(state, replace(hani, title="Judul Lain", author="Yudi Siregar"), 4, "d")
-        assert [tuple(r) for r in state.reporters()] == [("yudi-siregar", "Yudi Siregar", 1)]
+        assert state.names.reporters() == [Reporter("yudi-siregar", "Yudi Siregar", 1)]

@@ -4,37 +4,45 @@ icon feeds ships (`feeds/assets`), and `favicon.ico`."""
 from __future__ import annotations
 
 import struct
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from feeds.config import Settings
-from feeds.output import Output
-from feeds.site import image_file
+from feeds.site import OutputFile, image_file
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-DEFAULT_FILES = ("icon.png", "icon.svg", "favicon.ico")
+ASSETS = Path(__file__).resolve().parent.parent / "assets"  # read by the publisher
+SHIPPED_FILES = ("icon.png", "icon.svg", "favicon.ico")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def write_icons(settings: Settings, output: Output) -> None:
-    """Copy the icon and logo files the pages and feeds point at; `favicon.ico`
-    is the configured icon when it is an ICO or a PNG file, else the shipped one."""
-    icon, logo = settings.site_icon, settings.site_logo
-    if not icon:
-        for name in DEFAULT_FILES:
-            output.write(name, (ASSETS / name).read_bytes())
-        return
-    favicon = (ASSETS / "favicon.ico").read_bytes()
-    for kind, configured in (("icon", icon), ("logo", logo)):
-        published = image_file(configured, kind)
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A configured icon or logo (`kind`): its setting (a file's path) and its bytes."""
+
+    kind: str
+    configured: str
+    data: bytes
+
+
+def icon_files(configured: Sequence[Image], shipped: Mapping[str, bytes]) -> list[OutputFile]:
+    """The icon and logo files the pages and feeds point at: the configured ones,
+    and the shipped ones (`SHIPPED_FILES`) while no icon is configured;
+    `favicon.ico` is the configured icon when it is an ICO or a PNG file, else
+    the shipped one."""
+    files = {}
+    if not any(image.kind == "icon" for image in configured):
+        files = {name: shipped[name] for name in SHIPPED_FILES}
+    for image in configured:
+        published = image_file(image.configured, image.kind)
         if published is None:
             continue
-        data = Path(configured).read_bytes()
-        output.write(published, data)
-        if kind == "icon" and published.endswith(".ico"):
-            favicon = data
-        elif kind == "icon" and data.startswith(_PNG_SIGNATURE):
-            favicon = ico_from_pngs([data])
-    output.write("favicon.ico", favicon)
+        files[published] = image.data
+        if image.kind == "icon" and published.endswith(".ico"):
+            files["favicon.ico"] = image.data
+        elif image.kind == "icon" and image.data.startswith(_PNG_SIGNATURE):
+            files["favicon.ico"] = ico_from_pngs([image.data])
+    files.setdefault("favicon.ico", shipped["favicon.ico"])
+    return [OutputFile(path, data) for path, data in files.items()]
 
 
 def ico_from_pngs(images: list[bytes]) -> bytes:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from lxml import etree
 
 from feeds.dates import format_utc
 from feeds.model import Published
-from feeds.site import Site, entry_page, page_path
+from feeds.site import OutputFile, PageStamp, Site, entry_page, page_path
 
 SITEMAP_URLS = 50_000  # the protocol's limit for one file
 NEWS_URLS = 1_000  # Google's limit for a news sitemap
@@ -38,26 +39,34 @@ def _xml(root: etree._Element) -> bytes:
     return bytes(etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8"))
 
 
-def urlset(pages: Sequence[tuple[str, datetime, datetime]], site: Site) -> bytes:
-    """A sitemap of these pages: (entry id, published, updated), each in UTC.
+@dataclass(frozen=True, slots=True)
+class SitemapPart:
+    """A part of the sitemap: its path in the output, and the newest lastmod in it."""
+
+    path: str
+    lastmod: datetime
+
+
+def urlset(pages: Sequence[PageStamp], site: Site) -> bytes:
+    """A sitemap of these pages, with when each last changed.
 
     Written as text, not built as a tree: it may list 50,000 pages; only the
     base URL can hold a character to escape."""
     base = html.escape(site.base_url, quote=False)
-    lines = [f"  <url>\n    <loc>{base}{page_path(entry_id, published)}</loc>\n"
-             f"    <lastmod>{format_utc(updated)}</lastmod>\n  </url>\n"
-             for entry_id, published, updated in pages]
+    lines = [f"  <url>\n    <loc>{base}{page_path(page.entry_id, page.published)}</loc>\n"
+             f"    <lastmod>{format_utc(page.updated)}</lastmod>\n  </url>\n"
+             for page in pages]
     return (f"<?xml version='1.0' encoding='UTF-8'?>\n<urlset xmlns=\"{SITEMAP_NS}\">\n"
             + "".join(lines) + "</urlset>\n").encode()
 
 
-def sitemap_index(parts: Sequence[tuple[str, datetime]], site: Site) -> bytes:
-    """An index over sitemap parts: (path in the output, newest lastmod in it)."""
+def sitemap_index(parts: Sequence[SitemapPart], site: Site) -> bytes:
+    """An index over sitemap parts."""
     root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap=_NSMAP)
-    for path, lastmod in parts:
+    for part in parts:
         sitemap = etree.SubElement(root, f"{{{SITEMAP_NS}}}sitemap")
-        etree.SubElement(sitemap, f"{{{SITEMAP_NS}}}loc").text = site.base_url + path
-        etree.SubElement(sitemap, f"{{{SITEMAP_NS}}}lastmod").text = format_utc(lastmod)
+        etree.SubElement(sitemap, f"{{{SITEMAP_NS}}}loc").text = site.base_url + part.path
+        etree.SubElement(sitemap, f"{{{SITEMAP_NS}}}lastmod").text = format_utc(part.lastmod)
     return _xml(root)
 
 
@@ -92,3 +101,15 @@ def robots_txt(site: Site) -> bytes:
     """Everything may be crawled; both sitemaps are named."""
     return (f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
             f"Sitemap: {site.base_url}news-sitemap.xml\n").encode()
+
+
+def month_paths(month: str, pages: int) -> list[str]:
+    """The parts a month of this many pages is listed in (`part_path`)."""
+    return [part_path(month, number) for number in range(1, -(-pages // SITEMAP_URLS) + 1)]
+
+
+def month_files(month: str, pages: Sequence[PageStamp], site: Site) -> list[OutputFile]:
+    """A month's parts of the sitemap, listing these pages."""
+    return [OutputFile(path, urlset(pages[number * SITEMAP_URLS : (number + 1) * SITEMAP_URLS],
+                                    site))
+            for number, path in enumerate(month_paths(month, len(pages)))]

@@ -1,0 +1,185 @@
+"""The publisher: the one code path from the input directory to the output.
+`feeds build` and the daemon's passes both call `publish`.
+
+    input files -> what changed (`changes`) -> read and parse, in workers for
+    many files (`feeds.reading`) -> plan each entry (`feeds.plan`) -> store what
+    was decided and what it makes pending (`ingest`) -> render what is pending
+    and write it (`refresh`)
+
+The state records what must be rendered in the same transaction as the change
+that needs it, and forgets it only once the files are in place: a run that is
+killed at any point leaves the rest of the work to the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime
+
+from feeds.config import Settings
+from feeds.dates import format_utc
+from feeds.errors import Rejected, Rejection
+from feeds.inputs import FileStat, SeenFile, Stat, list_input, stat_inputs, warn_passed_over
+from feeds.output import Output
+from feeds.publish.changes import RENDERED_WITH, find_changes, whole_render_due
+from feeds.publish.ingest import (
+    Progress,
+    Report,
+    StopRequested,
+    forget_entries,
+    read_batches,
+    record,
+)
+from feeds.publish.refresh import remove_strays, write_pending
+from feeds.reading import ToRead
+from feeds.records import RECORD_FORMAT, RECORD_FORMAT_KEY
+from feeds.state import Run, State
+from feeds.workers import Context, Workers
+
+__all__ = ["RENDERED_WITH", "Report", "forget", "publish"]
+
+log = logging.getLogger("feeds.publish")
+Clock = Callable[[], datetime]
+# Decides whether a changed file is complete enough to read (the daemon's settle rule).
+Settled = Callable[[str, Stat], bool]
+BULK_FROM = 1000  # this many dumps into an empty state are recorded with indexes deferred
+READ_FROM = "input directory"  # meta: the directory the files the state holds were read from
+# Set while a run writes the output: found set, the last writer was stopped
+# half-way and may have left temporary files behind.
+WRITING = "writing"
+UNNAMABLE = "file name is not valid UTF-8; rename the file to publish it"
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def never() -> bool:
+    return False
+
+
+def publish(settings: Settings, state: State, *, rebuild: bool = False,
+            clock: Clock = system_clock, settled: Settled | None = None,
+            progress: Progress | None = None, stop: StopRequested = never,
+            only: Collection[str] | None = None) -> Report:
+    """Bring the state and the output up to date with the input directory.
+
+    Only files whose size or mtime changed are read, only those whose bytes
+    changed are parsed, and only feeds whose entries changed are rendered.
+    `rebuild` forgets the state first and renders everything from the input.
+    `settled` says whether a changed file is complete (the others wait).
+    `stop` is asked between batches: when it says yes, what was read is still
+    recorded and its feeds rendered, and the rest waits for the next run.
+    `only` limits the run to these input paths (relative, "/"-separated).
+    Raises OutputError, StateError or OSError when the environment fails; a bad
+    dump is only reported.
+    """
+    report = Report()
+    context = Context(settings, state, Output(settings.output_dir))
+    context.output.prepare()
+    interrupted = bool(state.meta(WRITING))
+    if interrupted:
+        context.output.sweep_temporaries()
+    rebuild = _forget_if_asked(settings, state, rebuild=rebuild)
+    files, seen_stats = _look(settings, state, only, report)
+    changes = find_changes(files, seen_stats)
+    seen = state.files.seen(changes.changed)
+    todo = [ToRead(path, files[path], seen.get(path)) for path in changes.changed
+            if settled is None or settled(path, files[path])]
+    report.unchanged = changes.unchanged
+    whole = rebuild or whole_render_due(settings, state)
+    writing = interrupted or bool(todo) or whole or bool(state.work.pending())
+    with state.transaction():
+        if writing:  # a run with nothing to write leaves the state as it is
+            state.set_meta(WRITING, "yes")
+        if whole:  # before the batches, which write the pages of the articles they bring
+            state.work.add_everything()
+            state.set_meta(RENDERED_WITH, settings.render_fingerprint)
+    with Workers(context) as workers:
+        _ingest(context, workers, todo, seen, report, clock=clock, progress=progress, stop=stop)
+        with state.transaction():
+            state.files.drop(changes.gone)  # their entries stay: inputs may rotate
+            # The files' paths are relative to it: `feeds status` names them from here,
+            # whatever input it is given.
+            state.set_meta(READ_FROM, str(settings.input_dir.absolute()))
+        report.written += write_pending(context, workers, stop, whole=whole)
+    if rebuild:
+        report.written += remove_strays(state, context.output)
+    with state.transaction():
+        state.runs.note(Run(format_utc(clock()), report.parsed, len(report.rejected),
+                            len(report.written)))
+        state.set_meta(WRITING, "")
+    return report
+
+
+def _forget_if_asked(settings: Settings, state: State, *, rebuild: bool) -> bool:
+    """Forget the state for a rebuild, asked for or needed: a state holding
+    records of an older feeds is rebuilt from the input. Whether it was."""
+    if state.meta(RECORD_FORMAT_KEY) != RECORD_FORMAT:
+        if state.entries.count():
+            log.warning("%s holds records of an older feeds: rebuilding it from %s",
+                        settings.state_path, settings.input_dir)
+            rebuild = True
+        with state.transaction():
+            state.set_meta(RECORD_FORMAT_KEY, RECORD_FORMAT)
+    if rebuild:
+        with state.transaction():
+            state.clear()
+    return rebuild
+
+
+def _look(settings: Settings, state: State, only: Collection[str] | None, report: Report
+          ) -> tuple[dict[str, FileStat], dict[str, tuple[int, int]]]:
+    """The input files to consider and what the state saw of them: the whole
+    directory, or only the paths named (a targeted scan, at a cost that does not
+    grow with the input). A file whose name is not text is rejected here."""
+    if only is None:
+        listing = list_input(settings.input_dir)
+        warn_passed_over(settings.input_dir, listing.passed_over)
+        files, seen = listing.dumps, state.files.stats()
+    else:
+        files = stat_inputs(settings.input_dir, only)
+        seen = {path: (file.size, file.mtime_ns) for path, file in
+                state.files.seen([path for path in only if _nameable(path)]).items()}
+    for path in [path for path in files if not _nameable(path)]:
+        del files[path]
+        report.rejected.append(Rejected(path, Rejection.UNNAMABLE, UNNAMABLE))
+    return files, seen
+
+
+def _nameable(path: str) -> bool:
+    """Whether a path is text. A name that is not UTF-8 reaches Python with
+    surrogates standing for its bytes, which neither the state, nor a record,
+    nor a feed can hold."""
+    try:
+        path.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _ingest(context: Context, workers: Workers, todo: list[ToRead], seen: dict[str, SeenFile],
+            report: Report, *, clock: Clock, progress: Progress | None,
+            stop: StopRequested) -> None:
+    """Read the changed files and record them, a batch a transaction. Into an
+    empty state, many are recorded with the indexes deferred."""
+    state = context.state
+    bulk = len(todo) >= BULK_FROM and state.entries.count() == 0
+    with state.indexes_deferred() if bulk else contextlib.nullcontext():
+        for batch in read_batches(workers, todo, progress, stop) if todo else ():
+            with state.transaction():
+                record(state, batch, seen, clock(), report, context.settings.input_dir)
+
+
+def forget(settings: Settings, state: State, ids: list[str]) -> Report:
+    """Retract entries on purpose and regenerate what they appeared in.
+    Returns a report whose `removed_entries` holds the ids that existed."""
+    report = Report()
+    context = Context(settings, state, Output(settings.output_dir))
+    with state.transaction():
+        forget_entries(state, ids, report)
+    with Workers(context) as workers:
+        report.written += write_pending(context, workers, never, whole=False)
+    return report

@@ -1,0 +1,256 @@
+"""The output side of a run: what the state says the output owes, read from
+the state, turned into bytes by the renderers (`feeds.render`), written through
+`Output`, and marked done in the state once the files are in place.
+
+Feeds and the index come first (they are what subscribers poll), then the
+article pages. Many category and reporter feeds, or many pages, are rendered
+and written by the run's workers, each reading the state on its own connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from feeds.config import Settings
+from feeds.output import Output
+from feeds.render.articles import article_file
+from feeds.render.feeds import (
+    article_items,
+    feed_files,
+    feed_summary,
+    items_summary,
+    listing_files,
+    populer_items,
+    reporter_summary,
+)
+from feeds.render.icons import ASSETS, SHIPPED_FILES, Image, icon_files
+from feeds.render.items import FeedItem
+from feeds.render.pages import FeedSummary, index_page, opml
+from feeds.render.sitemaps import (
+    NEWS_URLS,
+    SitemapPart,
+    month_files,
+    month_paths,
+    news_sitemap,
+    news_window,
+    robots_txt,
+    sitemap_index,
+)
+from feeds.site import (
+    FeedSpec,
+    OutputFile,
+    all_feed,
+    category_feed,
+    feed_directory,
+    page_path,
+    populer_feed,
+    reporter_feed,
+)
+from feeds.state import State
+from feeds.state.work import Pending
+from feeds.workers import Context, Workers
+
+PAGES_PER_JOB = 500  # pages a worker writes, and the main process marks done, at a time
+StopRequested = Callable[[], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class ListingJob:
+    """A category's or a reporter's feeds and page to write: the category's slug
+    or the reporter's says which entries; `names` is the name each category's
+    feed shows, by slug."""
+
+    spec: FeedSpec
+    names: Mapping[str, str]
+    category: str | None = None
+    reporter: str | None = None
+
+
+def write(output: Output, files: Iterable[OutputFile], *, durable: bool = True) -> list[str]:
+    """Put the files in place; the paths of those whose bytes changed."""
+    return [file.path for file in files if output.write(file.path, file.data, durable=durable)]
+
+
+def remove(output: Output, paths: Iterable[str]) -> list[str]:
+    """Delete files that have no reason to exist any more; the paths of those there were."""
+    return [path for path in paths if output.remove(path)]
+
+
+def write_pending(context: Context, workers: Workers, stop: StopRequested, *,
+                  whole: bool) -> list[str]:
+    """Write what the state says the output owes (with `whole`, the index, the
+    site-wide feeds and the sitemaps even when nothing is pending); returns the
+    paths written or removed."""
+    state, output = context.state, context.output
+    pending = state.work.pending()
+    if not (pending or whole):
+        return []
+    written = write(output, icon_files(_configured_images(context.settings), _shipped()))
+    written += _write_feeds(context, workers, pending)
+    written += _write_sitemaps(context, pending, whole=whole)
+    written += remove(output, pending.removals)
+    with state.transaction():
+        state.work.done(feeds=pending.feeds, removals=pending.removals)
+    if not stop():
+        written += _write_pages(workers, pending.pages, stop, state)
+    return written
+
+
+@dataclass(frozen=True, slots=True)
+class SiteListing:
+    """Every feed the index lists, with what it says of each, and the jobs that
+    write the category and reporter feeds."""
+
+    summaries: list[FeedSummary]  # the all-articles feed, then each category's
+    reporters: list[FeedSummary]
+    jobs: list[ListingJob]
+
+
+def _site_listing(context: Context) -> SiteListing:
+    settings, state, site = context.settings, context.state, context.settings.site
+    per_feed = settings.entries_per_feed
+    categories = sorted(state.names.categories(), key=lambda c: c.name.casefold())
+    reporters = sorted(state.names.reporters(), key=lambda r: (r.name.casefold(), r.slug))
+    names = {category.slug: category.name for category in categories}
+    spec = all_feed(settings.site_title, settings.site_description)
+    summaries = [feed_summary(spec, state.entries.newest(None, 1), state.entries.count(),
+                              per_feed, site)]
+    listing = SiteListing(summaries, [], [])
+    for category in categories:
+        spec = category_feed(category.slug, category.name, settings.site_title)
+        listing.jobs.append(ListingJob(spec, names, category=category.slug))
+        summaries.append(feed_summary(spec, state.entries.newest(category.slug, 1),
+                                      category.count, per_feed, site))
+    for reporter in reporters:
+        spec = reporter_feed(reporter.slug, reporter.name, settings.site_title)
+        listing.jobs.append(ListingJob(spec, names, reporter=reporter.slug))
+        listing.reporters.append(reporter_summary(spec, reporter.entries, per_feed))
+    return listing
+
+
+def _write_feeds(context: Context, workers: Workers, pending: Pending) -> list[str]:
+    """Every feed the state says changed, those of the site, and the index over all."""
+    settings, output, site = context.settings, context.output, context.settings.site
+    listing = _site_listing(context)
+    names = listing.jobs[0].names if listing.jobs else {}
+    newest = context.state.entries.newest(None, settings.entries_per_feed)
+    written = write(output, feed_files(listing.summaries[0].spec,
+                                       article_items(newest, names, site), site))
+    due = [job for job in listing.jobs if job.spec.key in pending.feeds]
+    for files in workers.map(_write_listing, due, work=len(due) * settings.entries_per_feed):
+        written += files
+    live = {summary.spec.key for summary in listing.summaries + listing.reporters}
+    for key in pending.feeds - live:  # a category or reporter that lost its last entry
+        written += remove(output, output.files_under(feed_directory(key).rstrip("/")))
+    populer = _populer(context)
+    written += write(output, feed_files(populer.spec, populer.items, site))
+    summaries = [*listing.summaries, items_summary(populer.spec, populer.items)]
+    specs = [summary.spec for summary in summaries]
+    return written + write(output, [
+        OutputFile("index.html", index_page(summaries, listing.reporters, site)),
+        OutputFile("feeds.opml", opml(specs, [r.spec for r in listing.reporters], site))])
+
+
+def _write_listing(context: Context, job: ListingJob) -> list[str]:
+    """A category's or a reporter's feeds and page (a job of the run's workers)."""
+    entries = context.state.entries.newest(job.category, context.settings.entries_per_feed,
+                                           reporter=job.reporter)
+    return write(context.output, listing_files(job.spec, entries, job.names,
+                                               context.settings.site))
+
+
+@dataclass(frozen=True, slots=True)
+class PopulerFeed:
+    spec: FeedSpec
+    items: list[FeedItem]
+
+
+def _populer(context: Context) -> PopulerFeed:
+    """The "Populer" sidebar of the newest dump (greatest published, then id), each
+    headline linked to its article's page when that article is known: its first
+    `entries_per_feed` headlines, as every feed (a page can list any number)."""
+    settings, state = context.settings, context.state
+    newest = state.entries.newest(None, 1)
+    headlines = newest[0].entry.populer[: settings.entries_per_feed] if newest else ()
+    pages = [state.entries.page_key_by_title(headline.title) for headline in headlines]
+    return PopulerFeed(populer_feed(settings.site_title),
+                       populer_items(headlines, pages, settings.site))
+
+
+def _write_sitemaps(context: Context, pending: Pending, *, whole: bool) -> list[str]:
+    """robots.txt, the news sitemap, and `sitemap.xml`: an index of one part a
+    month, of which only the parts holding a changed page are written again (and
+    any that is missing), so that a new article costs the same at any archive size."""
+    state, output, site = context.state, context.output, context.settings.site
+    newest = state.entries.newest(None, 1)
+    window = news_window(newest[0].entry.published) if newest else None
+    news = state.entries.published_since(window, NEWS_URLS) if window else []
+    written = write(output, [OutputFile("robots.txt", robots_txt(site)),
+                             OutputFile("news-sitemap.xml", news_sitemap(news, site))])
+    touched = {f"{key.published:%Y-%m}" for key in state.entries.page_keys(pending.pages)}
+    touched |= {"-".join(path.split("/")[1:3]) for path in pending.removals
+                if path.startswith("artikel/")}
+    counted = bool(state.work.months()) or not state.entries.count()  # else an older feeds'
+    with state.transaction():
+        state.work.count_months(None if whole or not counted else touched)
+    existing = set(output.files_under("sitemap"))
+    parts: list[SitemapPart] = []
+    for month in state.work.months():
+        paths = month_paths(month.month, month.entries)
+        if whole or month.month in touched or not existing.issuperset(paths):
+            written += write(output, month_files(month.month,
+                                                 state.entries.page_stamps(month.month), site))
+        parts += [SitemapPart(path, month.newest) for path in paths]
+    written += write(output, [OutputFile("sitemap.xml", sitemap_index(parts, site))])
+    return written + remove(output, existing - {part.path for part in parts})
+
+
+def _write_pages(workers: Workers, ids: list[str], stop: StopRequested, state: State
+                 ) -> list[str]:
+    """The pages of these entries, each batch marked done in the state once it is
+    in place; `stop` is asked between batches."""
+    batches = [ids[start : start + PAGES_PER_JOB] for start in range(0, len(ids), PAGES_PER_JOB)]
+    written: list[str] = []
+    results = workers.map(_write_page_batch, batches, work=len(ids))
+    for batch, files in zip(batches, results, strict=False):
+        written += files
+        with state.transaction():
+            state.work.done(pages=batch)
+        if stop():
+            results.close()
+            break
+    return written
+
+
+def _write_page_batch(context: Context, ids: list[str]) -> list[str]:
+    """Article pages (a job of the run's workers). Not synced one by one: a page
+    lost to a crash is still pending, and written again by the next run."""
+    site = context.settings.site
+    return write(context.output, (article_file(published, site)
+                                  for published in context.state.entries.by_ids(ids)),
+                 durable=False)
+
+
+def remove_strays(state: State, output: Output) -> list[str]:
+    """After a rebuild: article pages, category and reporter files nothing in
+    the state owns."""
+    keep = {page_path(key.entry_id, key.published) for key in state.entries.page_keys()}
+    strays = [path for path in output.files_under("artikel") if path not in keep]
+    owners = {"category": {category.slug for category in state.names.categories()},
+              "author": {reporter.slug for reporter in state.names.reporters()}}
+    for kind, slugs in owners.items():
+        strays += [path for path in output.files_under(kind) if path.split("/")[1] not in slugs]
+    return remove(output, strays)
+
+
+def _configured_images(settings: Settings) -> list[Image]:
+    """The configured icon and logo files, read (an http(s) URL is no file)."""
+    return [Image(kind, configured, Path(configured).read_bytes())
+            for kind, configured in (("icon", settings.site_icon), ("logo", settings.site_logo))
+            if configured and not configured.startswith(("http://", "https://"))]
+
+
+def _shipped() -> dict[str, bytes]:
+    return {name: (ASSETS / name).read_bytes() for name in SHIPPED_FILES}

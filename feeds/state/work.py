@@ -1,0 +1,95 @@
+"""What the output still owes (feeds, pages, removals), written in the same
+transaction as the change that needs it and cleared once the files are in
+place; and the months of the sitemap, as it last counted them."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What the output still owes: category and reporter feeds (by key,
+    `feeds.model.feed_keys`), article pages (by entry id, sorted), and output
+    paths to remove."""
+
+    feeds: set[str]
+    pages: list[str]
+    removals: set[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.feeds or self.pages or self.removals)
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    """A month of publication (`YYYY-MM`): how many entries, their newest `updated`."""
+
+    month: str
+    entries: int
+    newest: datetime
+
+
+class Work:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def add(self, *, feeds: Iterable[str] = (), pages: Iterable[str] = (),
+            removals: Iterable[str] = ()) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO pending_feeds VALUES (?)",
+                            ((key,) for key in feeds))
+        self.db.executemany("INSERT OR IGNORE INTO pending_pages VALUES (?)",
+                            ((entry_id,) for entry_id in pages))
+        self.db.executemany("INSERT OR IGNORE INTO pending_removals VALUES (?)",
+                            ((path,) for path in removals))
+
+    def add_everything(self) -> None:
+        """Every feed and page, for output that must be rendered whole."""
+        self.db.execute("INSERT OR IGNORE INTO pending_feeds SELECT 'category:' || "
+                        "category_slug FROM spellings")
+        self.db.execute("INSERT OR IGNORE INTO pending_feeds SELECT 'author:' || author_slug "
+                        "FROM reporters")
+        self.db.execute("INSERT OR IGNORE INTO pending_pages SELECT id FROM entries")
+
+    def pending(self) -> Pending:
+        feeds = {key for (key,) in self.db.execute("SELECT feed FROM pending_feeds")}
+        pages = [entry_id for (entry_id,) in self.db.execute(
+            "SELECT entry_id FROM pending_pages ORDER BY entry_id")]
+        removals = {path for (path,) in self.db.execute("SELECT path FROM pending_removals")}
+        return Pending(feeds, pages, removals)
+
+    def done(self, *, feeds: Iterable[str] = (), pages: Iterable[str] = (),
+             removals: Iterable[str] = ()) -> None:
+        self.db.executemany("DELETE FROM pending_feeds WHERE feed = ?",
+                            ((key,) for key in feeds))
+        self.db.executemany("DELETE FROM pending_pages WHERE entry_id = ?",
+                            ((entry_id,) for entry_id in pages))
+        self.db.executemany("DELETE FROM pending_removals WHERE path = ?",
+                            ((path,) for path in removals))
+
+    def months(self) -> list[Month]:
+        """Each month entries were published in, with how many and the newest
+        `updated`, as `count_months` last counted them."""
+        rows = self.db.execute("SELECT month, entries, newest FROM sitemap_months ORDER BY 1")
+        return [Month(month, count, datetime.fromisoformat(newest))
+                for month, count, newest in rows]
+
+    def count_months(self, months: Iterable[str] | None = None) -> None:
+        """Count these months again (`YYYY-MM`), or every month (None)."""
+        if months is None:
+            self.db.execute("DELETE FROM sitemap_months")
+            self.db.execute("INSERT INTO sitemap_months SELECT substr(published, 1, 7), "
+                            "count(*), max(updated) FROM entries GROUP BY 1")
+            return
+        for month in months:
+            count, newest = self.db.execute(
+                "SELECT count(*), max(updated) FROM entries WHERE published >= ? AND "
+                "published < ?", (month, month + "~")).fetchone()
+            if count:
+                self.db.execute("INSERT OR REPLACE INTO sitemap_months VALUES (?, ?, ?)",
+                                (month, count, newest))
+            else:
+                self.db.execute("DELETE FROM sitemap_months WHERE month = ?", (month,))
