@@ -8,7 +8,8 @@ Runs each stage of `feeds build` over the first articles (not the junk) of the 1
 feeds's own functions: reading and hashing the file, parsing it (text and HTML
 apart), encoding the entry for the state, rendering and creating its article
 page, the round trip between a worker and the main process, and the main
-process's recording (`_apply`, in transactions of 500 as a build does). Each
+process's recording (`feeds.publish.ingest.record`, a batch a transaction, as a
+build does). Each
 stage runs over all the dumps in turn, so the timer is read twice a stage, not
 twice a dump. The sum, spread over the machine's cores, is the throughput a
 build could reach if nothing else ran: no start-up, no final rendering of the
@@ -47,10 +48,10 @@ from feeds.config import Settings, validate  # noqa: E402
 from feeds.model import Published  # noqa: E402
 from feeds.output import Output  # noqa: E402
 from feeds.parse import is_html, parse_dump  # noqa: E402
-from feeds.publish import BATCH, Report, _apply  # noqa: E402
+from feeds.publish.ingest import BATCH_CHUNKS, CHUNK, Report, record  # noqa: E402
 from feeds.reading import Dump, read_file  # noqa: E402
 from feeds.records import encode  # noqa: E402
-from feeds.render.articles import render_article  # noqa: E402
+from feeds.render.articles import article_file  # noqa: E402
 from feeds.site import entry_page  # noqa: E402
 from feeds.state import State  # noqa: E402
 
@@ -170,28 +171,29 @@ def stage_costs(input_dir: Path, names: list[str], scratch: Path
     ordered = [entries[name] for name in names]
     costs["encode for the state (JSON, zstd)"], encoded = timed(ordered, encode)
     costs["render its article page"], pages = timed(
-        ordered, lambda entry: render_article(settings, Published(entry, entry.published)))
+        ordered, lambda entry: article_file(Published(entry, entry.published), settings.site).data)
     output = Output(scratch / "output")
     output.prepare()
     costs["write the page's file"], _ = timed(
         zip(ordered, pages, strict=True),
         lambda pair: output.write(entry_page(pair[0]), pair[1], durable=False))
-    dumps = [Dump(name, 1, 1, digest, entry, None)
+    dumps = [Dump(name, 1, 1, digest, entry=entry)
              for name, digest, entry in zip(names, hashes, encoded, strict=True)]
     costs["to the main process and back (pickle)"], _ = timed(
         dumps, lambda dump: pickle.loads(pickle.dumps(dump)))
     now = datetime.now(UTC)
     with State(scratch / "state.sqlite3") as state:
-        batches = [dumps[start : start + BATCH] for start in range(0, len(dumps), BATCH)]
+        batch_size = CHUNK * BATCH_CHUNKS
+        batches = [dumps[start : start + batch_size] for start in range(0, len(dumps), batch_size)]
         costs["record it (main process, SQLite)"], _ = timed(
-            batches, lambda batch: record(settings, state, batch, now))
+            batches, lambda batch: record_batch(settings, state, batch, now))
     return costs, parse_costs
 
 
-def record(settings: Settings, state: State, batch: list[Dump], now: datetime) -> None:
+def record_batch(settings: Settings, state: State, batch: list[Dump], now: datetime) -> None:
     """What a build's main process does with one batch of new dumps."""
     with state.transaction():
-        _apply(settings, state, batch, {}, now, Report())
+        record(state, batch, {}, now, Report(), settings.input_dir)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ class Output:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self.written: list[str] = []
         self._made: set[str] = set()  # directories known to exist: no mkdir per page
         self._root_name = str(self.root)
 
@@ -70,7 +69,6 @@ class Output:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)  # noqa: PTH108
             raise OutputError(target, f"cannot write: {error.strerror or error}") from error
-        self.written.append(relative)
         return True
 
     def _make_directory_of(self, target: str) -> None:
@@ -88,7 +86,6 @@ class Output:
             return False
         except OSError as error:
             raise OutputError(target, f"cannot remove: {error.strerror or error}") from error
-        self.written.append(relative)
         with contextlib.suppress(OSError):
             target.parent.rmdir()  # only succeeds when it is now empty
             self._made.discard(str(target.parent))

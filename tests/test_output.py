@@ -20,7 +20,6 @@ def test_unchanged_content_is_not_rewritten(tmp_path: Path) -> None:
     assert target.stat().st_mtime_ns == 1
     assert output.write("a/b.xml", b"two")
     assert target.read_bytes() == b"two"
-    assert output.written == ["a/b.xml", "a/b.xml"]
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["b.xml"]  # no temporary left
 
 

@@ -78,17 +78,14 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     """
     report = Report()
     context = Context(settings, state, Output(settings.output_dir))
-    context.output.prepare()
-    interrupted = bool(state.meta(WRITING))
-    if interrupted:
-        context.output.sweep_temporaries()
+    interrupted = _prepare_output(context)
     rebuild = _forget_if_asked(settings, state, rebuild=rebuild)
     files, seen_stats = _look(settings, state, only, report)
     changes = find_changes(files, seen_stats)
+    report.unchanged = changes.unchanged
     seen = state.files.seen(changes.changed)
     todo = [ToRead(path, files[path], seen.get(path)) for path in changes.changed
             if settled is None or settled(path, files[path])]
-    report.unchanged = changes.unchanged
     whole = rebuild or whole_render_due(settings, state)
     writing = interrupted or bool(todo) or whole or bool(state.work.pending())
     with state.transaction():
@@ -112,6 +109,16 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
                             len(report.written)))
         state.set_meta(WRITING, "")
     return report
+
+
+def _prepare_output(context: Context) -> bool:
+    """Make the output directory usable, and sweep what a run stopped half-way
+    left there; whether one was."""
+    context.output.prepare()
+    interrupted = bool(context.state.meta(WRITING))
+    if interrupted:
+        context.output.sweep_temporaries()
+    return interrupted
 
 
 def _forget_if_asked(settings: Settings, state: State, *, rebuild: bool) -> bool:
