@@ -205,7 +205,9 @@ def _content_type(path: str) -> str:
 
 
 class AccessLog:
-    """Common Log Format lines through the `feeds.access` logger."""
+    """Common Log Format lines through the `feeds.access` logger: waitress logs no
+    traffic (its documentation points to Paste's TransLogger, not a dependency), and
+    werkzeug only in its development server."""
 
     def __init__(self, app: WSGIApplication) -> None:
         self.app = app
@@ -291,10 +293,10 @@ def make_app(settings: Settings) -> WSGIApplication:
 
 
 class _KeepAliveTask(WSGITask):  # type: ignore[misc]
-    """waitress keeps a connection only after an answer with a Content-Length,
-    which a 304 must not carry: it closed the connection after every 304, and a
-    poller paid a new connection for each conditional GET. An HTTP/1.1 answer
-    without a body ends where its headers end, so its connection stays open."""
+    """Keeps the connection after a 304, which waitress 3.0 closes (the open
+    Pylons/waitress#502 would change that): it keeps one only after a Content-Length,
+    which it drops from a bodiless answer, so a poller paid a new connection for each
+    conditional GET. An HTTP/1.1 answer without a body ends where its headers end."""
 
     def set_close_on_finish(self) -> None:
         if (not self.has_body and self.version == "1.1"
