@@ -184,10 +184,12 @@ class OutputApp:
 
 
 def _open_regular(path: str) -> BufferedReader:
-    """The regular file at `path`, open for reading; NotFound for anything else.
-    Opened without blocking: a FIFO left in the output must not hold a thread."""
+    """The regular file at a real path, open for reading; NotFound for anything
+    else. Without blocking, as a FIFO left in the output must not hold a thread;
+    without following a symlink, as one swapped in since the path was resolved
+    could lead out."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
         raise NotFound from None
     handle = os.fdopen(fd, "rb")

@@ -176,3 +176,22 @@ def test_a_link_inside_is_followed_and_a_fifo_refused_at_once(site: tuple[str, P
     os.mkfifo(output / "pipe.xml")
     assert body(base, "/inside.xml")[1] == (output / "rss.xml").read_bytes()
     assert body(base, "/pipe.xml")[0] == 404  # not left waiting for a writer
+
+
+def test_a_symlink_swapped_in_after_resolving_is_refused(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from werkzeug.test import Client
+
+    from feeds.server import OutputApp
+
+    output = tmp_path / "output"
+    output.mkdir()
+    (tmp_path / "secret.txt").write_text("outside the output", encoding="utf-8")
+    (output / "feed.xml").write_text("<a/>", encoding="utf-8")
+    app = OutputApp(output, 300)
+    resolved = app.resolve("/feed.xml")
+    (output / "feed.xml").unlink()
+    (output / "feed.xml").symlink_to(tmp_path / "secret.txt")
+    monkeypatch.setattr(app, "resolve", lambda url_path: resolved)  # resolved before the swap
+    response = Client(app).get("/feed.xml")
+    assert response.status_code == 404 and b"outside" not in response.data
