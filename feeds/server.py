@@ -1,8 +1,9 @@
 """The HTTP front of `output/`: read-only, conditional, compressed.
 
-A WSGI application built on werkzeug's request/response handling (ETag and
-Last-Modified, 304s for If-None-Match and If-Modified-Since, HEAD) and served
-by waitress, a production WSGI server. Nothing outside the output directory is
+A WSGI application on werkzeug, served by waitress, a production WSGI server.
+werkzeug decides 304 and 412 (`make_conditional`), joins URL paths
+(`safe_join`) and writes the error answers; feeds adds only what neither
+library does, each saying why. Nothing outside the output directory is
 reachable: no `..`, no dotfile, no symlink leading out, no directory listing.
 """
 
@@ -15,16 +16,22 @@ import resource
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from io import BufferedReader
 from pathlib import Path
-from stat import S_ISDIR, S_ISREG
+from stat import S_ISREG
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from waitress.task import WSGITask
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.security import safe_join
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import wrap_file
 
 from feeds.config import Settings
 from feeds.errors import FeedsError
@@ -42,6 +49,9 @@ access_log = logging.getLogger("feeds.access")
 # connection limit, so it is no news to an operator.
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
+# Python's mimetypes knows neither .opml nor the feed types, names .ico
+# image/vnd.microsoft.icon and reads /etc/mime.types, which differs by host; and
+# werkzeug adds no charset to the JSON types. So the types are written here.
 CONTENT_TYPES = {
     "rss.xml": "application/rss+xml",
     "atom.xml": "application/atom+xml",
@@ -64,152 +74,142 @@ COMPRESSIBLE = ("text/", "application/rss+xml", "application/atom+xml", "applica
                 "application/xml", "application/json")
 GZIP_MIN_BYTES = 256
 GZIP_CACHE_ENTRIES = 256
-RESOLVED_CACHE_ENTRIES = 8192
 BACKLOG = 1024  # connections the kernel holds for us beyond the connection limit
 OTHER_OPEN_FILES = 64  # the state, logs, the listening socket, files being served
+METHODS = ("GET", "HEAD")
+
+
+@dataclass(frozen=True, slots=True)
+class _Compressed:
+    """A file's gzip bytes and the ETag of the version they were made from."""
+
+    etag: str
+    data: bytes
 
 
 class OutputApp:
     """Serves the files of one output directory."""
 
     def __init__(self, root: Path, cache_max_age: int) -> None:
-        self.root = Path(os.path.realpath(root))
+        self.root = os.path.realpath(root)
         self.cache_max_age = cache_max_age
-        self._gzipped: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self._resolved: dict[str, str] = {}  # URL path -> real path, oldest first
+        self._gzipped: OrderedDict[str, _Compressed] = OrderedDict()  # by real path
         self._lock = threading.Lock()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
                  ) -> Iterable[bytes]:
         request = Request(environ)
-        response = self.respond(request)
+        try:
+            response = self.respond(request)
+        except HTTPException as refusal:  # werkzeug's 404 and 405 are WSGI answers
+            return refusal(environ, start_response)
         return response(environ, start_response)
 
     def respond(self, request: Request) -> Response:
-        if request.method not in ("GET", "HEAD"):
-            response = Response("405 Method Not Allowed\n", status=405, mimetype="text/plain")
-            response.allow.update(("GET", "HEAD"))
-            return response
-        found = self.find(request.path)
-        if found is None:
-            return _not_found()
-        target, stat = found
-        if S_ISDIR(stat.st_mode):
+        """The answer to one request; raises werkzeug's HTTPException for a refusal."""
+        if request.method not in METHODS:
+            raise MethodNotAllowed(valid_methods=METHODS)
+        path = self.resolve(request.path)
+        if os.path.isdir(path):  # noqa: PTH112 - a str path, per request
             if not request.path.endswith("/"):
-                return Response(status=301, headers={"Location": request.path + "/"})
-            index = self.find(request.path.rstrip("/") + "/index.html")
-            if index is None:
-                return _not_found()
-            target, stat = index
-        return self.file_response(request, target, stat)
+                return redirect(request.path + "/", 301)
+            path = self.resolve(request.path + "index.html")
+        return self.file_response(request, path)
 
-    def find(self, url_path: str) -> tuple[str, os.stat_result] | None:
-        """The file or directory a URL path names and its stat, or None when it
-        names nothing we serve. Where a path led is remembered; its stat is taken
-        afresh on every request, without following a link (a file replaced by a
-        symlink since is looked up again, and refused)."""
-        target = self._resolved.get(url_path)
-        if target is not None:
-            try:
-                stat = os.stat(target, follow_symlinks=False)  # noqa: PTH116 - a str, per request
-                if S_ISREG(stat.st_mode) or S_ISDIR(stat.st_mode):
-                    return target, stat
-            except OSError:
-                pass
-        resolved = self.resolve(url_path)
-        if resolved is None:
-            return None
-        try:
-            stat = resolved.stat()
-        except OSError:
-            return None
-        with self._lock:
-            self._resolved[url_path] = str(resolved)
-            if len(self._resolved) > RESOLVED_CACHE_ENTRIES:
-                self._resolved.pop(next(iter(self._resolved)))
-        return str(resolved), stat
+    def resolve(self, url_path: str) -> str:
+        """The real path, symlinks followed, of what a URL path names inside the
+        output directory; NotFound for a dotfile, a NUL, or a path leading out."""
+        relative = url_path.lstrip("/")
+        # safe_join refuses `..` and absolute paths but would serve dotfiles (the
+        # state, a writer's temporaries), and os.stat raises on a NUL.
+        if "\x00" in relative or any(part.startswith(".") for part in relative.split("/")):
+            raise NotFound
+        joined = safe_join(self.root, relative)
+        if joined is None:
+            raise NotFound
+        real = os.path.realpath(joined)
+        # safe_join judges the name only: a symlink inside may still lead out.
+        if real != self.root and not real.startswith(self.root + os.sep):
+            raise NotFound
+        return real
 
-    def resolve(self, url_path: str) -> Path | None:
-        """The file a URL path names, or None when it names nothing we serve.
-
-        Every segment must be a plain name (no `.`/`..`, no dotfile, no
-        backslash or NUL), and the real path, symlinks followed, must stay
-        inside the output directory."""
-        segments = [segment for segment in url_path.split("/") if segment]
-        for segment in segments:
-            if segment.startswith(".") or "\\" in segment or "\x00" in segment:
-                return None
-        candidate = Path(os.path.realpath(self.root.joinpath(*segments)))
-        if not candidate.is_relative_to(self.root) or not candidate.exists():
-            return None
-        return candidate
-
-    def file_response(self, request: Request, path: str, stat: os.stat_result) -> Response:
-        """The file, or a 304 decided from its stat alone: a poller's conditional
-        GET reads nothing."""
-        content_type = _content_type(path.rpartition("/")[2])
+    def file_response(self, request: Request, path: str) -> Response:
+        """The file, its 304 or 412 decided by werkzeug's `make_conditional` before
+        any of it is read. ETag, length and body all come from one open file, so a
+        file renamed over meanwhile is never sent under the other's length (werkzeug's
+        send_file stats the path, then opens it)."""
+        handle = _open_regular(path)
+        stat = os.fstat(handle.fileno())
+        content_type = _content_type(path)
         compressible = content_type.startswith(COMPRESSIBLE) and stat.st_size >= GZIP_MIN_BYTES
         gzipped = compressible and request.accept_encodings.quality("gzip") > 0
         etag = f"{stat.st_mtime_ns:x}-{stat.st_size:x}" + ("-gz" if gzipped else "")
-        modified = datetime.fromtimestamp(stat.st_mtime, UTC).replace(microsecond=0)
-        if _not_modified(request, etag, modified):
-            response = Response(status=304)
-        else:
-            try:
-                with open(path, "rb") as handle:  # noqa: PTH123 - a str path, opened once
-                    data = handle.read()
-            except OSError:
-                return _not_found()
-            if gzipped:
-                data = self._gzip(path, etag, data)
-            response = Response(data, content_type=content_type)
-            if gzipped:
-                response.content_encoding = "gzip"
+        response = Response(content_type=content_type)
         response.set_etag(etag)  # a strong ETag names one representation
-        response.last_modified = modified
+        response.last_modified = datetime.fromtimestamp(stat.st_mtime, UTC)
         response.cache_control.public = True
         response.cache_control.max_age = self.cache_max_age
         response.headers["X-Content-Type-Options"] = "nosniff"
         if compressible:
             response.vary.add("Accept-Encoding")
+        # No ranges: nothing served is large, and werkzeug answers a multi-range request
+        # 416, which RFC 9110 keeps for ranges that cannot be satisfied.
+        response.make_conditional(request)
+        if response.status_code != 200:
+            handle.close()  # a poller's conditional GET reads and compresses nothing
+        elif gzipped:
+            with handle:
+                response.set_data(self._gzip(path, etag, handle))
+            response.content_encoding = "gzip"  # werkzeug compresses nothing itself
+        else:
+            response.response = wrap_file(request.environ, handle)
+            response.direct_passthrough = True
+            response.content_length = stat.st_size
         return response
 
-    def _gzip(self, path: str, etag: str, data: bytes) -> bytes:
-        """Compressed bytes, kept for the files readers poll most."""
-        key = (path, etag)
+    def _gzip(self, path: str, etag: str, handle: BufferedReader) -> bytes:
+        """The file's compressed bytes, kept for the files readers poll most."""
         with self._lock:
-            cached = self._gzipped.get(key)
-            if cached is not None:
-                self._gzipped.move_to_end(key)
-                return cached
-        compressed = gzip.compress(data, compresslevel=6, mtime=0)
+            cached = self._gzipped.get(path)
+            if cached is not None and cached.etag == etag:
+                self._gzipped.move_to_end(path)
+                return cached.data
+        data = gzip.compress(handle.read(), compresslevel=6, mtime=0)
         with self._lock:
-            self._gzipped[key] = compressed
+            self._gzipped[path] = _Compressed(etag, data)
+            self._gzipped.move_to_end(path)
             while len(self._gzipped) > GZIP_CACHE_ENTRIES:
                 self._gzipped.popitem(last=False)
-        return compressed
+        return data
 
 
-def _not_found() -> Response:
-    return Response("404 Not Found\n", status=404, mimetype="text/plain")
+def _open_regular(path: str) -> BufferedReader:
+    """The regular file at a real path, open for reading; NotFound for anything
+    else. Without blocking, as a FIFO left in the output must not hold a thread;
+    without following a symlink, as one swapped in since the path was resolved
+    could lead out."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        raise NotFound from None
+    handle = os.fdopen(fd, "rb")
+    if not S_ISREG(os.fstat(fd).st_mode):
+        handle.close()
+        raise NotFound
+    return handle
 
 
-def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
-    """RFC 9110: If-None-Match (weak comparison) when given, else If-Modified-Since."""
-    if request.if_none_match:
-        return request.if_none_match.contains_weak(etag)
-    since = request.if_modified_since
-    return since is not None and modified <= since
-
-
-def _content_type(name: str) -> str:
+def _content_type(path: str) -> str:
+    name = path.rpartition("/")[2]
     kind = CONTENT_TYPES.get(name) or CONTENT_TYPES.get(Path(name).suffix.lower(),
                                                           "application/octet-stream")
     return f"{kind}; charset=utf-8" if kind.startswith(COMPRESSIBLE) else kind
 
 
 class AccessLog:
-    """Common Log Format lines through the `feeds.access` logger."""
+    """Common Log Format lines through the `feeds.access` logger: waitress logs no
+    traffic (its documentation points to Paste's TransLogger, not a dependency), and
+    werkzeug only in its development server."""
 
     def __init__(self, app: WSGIApplication) -> None:
         self.app = app
@@ -295,10 +295,10 @@ def make_app(settings: Settings) -> WSGIApplication:
 
 
 class _KeepAliveTask(WSGITask):  # type: ignore[misc]
-    """waitress keeps a connection only after an answer with a Content-Length,
-    which a 304 must not carry: it closed the connection after every 304, and a
-    poller paid a new connection for each conditional GET. An HTTP/1.1 answer
-    without a body ends where its headers end, so its connection stays open."""
+    """Keeps the connection after a 304, which waitress 3.0 closes (the open
+    Pylons/waitress#502 would change that): it keeps one only after a Content-Length,
+    which it drops from a bodiless answer, so a poller paid a new connection for each
+    conditional GET. An HTTP/1.1 answer without a body ends where its headers end."""
 
     def set_close_on_finish(self) -> None:
         if (not self.has_body and self.version == "1.1"

@@ -136,3 +136,62 @@ def test_traversal_is_refused(site: tuple[str, Path], path: str) -> None:
     status, data, _ = body(base, path)
     assert status in (400, 404), path
     assert b"outside the output" not in data and b"hidden" not in data and b"root:" not in data
+
+
+def test_conditions_as_rfc_9110_orders_them(site: tuple[str, Path]) -> None:
+    base, _ = site
+    _, _, headers = body(base, "/atom.xml")
+    etag, modified = headers["etag"], headers["last-modified"]
+    for matching in (f"W/{etag}", f'"other", {etag}', "*"):  # If-None-Match compares weakly
+        assert body(base, "/atom.xml", {"If-None-Match": matching})[0] == 304, matching
+    # If-None-Match, when sent, decides alone: If-Modified-Since is then ignored.
+    assert body(base, "/atom.xml", {"If-None-Match": '"other"',
+                                    "If-Modified-Since": modified})[0] == 200
+    assert body(base, "/atom.xml", {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})[0] == 200
+    assert body(base, "/atom.xml", {"If-Match": '"other"'})[0] == 412
+    assert body(base, "/atom.xml", {"If-Match": etag})[0] == 200
+
+
+def test_a_changed_file_gets_a_new_etag_and_its_new_bytes(site: tuple[str, Path]) -> None:
+    base, output = site
+    (output / "changing.xml").write_text("<a/>", encoding="utf-8")
+    _, _, headers = body(base, "/changing.xml")
+    (output / "changing.xml.new").write_text("<a>changed</a>", encoding="utf-8")
+    (output / "changing.xml.new").replace(output / "changing.xml")
+    status, data, again = body(base, "/changing.xml", {"If-None-Match": headers["etag"]})
+    assert (status, data) == (200, b"<a>changed</a>")
+    assert again["etag"] != headers["etag"]
+
+
+def test_ranges_are_not_offered_and_the_whole_file_is_sent(site: tuple[str, Path]) -> None:
+    base, output = site
+    status, data, headers = body(base, "/rss.xml", {"Range": "bytes=0-9"})
+    assert (status, data) == (200, (output / "rss.xml").read_bytes())
+    assert "accept-ranges" not in headers and "content-range" not in headers
+
+
+def test_a_link_inside_is_followed_and_a_fifo_refused_at_once(site: tuple[str, Path]) -> None:
+    base, output = site
+    (output / "inside.xml").symlink_to(output / "rss.xml")
+    os.mkfifo(output / "pipe.xml")
+    assert body(base, "/inside.xml")[1] == (output / "rss.xml").read_bytes()
+    assert body(base, "/pipe.xml")[0] == 404  # not left waiting for a writer
+
+
+def test_a_symlink_swapped_in_after_resolving_is_refused(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from werkzeug.test import Client
+
+    from feeds.server import OutputApp
+
+    output = tmp_path / "output"
+    output.mkdir()
+    (tmp_path / "secret.txt").write_text("outside the output", encoding="utf-8")
+    (output / "feed.xml").write_text("<a/>", encoding="utf-8")
+    app = OutputApp(output, 300)
+    resolved = app.resolve("/feed.xml")
+    (output / "feed.xml").unlink()
+    (output / "feed.xml").symlink_to(tmp_path / "secret.txt")
+    monkeypatch.setattr(app, "resolve", lambda url_path: resolved)  # resolved before the swap
+    response = Client(app).get("/feed.xml")
+    assert response.status_code == 404 and b"outside" not in response.data
