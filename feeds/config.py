@@ -75,8 +75,9 @@ class Settings:
 
         icon = image_url(self.site_icon, "icon", self.base_url)
         logo = image_url(self.site_logo, "logo", self.base_url) if self.site_logo else icon
-        return Site(self.site_title, self.site_description, self.base_url, self.language,
-                    self.zone, icon, logo, self.websub_hub or None)
+        return Site(title=self.site_title, description=self.site_description,
+                    base_url=self.base_url, language=self.language, zone=self.zone,
+                    icon=icon, logo=logo, hub=self.websub_hub or None)
 
     @property
     def render_fingerprint(self) -> str:

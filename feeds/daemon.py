@@ -23,6 +23,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from types import FrameType
@@ -52,6 +53,14 @@ log = logging.getLogger("feeds.daemon")
 JOB_ID = "full pass"
 
 
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """A file's size and mtime, and since when (monotonic) they have held still."""
+
+    size_and_mtime: tuple[int, int]
+    since: float
+
+
 class SettleTracker:
     """Decides whether a changed input file is complete enough to publish.
 
@@ -76,7 +85,7 @@ class SettleTracker:
         self._monotonic = monotonic
         self._wall_ns = wall_ns
         self._complete: dict[str, tuple[int, int]] = {}
-        self._observed: dict[str, tuple[int, int, float]] = {}
+        self._observed: dict[str, Observed] = {}
         self._hinted: set[str] = set()
         self._lock = threading.Lock()
 
@@ -112,10 +121,10 @@ class SettleTracker:
                     return not writer
             now = self._monotonic()
             observed = self._observed.get(relative)
-            if observed is None or observed[:2] != key:
-                self._observed[relative] = (*key, now)
+            if observed is None or observed.size_and_mtime != key:
+                self._observed[relative] = Observed(key, now)
                 return self.settle_seconds <= 0
-            return now - observed[2] >= self.settle_seconds
+            return now - observed.since >= self.settle_seconds
 
     def forget(self, relative: str) -> None:
         with self._lock:
