@@ -15,6 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from feeds.site import FEED_FILES
 
@@ -25,6 +26,15 @@ def changed_feed_urls(written: Iterable[str], base_url: str) -> list[str]:
     """The URLs of the feed files among the output paths a run wrote."""
     names = set(FEED_FILES.values())
     return sorted(base_url + path for path in written if path.rsplit("/", 1)[-1] in names)
+
+
+class Due(NamedTuple):
+    """A notification to send: when, which attempt, for which feed. A named tuple,
+    so that the heap orders by time."""
+
+    when: float
+    attempt: int
+    url: str
 
 
 class HubNotifier:
@@ -38,7 +48,7 @@ class HubNotifier:
         self.max_delay = max_delay
         self.timeout = timeout
         self.sent: list[str] = []
-        self._due: list[tuple[float, int, str]] = []  # (when, attempt, feed URL)
+        self._due: list[Due] = []  # a heap: the soonest first
         self._waiting: set[str] = set()
         self._condition = threading.Condition()
         self._closing = False
@@ -51,14 +61,14 @@ class HubNotifier:
             for url in feed_urls:
                 if url not in self._waiting:
                     self._waiting.add(url)
-                    heapq.heappush(self._due, (time.monotonic(), 1, url))
+                    heapq.heappush(self._due, Due(time.monotonic(), 1, url))
             self._condition.notify()
 
     def close(self, wait: float = 5.0) -> None:
         """Send what is due within `wait` seconds, then stop (retries are dropped)."""
         deadline = time.monotonic() + wait
         with self._condition:
-            while self._due and self._due[0][0] <= time.monotonic() and \
+            while self._due and self._due[0].when <= time.monotonic() and \
                     time.monotonic() < deadline:
                 self._condition.wait(timeout=0.05)
             self._closing = True
@@ -68,12 +78,13 @@ class HubNotifier:
     def _run(self) -> None:
         while True:
             with self._condition:
-                while not self._closing and (not self._due or self._due[0][0] > time.monotonic()):
-                    timeout = self._due[0][0] - time.monotonic() if self._due else None
+                while not self._closing and (not self._due or self._due[0].when > time.monotonic()):
+                    timeout = self._due[0].when - time.monotonic() if self._due else None
                     self._condition.wait(timeout=timeout)
                 if self._closing:
                     return
-                _, attempt, url = heapq.heappop(self._due)
+                due = heapq.heappop(self._due)
+                attempt, url = due.attempt, due.url
             ok = self._send(url, attempt)
             with self._condition:
                 if ok:
@@ -81,7 +92,7 @@ class HubNotifier:
                     self.sent.append(url)
                 elif attempt < self.attempts:
                     delay = min(self.first_delay * 2 ** (attempt - 1), self.max_delay)
-                    heapq.heappush(self._due, (time.monotonic() + delay, attempt + 1, url))
+                    heapq.heappush(self._due, Due(time.monotonic() + delay, attempt + 1, url))
                 else:
                     self._waiting.discard(url)
                     log.error("hub %s: gave up notifying %s after %d attempts", self.hub_url,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from feeds.config import Settings
@@ -80,12 +81,12 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     context = Context(settings, state, Output(settings.output_dir))
     interrupted = _prepare_output(context)
     rebuild = _forget_if_asked(settings, state, rebuild=rebuild)
-    files, seen_stats = _look(settings, state, only, report)
-    changes = find_changes(files, seen_stats)
+    files = _look(settings, state, only, report)
+    changes = find_changes(files.stats, files.seen)
     report.unchanged = changes.unchanged
     seen = state.files.seen(changes.changed)
-    todo = [ToRead(path, files[path], seen.get(path)) for path in changes.changed
-            if settled is None or settled(path, files[path])]
+    todo = [ToRead(path, files.stats[path], seen.get(path)) for path in changes.changed
+            if settled is None or settled(path, files.stats[path])]
     whole = rebuild or whole_render_due(settings, state)
     writing = interrupted or bool(todo) or whole or bool(state.work.pending())
     with state.transaction():
@@ -137,8 +138,17 @@ def _forget_if_asked(settings: Settings, state: State, *, rebuild: bool) -> bool
     return rebuild
 
 
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """The input files a run considers, as listed, and the size and mtime the
+    state saw of each (by path)."""
+
+    stats: dict[str, FileStat]
+    seen: dict[str, tuple[int, int]]
+
+
 def _look(settings: Settings, state: State, only: Collection[str] | None, report: Report
-          ) -> tuple[dict[str, FileStat], dict[str, tuple[int, int]]]:
+          ) -> Inputs:
     """The input files to consider and what the state saw of them: the whole
     directory, or only the paths named (a targeted scan, at a cost that does not
     grow with the input). A file whose name is not text is rejected here."""
@@ -153,7 +163,7 @@ def _look(settings: Settings, state: State, only: Collection[str] | None, report
     for path in [path for path in files if not _nameable(path)]:
         del files[path]
         report.rejected.append(Rejected(path, Rejection.UNNAMABLE, UNNAMABLE))
-    return files, seen
+    return Inputs(files, seen)
 
 
 def _nameable(path: str) -> bool:

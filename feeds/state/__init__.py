@@ -133,8 +133,9 @@ class State:
     def meta(self, key: str) -> str | None:
         """A small fact about the state itself, such as the settings the output
         was rendered with."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+        for (value,) in self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)):
+            return str(value)
+        return None
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
