@@ -53,22 +53,27 @@ _MONTHS = {name: month for month, names in enumerate(MONTH_NAMES, 1) for name in
 DISPLAY_WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 _APOSTROPHES = re.compile("['\u2019`]")
-# Words are possessive (`++`): no shorter word could be followed by what follows
-# one here, so none is tried (see _TRAILING_STAMP in feeds.sidebars).
-_STAMP = re.compile(
-    r"""\s*
-    (?:(?P<weekday>[^\W\d_]++(?:['\u2019`][^\W\d_]++)?)\s*,?\s*)?
-    (?:
+# The grammar of a stamp, the one place it is written: a weekday, the date
+# (`30 MEI 2025`, `05/11/2015`), a separator, the clock time, the zone. Words are
+# possessive (`++`): no shorter word could be followed by what follows one here,
+# so none is tried; nor is less of the spaces and comma after a weekday, since a
+# date starts with a digit.
+_STAMP_GRAMMAR = r"""
+    (?:(?P<weekday>[^\W\d_]++(?:['\u2019`][^\W\d_]++)?)\s*+,?+\s*+)?
+    (?P<date>
         (?P<day>\d{1,2})\s*(?P<month>[^\W\d_]++)\.?,?\s*(?P<year>\d{4})
       | (?P<nday>\d{1,2})[/-](?P<nmonth>\d{1,2})[/-](?P<nyear>\d{4})
     )
     \s*(?:[|,\-\u2013\u2014]\s*)?(?:pukul\s*)?
     (?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?
     (?:\s*(?P<zone>WITA|WIB|WIT)\b)?
-    (?P<rest>.*)
-    """,
-    re.IGNORECASE | re.VERBOSE | re.DOTALL,
-)
+"""
+# A stamp, and what follows it (a reporter, an edition).
+_STAMP = re.compile(rf"\s*{_STAMP_GRAMMAR}(?P<rest>.*)",
+                    re.IGNORECASE | re.VERBOSE | re.DOTALL)
+# A stamp closing a line (`Headline Rabu, 11 Februari 2026 | 19:58`).
+_TRAILING_STAMP = re.compile(rf"\s(?P<stamp>{_STAMP_GRAMMAR})\s*$",
+                             re.IGNORECASE | re.VERBOSE)
 # What may follow a stamp: nothing, or a separator before the reporter or edition.
 _REST = re.compile(r"\s*(?:$|[|,/\-\u2013\u2014])")
 _REPORTER = re.compile(r"^(?:laporan|reporter|penulis|oleh|wartawan)\s*:?\s*(?P<name>.+)$",
@@ -127,6 +132,36 @@ def parse_stamp(text: str, default_zone: str = "WIB") -> Stamp | None:
     return _known_shape(text, default_zone) or _dateutil_stamp(text, default_zone)
 
 
+def bare_stamp(text: str, default_zone: str) -> Stamp | None:
+    """The stamp `text` is when it names nothing after its time (no reporter, no
+    edition), as a sidebar's stamps name nothing."""
+    stamp = parse_stamp(text, default_zone)
+    return stamp if stamp is not None and not stamp.tail else None
+
+
+class TrailingStamp(NamedTuple):
+    """A line closed by a stamp: what stands before the stamp, and the stamp."""
+
+    before: str
+    stamp: Stamp
+
+
+@functools.lru_cache(maxsize=STAMP_CACHE_SIZE)  # sidebars repeat from page to page
+def trailing_stamp(text: str, default_zone: str) -> TrailingStamp | None:
+    """`Headline Rabu, 11 Februari 2026 | 19:58` -> the headline and its bare
+    stamp. The word before the date may be a weekday or the headline's last
+    word, so both are tried. None when no stamp closes the text or nothing
+    stands before it."""
+    match = _TRAILING_STAMP.search(text)
+    if match is None or match.start() == 0:
+        return None
+    for start in (match.start("stamp"), match.start("date")):
+        stamp = bare_stamp(text[start:], default_zone)
+        if stamp is not None and text[:start].strip():
+            return TrailingStamp(text[:start].strip(), stamp)
+    return None
+
+
 class _Reading(NamedTuple):
     """What the known-shape pattern read of a stamp, before any check of its values."""
 
@@ -147,7 +182,7 @@ def _read_shape(text: str) -> _Reading | None:
     match = _STAMP.match(text)
     if match is None:
         return None
-    (weekday, day, month_name, year, nday, nmonth, nyear, hour, minute, second, zone,
+    (weekday, _date, day, month_name, year, nday, nmonth, nyear, hour, minute, second, zone,
      rest) = match.groups()
     if (rest and not _REST.match(rest)) or (
             weekday is not None and _weekday_number(weekday) is None):

@@ -10,13 +10,12 @@ them when the Populer feed (or `feeds check`) asks.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from feeds.dates import STAMP_CACHE_SIZE, Stamp, parse_stamp, stamp_problem
+from feeds.dates import bare_stamp, parse_stamp, stamp_problem, trailing_stamp
 from feeds.text import clean_pieces, fold_spaces
 
 POPULER_MARKERS = frozenset({"populer", "terpopuler", "paling populer", "terpopuler hari ini"})
@@ -31,18 +30,6 @@ _LONGEST_MARKER = max(map(len, SIDEBAR_MARKERS | END_MARKERS))
 SIDEBAR_LOOKAHEAD = 4
 # A blank line may hold spaces, tabs or no-break spaces (all matched by \s).
 BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
-
-# A stamp closing a block (`Headline Rabu, 11 Februari 2026 | 19:58`); the word
-# before the date may be a weekday or the headline's last word, so both are tried.
-# Words are matched possessively (`++`): what follows a word here is never a
-# letter, so giving letters back cannot help; it spares retrying every word of
-# a headline letter by letter.
-_TRAILING_STAMP = re.compile(
-    r"\s(?P<stamp>(?:[^\W\d_]++(?:['\u2019][^\W\d_]++)?,?\s+)?"
-    r"(?P<date>\d{1,2}\s*[^\W\d_]++\.?,?\s*\d{4}|\d{1,2}[/-]\d{1,2}[/-]\d{4})"
-    r"\s*(?:[|,\-\u2013\u2014]\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*(?:WITA|WIB|WIT))?)\s*$",
-    re.IGNORECASE)
-
 
 class Headline(NamedTuple):
     """One sidebar headline ("Populer" or "UPDATE") with its UTC time."""
@@ -206,7 +193,7 @@ def is_sidebar_heading(blocks: list[str], index: int, default_zone: str) -> bool
     if not following or is_marker(following[0], SIDEBAR_MARKERS):
         return True
     for block in following:
-        if parse_stamp(block, default_zone) or split_trailing_stamp(block, default_zone):
+        if parse_stamp(block, default_zone) or trailing_stamp(block, default_zone):
             return True
         if is_prose(block) or is_marker(block, SIDEBAR_MARKERS):
             return False
@@ -245,29 +232,10 @@ def headlines(blocks: list[str], default_zone: str) -> list[Headline]:
                 found.append(Headline(pending, stamp.when))
             pending = None
             continue
-        split = split_trailing_stamp(block, default_zone)
-        if split is not None:
-            found.append(Headline(split[0], split[1].when))
+        closed = trailing_stamp(block, default_zone)
+        if closed is not None:
+            found.append(Headline(closed.before, closed.stamp.when))
             pending = None
         else:
             pending = block
     return found
-
-
-def bare_stamp(block: str, default_zone: str) -> Stamp | None:
-    """The block's stamp when the block is a stamp and nothing else."""
-    stamp = parse_stamp(block, default_zone)
-    return stamp if stamp is not None and not stamp.tail else None
-
-
-@functools.lru_cache(maxsize=STAMP_CACHE_SIZE)  # sidebars repeat from page to page
-def split_trailing_stamp(block: str, default_zone: str) -> tuple[str, Stamp] | None:
-    """`Headline Rabu, 11 Februari 2026 | 19:58` -> the headline and its stamp."""
-    match = _TRAILING_STAMP.search(block)
-    if match is None or match.start() == 0:
-        return None
-    for start in (match.start("stamp"), match.start("date")):
-        stamp = bare_stamp(block[start:], default_zone)
-        if stamp is not None and block[:start].strip():
-            return block[:start].strip(), stamp
-    return None

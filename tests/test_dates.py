@@ -11,14 +11,16 @@ from hypothesis import strategies as st
 
 from feeds.dates import (
     _STAMP,
+    _TRAILING_STAMP,
     MONTH_NAMES,
     WEEKDAY_NAMES,
     _dateutil_stamp,
     _known_shape,
+    bare_stamp,
     parse_iso,
     parse_stamp,
+    trailing_stamp,
 )
-from feeds.sidebars import _TRAILING_STAMP
 
 OFFSETS = {"WIB": 7, "WITA": 8, "WIT": 9}
 
@@ -46,6 +48,17 @@ def test_known_shapes_to_utc(text: str, expected: datetime) -> None:
     assert stamp is not None and stamp == parse_stamp(text)
     assert stamp.when == expected
     assert stamp.warnings == ()
+
+
+@pytest.mark.parametrize("stamp", [
+    "Rabu, 11 Februari 2026 | 19:58", "Rabu, 11 Februari 2026 | pukul 19:58",
+    "Jum`at, 13 Februari 2026 | 19:58", "Rabu,11 Februari 2026 | 19:58",
+    "Rabu , 11 Februari 2026 | 19:58", "Kamis, 05/11/2015 09:25 WIB", "18 Juni 2025 | 20.04 WIB",
+])
+def test_a_stamp_closing_a_headline_reads_as_the_stamp_alone(stamp: str) -> None:
+    # One grammar: what reads as a stamp reads so after a headline too, weekday and all.
+    closed = trailing_stamp(f"Judul Berita {stamp}", "WIB")
+    assert closed is not None and closed == ("Judul Berita", bare_stamp(stamp, "WIB"))
 
 
 def test_reporter_and_print_edition() -> None:
@@ -155,11 +168,12 @@ PIECES = st.sampled_from(["Rabu", "Jum'at", "Kamis,", "30", "7", "Mei", "Februar
 @settings(max_examples=500, deadline=None)
 @given(st.lists(PIECES, max_size=14).map(" ".join))
 def test_possessive_words_match_exactly_what_plain_ones_do(text: str) -> None:
-    # The `++` in the stamp patterns is only a speed-up; the patterns without it
-    # are the reference.
+    # The possessive quantifiers (`++`, `*+`, `?+`) in the stamp patterns are only
+    # a speed-up; the patterns without them are the reference.
     for pattern in (_STAMP, _TRAILING_STAMP):
-        plain = re.compile(pattern.pattern.replace("++", "+"), pattern.flags)
-        assert "++" in pattern.pattern
+        plain = re.compile(pattern.pattern.replace("++", "+").replace("*+", "*")
+                           .replace("?+", "?"), pattern.flags)
+        assert "++" in pattern.pattern and "*+" in pattern.pattern
         for found, expected in ((pattern.match(text), plain.match(text)),
                                 (pattern.search(text), plain.search(text))):
             assert (found and (found.span(), found.groupdict())) == (
