@@ -207,6 +207,7 @@ def _check(args: argparse.Namespace) -> int:
     from feeds.errors import DumpError
     from feeds.inputs import find_dumps
     from feeds.parse import ParseOptions, parse_file
+    from feeds.parse.sidebars import read_sidebars
     from feeds.records import entry_record
 
     missing = [path for path in args.paths if not path.exists()]
@@ -224,11 +225,13 @@ def _check(args: argparse.Namespace) -> int:
             _report(args.json, {"file": str(path), "ok": False, "error": error.reason},
                     f"REJECTED {path}: {error.reason}")
             continue
+        headlines = read_sidebars(entry.sidebars)
         summary = (f"ok {path}: {entry.published:%Y-%m-%d %H:%MZ} [{entry.category}] "
                    f"{entry.title} ({_plural(len(entry.blocks), 'paragraph')}, "
-                   f"{len(entry.populer)} populer, {len(entry.update)} update)")
+                   f"{len(headlines.populer)} populer, {len(headlines.update)} update)")
         summary += "".join(f"\n   warning: {warning}" for warning in entry.warnings)
-        _report(args.json, {"file": str(path), "ok": True, "entry": entry_record(entry)}, summary)
+        _report(args.json, {"file": str(path), "ok": True,
+                            "entry": entry_record(entry, headlines)}, summary)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 

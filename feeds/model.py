@@ -9,11 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
 
-# Re-exported: an entry's parts are all found here.
-from feeds.sidebars import Headline as Headline
-from feeds.sidebars import Sidebars as Sidebars
 from feeds.text import identity_key, slugify
 
 # Namespace of every entry id (uuid5 over the article's identity). Never change
@@ -21,13 +17,46 @@ from feeds.text import identity_key, slugify
 ID_NAMESPACE = uuid.UUID("6f0d5c2e-8b0f-5a51-9d57-4a1a7f3e2b10")
 
 
-# Blocks are named tuples, not dataclasses: an entry holds dozens of them, and
-# tuples are built at a fraction of the cost.
-class Block(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Block:
     """One body block: a paragraph, or a subheading standing alone."""
 
     text: str
     subheading: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """One sidebar headline ("Populer" or "UPDATE") with its UTC time."""
+
+    title: str
+    published: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Sidebars:
+    """A page's sidebars ("Populer", "UPDATE") as the page prints them: its
+    blocks from the first sidebar heading on, apart by blank lines, and the zone
+    their stamps are read in. What the state stores of them; their headlines
+    are read by `feeds.parse.sidebars.read_sidebars` when wanted, since only the
+    newest entry's Populer list is ever published."""
+
+    text: str
+    zone: str
+
+
+# A page without sidebars. Its zone reads no stamp: it is the one the state's
+# records of such pages have always named.
+NO_SIDEBARS = Sidebars(text="", zone="WIB")
+
+
+@dataclass(frozen=True, slots=True)
+class SidebarHeadlines:
+    """The headlines a page's sidebars list, in page order: the Populer ones and
+    the UPDATE ones."""
+
+    populer: tuple[Headline, ...]
+    update: tuple[Headline, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +70,9 @@ class Entry:
     when it says nothing): what the page states, not what the feeds show
     (`Published.updated` moves when feeds sees a correction).
     `author_slug` names the reporter's feed, as `category_slug` names the category's.
-    `sidebars` are the page's sidebars, read into `populer` and `update` when
-    asked. `source` is the dump's path as it was given to the parser.
+    `sidebars` are the page's sidebars as it prints them (their headlines:
+    `feeds.parse.sidebars.read_sidebars`). `source` is the dump's path as it
+    was given to the parser.
     """
 
     title: str
@@ -70,14 +100,6 @@ class Entry:
         object.__setattr__(self, "category_slug", slugify(self.category))
         object.__setattr__(self, "author_slug", slugify(self.author) if self.author else None)
         object.__setattr__(self, "id", entry_id(self.category_slug, self.title, self.published))
-
-    @property
-    def populer(self) -> tuple[Headline, ...]:
-        return self.sidebars.populer
-
-    @property
-    def update(self) -> tuple[Headline, ...]:
-        return self.sidebars.update
 
     @property
     def caption_text(self) -> str | None:

@@ -14,23 +14,23 @@ import threading
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from feeds.model import Block, Entry, Headline, Sidebars
+from feeds.model import Block, Entry, SidebarHeadlines, Sidebars
 from feeds.text import identity_key
 
 RECORD_FORMAT = "zstd-json, sidebars unread, lead image, stated update"
 RECORD_FORMAT_KEY = "record format"
 
 
-def entry_record(entry: Entry) -> dict[str, object]:
-    """The entry as plain data, sidebars read, as `feeds check --json` prints it;
-    times are the UTC datetimes themselves (`record_json` writes them as
-    `YYYY-MM-DDTHH:MM:SSZ`)."""
-    return {**_article_record(entry), **_headlines_record(entry.populer, entry.update)}
+def entry_record(entry: Entry, headlines: SidebarHeadlines) -> dict[str, object]:
+    """The entry as plain data with its sidebars' headlines, as `feeds check
+    --json` prints it; times are the UTC datetimes themselves (`record_json`
+    writes them as `YYYY-MM-DDTHH:MM:SSZ`)."""
+    return {**_article_record(entry), **_headlines_record(headlines)}
 
 
 def stored_record(entry: Entry) -> dict[str, object]:
     """The entry as the state stores it: its sidebars as the page printed them,
-    unread (see `feeds.sidebars`)."""
+    unread."""
     sidebars = entry.sidebars
     return {**_article_record(entry), "sidebars": {"text": sidebars.text, "zone": sidebars.zone}}
 
@@ -53,10 +53,9 @@ def _article_record(entry: Entry) -> dict[str, object]:
     }
 
 
-def _headlines_record(populer: tuple[Headline, ...],
-                      update: tuple[Headline, ...]) -> dict[str, object]:
-    return {"populer": [{"title": h.title, "published": h.published} for h in populer],
-            "update": [{"title": h.title, "published": h.published} for h in update]}
+def _headlines_record(headlines: SidebarHeadlines) -> dict[str, object]:
+    return {"populer": [{"title": h.title, "published": h.published} for h in headlines.populer],
+            "update": [{"title": h.title, "published": h.published} for h in headlines.update]}
 
 
 def record_json(record: dict[str, object]) -> bytes:
@@ -100,7 +99,7 @@ def entry_from_record(record: dict[str, object]) -> Entry:
 def _sidebars_from(record: dict[str, object]) -> Sidebars:
     stored = record["sidebars"]
     assert isinstance(stored, dict)
-    return Sidebars(str(stored.get("text", "")), str(stored.get("zone", "WIB")))
+    return Sidebars(str(stored["text"]), str(stored["zone"]))
 
 
 class Encoded(NamedTuple):

@@ -35,6 +35,7 @@ from feeds.dates import MONTH_NAMES, WEEKDAY_NAMES, parse_stamp
 from feeds.errors import DumpError
 from feeds.model import Entry, Published
 from feeds.parse import parse_dump
+from feeds.parse.sidebars import read_sidebars
 from feeds.render.items import article_item, headline_item
 from feeds.render.jsonfeed import render_json
 from feeds.render.syndication import render_atom, render_rss
@@ -681,7 +682,8 @@ def check(data: bytes, name: str, render: bool = False) -> Outcome:
         return Outcome(FAILURE, f"{_named(error)} escaped parse_dump{_where(error)}",
                        _trace(error))
     try:
-        sidebars = entry.populer + entry.update
+        headlines = read_sidebars(entry.sidebars)
+        sidebars = headlines.populer + headlines.update
     except Exception as error:
         return Outcome(FAILURE, f"{_named(error)} reading the sidebars{_where(error)}",
                        _trace(error))
@@ -705,7 +707,8 @@ def feed_problem(entry: Entry) -> Outcome | None:
     try:
         items = [article_item(Published(entry, entry.published), SITE.base_url, SITE.title,
                               entry.category),
-                 *(headline_item(headline, None, SITE.title) for headline in entry.populer[:3])]
+                 *(headline_item(headline, None, SITE.title)
+                   for headline in read_sidebars(entry.sidebars).populer[:3])]
         for format_name, render in RENDERERS:
             document = render(spec, items, SITE)
             if format_name == "JSON Feed":

@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("feeds", "feeds.errors", "feeds.text", "feeds.dates", "feeds.model",
               "feeds.records", "feeds.intents", "feeds.site")),
     ("scan", ("feeds.inputs",)),
-    ("parse", ("feeds.parse", "feeds.sidebars")),
+    ("parse", ("feeds.parse",)),
     ("settings", ("feeds.config",)),
     ("read", ("feeds.reading",)),
     ("plan", ("feeds.plan",)),

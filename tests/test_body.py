@@ -8,7 +8,7 @@ import lxml.html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.model import Block, Entry, Sidebars
+from feeds.model import NO_SIDEBARS, Block, Entry
 from feeds.render.body import body_html
 from feeds.text import clean
 
@@ -24,7 +24,7 @@ TEXT = st.lists(st.one_of(MARKUP, st.text(max_size=8)), min_size=1, max_size=12)
 def test_only_our_own_tags_and_every_text_as_it_was(caption: str | None,
                                                     blocks: list[tuple[str, bool]]) -> None:
     entry = Entry("Judul", "Dunia", datetime(2025, 5, 30, 9, 1, tzinfo=UTC), None, caption,
-                  tuple(Block(text, sub) for text, sub in blocks), Sidebars(), "x.txt")
+                  tuple(Block(text, sub) for text, sub in blocks), NO_SIDEBARS, "x.txt")
     tree = lxml.html.fromstring(f"<div>{body_html(entry)}</div>")
     elements = list(tree.iter())[1:]
     assert {e.tag for e in elements} <= {"p", "h3", "figure", "figcaption", "small"}

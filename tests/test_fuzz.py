@@ -13,6 +13,7 @@ from feeds.dates import parse_stamp
 from feeds.errors import DumpError
 from feeds.model import Entry
 from feeds.parse import parse_dump
+from feeds.parse.sidebars import read_sidebars
 from feeds.text import _ILLEGAL
 from tests.conftest import SEED_DUNIA_2025
 from tests.mutations import ENTRY, FAILURE, REJECTED, check, make_case
@@ -28,7 +29,8 @@ def outcome(data: bytes, name: str) -> Entry | DumpError:
         assert error.reason and name in str(error)
         return error
     for text in (entry.title, entry.category, entry.author or "", entry.caption or "",
-                 *(b.text for b in entry.blocks), *(h.title for h in entry.populer)):
+                 *(b.text for b in entry.blocks),
+                 *(h.title for h in read_sidebars(entry.sidebars).populer)):
         assert not _ILLEGAL.search(text), text
     assert entry.published.utcoffset() is not None
     return entry
@@ -128,10 +130,10 @@ def test_a_50_digit_minute_in_the_date_line_rejects_the_dump_naming_it() -> None
 def test_an_impossible_sidebar_stamp_drops_its_headline_alone(stamp: str) -> None:
     assert parse_stamp(stamp) is None
     entry = parse_dump(SEED.replace(SIDEBAR_STAMP.encode(), stamp.encode()), "sidebar.txt")
-    expected = [h.title for h in parse_dump(SEED, "seed.txt").populer]
+    expected = [h.title for h in read_sidebars(parse_dump(SEED, "seed.txt").sidebars).populer]
     expected.remove(SIDEBAR_HEADLINE)
-    assert [headline.title for headline in entry.populer] == expected
-    assert len(entry.update) == 10
+    assert [headline.title for headline in read_sidebars(entry.sidebars).populer] == expected
+    assert len(read_sidebars(entry.sidebars).update) == 10
 
 
 def _page(head: str, title: str = "Judul") -> bytes:

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from feeds.parse import ParseOptions, parse_dump
+from feeds.parse.sidebars import read_sidebars
 from tests.conftest import SEED_DUNIA_2025
 
 PUBLISHED = datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
@@ -44,9 +45,9 @@ def test_visible_text_only_page_parses_like_a_text_dump() -> None:
         ("Paragraf kedua. Masih paragraf kedua.", False),
         ("Paragraf ketiga.", False),
     ]
-    assert [(h.title, h.published) for h in entry.populer] == [
+    assert [(h.title, h.published) for h in read_sidebars(entry.sidebars).populer] == [
         ("Keppres Digugat ke PTUN", datetime(2026, 2, 11, 12, 58, tzinfo=UTC))]
-    assert [h.title for h in entry.update] == ["Mudik Gratis"]
+    assert [h.title for h in read_sidebars(entry.sidebars).update] == ["Mudik Gratis"]
 
 
 def test_json_ld_comes_first() -> None:

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from feeds.errors import DumpError
+from feeds.model import SidebarHeadlines
 from feeds.parse import ParseOptions, parse_dump
+from feeds.parse.sidebars import read_sidebars
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
 
 SEED = SEED_DUNIA_2025.read_text(encoding="utf-8")
@@ -55,8 +57,8 @@ def test_crlf_bom_and_blank_runs_give_the_same_entry() -> None:
     plain = parse_dump(SEED.encode(), "a.txt")
     variant = ("\ufeff" + SEED.replace("\n\n", "\n \n\u00a0\n\t\n")).replace("\n", "\r\n")
     other = parse_dump(variant.encode(), "b.txt")
-    assert (other.id, other.title, other.blocks, other.populer, other.update) == (
-        plain.id, plain.title, plain.blocks, plain.populer, plain.update)
+    assert (other.id, other.title, other.blocks, read_sidebars(other.sidebars)) == (
+        plain.id, plain.title, plain.blocks, read_sidebars(plain.sidebars))
 
 
 def test_cp1252_dump_has_no_mojibake() -> None:
@@ -98,22 +100,23 @@ def test_subheadings_are_kept_as_such() -> None:
 def test_a_subheading_named_update_does_not_end_the_body() -> None:
     entry = parse_dump(page(middle="Update\n\nKorban bertambah menjadi lima orang."), "x.txt")
     assert [b.text for b in entry.blocks][1:3] == ["Update", "Korban bertambah menjadi lima orang."]
-    assert len(entry.update) == 1
+    assert len(read_sidebars(entry.sidebars).update) == 1
 
 
 def test_cut_short_page_without_sidebar() -> None:
     text = SEED.split("Populer")[0]
     entry = parse_dump(text.encode(), "cut.txt")
     assert len(entry.blocks) == 14
-    assert entry.populer == () and entry.update == ()
+    assert read_sidebars(entry.sidebars) == SidebarHeadlines((), ())
 
 
 def test_sidebar_cut_mid_item_drops_the_headline_without_stamp() -> None:
     text = SEED.split("Kasihan Jokowi")[0]
     entry = parse_dump(text.encode(), "cut.txt")
-    assert [h.title for h in entry.populer] == ["Keppres Pengangkatan Adies Kadir Digugat ke PTUN",
-                                                "Enak Jadi Mulyono Bisa Nyambi Komisaris di 12 "
-                                                "Perusahaan"]
+    headlines = read_sidebars(entry.sidebars)
+    assert [h.title for h in headlines.populer] == [
+        "Keppres Pengangkatan Adies Kadir Digugat ke PTUN",
+        "Enak Jadi Mulyono Bisa Nyambi Komisaris di 12 Perusahaan"]
 
 
 @pytest.mark.parametrize(("date", "expected"), [

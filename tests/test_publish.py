@@ -17,6 +17,7 @@ from lxml import etree
 from feeds.config import Settings
 from feeds.dates import format_utc
 from feeds.parse import parse_file
+from feeds.parse.sidebars import read_sidebars
 from feeds.reading import ToRead, read_dump
 from feeds.state import State
 from tests.conftest import (
@@ -451,8 +452,9 @@ def test_a_state_of_an_older_record_format_is_rebuilt_from_the_input_once(
     before = {k: v[0] for k, v in snapshot(settings.output_dir).items()}
     seed = parse_file(SEED_DUNIA_2025)
     with State(settings.state_path) as state, state.transaction():  # as 0.1.0 left it
+        old_record = record_json(entry_record(seed, read_sidebars(seed.sidebars)))
         state.db.execute("UPDATE entries SET record = ? WHERE id = ?",
-                         (zlib.compress(record_json(entry_record(seed))), seed.id))
+                         (zlib.compress(old_record), seed.id))
         state.db.execute("DELETE FROM meta WHERE key = ?", (RECORD_FORMAT_KEY,))
     report = build(settings)
     assert f"{settings.state_path} holds records of an older feeds: rebuilding it" in caplog.text

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from feeds.model import entry_id
 from feeds.parse import parse_file
+from feeds.parse.sidebars import read_sidebars
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
 
 
@@ -29,15 +30,16 @@ def test_seed_2025_every_field() -> None:
     assert entry.blocks[0].text.endswith("pada 2-\"29 Mei.")  # the NBSP at the end is gone
     assert entry.blocks[-1].text.startswith("Kunjungan Hammouchi ini menegaskan")
     assert entry.blocks[10].text.startswith("\u201cTugas kewaspadaan")  # curly quotes kept
-    assert len(entry.populer) == 7
-    assert entry.populer[0].title == "Keppres Pengangkatan Adies Kadir Digugat ke PTUN"
-    assert entry.populer[0].published == utc(2026, 2, 11, 12, 58)
-    assert entry.populer[2].published == utc(2026, 2, 11, 17, 45)  # 00:45 WIB: the day before
-    assert len(entry.update) == 10
-    assert entry.update[0].title == (
+    headlines = read_sidebars(entry.sidebars)
+    assert len(headlines.populer) == 7
+    assert headlines.populer[0].title == "Keppres Pengangkatan Adies Kadir Digugat ke PTUN"
+    assert headlines.populer[0].published == utc(2026, 2, 11, 12, 58)
+    assert headlines.populer[2].published == utc(2026, 2, 11, 17, 45)  # 00:45 WIB: the day before
+    assert len(headlines.update) == 10
+    assert headlines.update[0].title == (
         "Mudik Gratis 2026 Pemprov Jabar, Berikut Rute dan Cara Daftarnya")
-    assert entry.update[0].published == utc(2026, 2, 21, 7, 13)
-    assert entry.update[-1].published == utc(2026, 2, 21, 4, 13)
+    assert headlines.update[0].published == utc(2026, 2, 21, 7, 13)
+    assert headlines.update[-1].published == utc(2026, 2, 21, 4, 13)
     assert entry.warnings == ()
     assert entry.id.startswith("urn:uuid:")
 
@@ -52,15 +54,16 @@ def test_seed_2024_every_field() -> None:
     assert entry.caption_credit == "Ist"
     assert len(entry.blocks) == 9
     assert "Céline Berthon" in entry.blocks[2].text
-    assert [h.published for h in entry.populer][:2] == [utc(2025, 2, 28, 7, 59),
+    headlines = read_sidebars(entry.sidebars)
+    assert [h.published for h in headlines.populer][:2] == [utc(2025, 2, 28, 7, 59),
                                                         utc(2025, 3, 2, 10, 41)]
-    assert len(entry.populer) == 7
-    assert len(entry.update) == 10
-    assert entry.update[0].title == "Tekuk Fiorentina 2-1, Napoli Tak Biarkan Inter Tenang"
-    assert entry.update[0].published == utc(2025, 3, 9, 18, 21)
-    assert entry.update[-1].title == ("PTPN IV PalmCo Siapkan 23 Bus untuk Mudik di Sumatera "
+    assert len(headlines.populer) == 7
+    assert len(headlines.update) == 10
+    assert headlines.update[0].title == "Tekuk Fiorentina 2-1, Napoli Tak Biarkan Inter Tenang"
+    assert headlines.update[0].published == utc(2025, 3, 9, 18, 21)
+    assert headlines.update[-1].title == ("PTPN IV PalmCo Siapkan 23 Bus untuk Mudik di Sumatera "
                                       "dan Kalimantan")
-    assert entry.update[-1].published == utc(2025, 3, 9, 15, 18)
+    assert headlines.update[-1].published == utc(2025, 3, 9, 15, 18)
 
 
 def test_the_two_seeds_have_different_ids() -> None:

@@ -1,19 +1,20 @@
 """Sidebars kept unread, and where an article ends: what a page says never
-depends on how it separates its blocks, and the sidebars read when asked give
+depends on how it separates its blocks, and the sidebars, read when asked, give
 their headlines."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feeds.model import NO_SIDEBARS, Sidebars
 from feeds.parse.page import Facts
+from feeds.parse.sidebars import blocks_of, read_sidebars
 from feeds.parse.text import parse_text
-from feeds.sidebars import NO_SIDEBARS, Sidebars, blocks_of
 from feeds.text import NotText, decode
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
 
@@ -26,8 +27,8 @@ def every_block_read(text: str, default_zone: str = "WIB") -> Facts:
 
 def assert_same_facts(lazy: Facts, plain: Facts) -> None:
     assert replace(lazy, sidebars=NO_SIDEBARS) == replace(plain, sidebars=NO_SIDEBARS)
-    assert lazy.sidebars.read() == plain.sidebars.read()
-    assert bool(lazy.sidebars) == bool(plain.sidebars)
+    assert read_sidebars(lazy.sidebars) == read_sidebars(plain.sidebars)
+    assert bool(lazy.sidebars.text) == bool(plain.sidebars.text)
 
 
 @pytest.mark.parametrize("seed", [SEED_DUNIA_2025, SEED_DUNIA_2024])
@@ -35,8 +36,8 @@ def test_seeds_give_every_fact_and_headline(seed: Path) -> None:
     text = decode(seed.read_bytes())
     lazy = parse_text(text, "WIB")
     assert_same_facts(lazy, every_block_read(text))
-    populer, update = lazy.sidebars.read()
-    assert len(populer) == 7 and update
+    headlines = read_sidebars(lazy.sidebars)
+    assert len(headlines.populer) == 7 and headlines.update
     assert lazy.sidebars.text.startswith("Populer\n")  # the page's own text, from the heading
     assert lazy.blocks[-1].text != "Populer"
 
@@ -44,10 +45,10 @@ def test_seeds_give_every_fact_and_headline(seed: Path) -> None:
 def test_a_wita_page_reads_its_sidebar_stamps_in_its_zone() -> None:
     text = ("Dunia\n\nJudul\n\nRabu, 11 Februari 2026 | 19:58 WIB\n\nIsi.\n\nPopuler\n\n"
             "Satu\n\nRabu, 11 Februari 2026 | 08:00\n\nSelengkapnya\n\nSisa")
-    (headline,) = parse_text(text, "WITA").sidebars.populer
+    (headline,) = read_sidebars(parse_text(text, "WITA").sidebars).populer
     assert headline.published.hour == 0  # 08:00 WITA
-    assert Sidebars("Populer\n\nSatu\n\nRabu, 11 Februari 2026 | 08:00", "WIB").populer[
-        0].published.hour == 1
+    wib = Sidebars("Populer\n\nSatu\n\nRabu, 11 Februari 2026 | 08:00", "WIB")
+    assert read_sidebars(wib).populer[0].published.hour == 1
 
 
 # Blocks that decide where a page's parts begin and end, and text that tests the
@@ -84,6 +85,8 @@ def test_every_text_dump_of_the_corpus_reads_as_its_canonical_form(corpus_2000: 
 
 def test_sidebars_are_read_once_however_often_asked() -> None:
     sidebars = parse_text(decode(SEED_DUNIA_2025.read_bytes()), "WIB").sidebars
-    first = sidebars.read()
-    assert sidebars.read() is first and sidebars.populer is first[0]
-    assert sidebars == Sidebars(sidebars.text, "WIB")  # what was read is not compared
+    first = read_sidebars(sidebars)
+    assert read_sidebars(sidebars) is first
+    assert read_sidebars(Sidebars(sidebars.text, "WIB")) is first  # as the state gives it back
+    with pytest.raises(FrozenInstanceError):  # a plain record: nothing is kept in it
+        sidebars.text = ""  # type: ignore[misc]

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from feeds.dates import Stamp, parse_stamp, stamp_problem
-from feeds.model import Block
-from feeds.sidebars import NO_SIDEBARS, Sidebars
+from feeds.model import NO_SIDEBARS, Block, Sidebars
 from feeds.text import identity_key
 
 SECTION_LABELS = frozenset({"berita", "news", "beranda", "home", "artikel"})

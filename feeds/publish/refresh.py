@@ -15,6 +15,7 @@ from pathlib import Path
 
 from feeds.config import Settings
 from feeds.output import Output
+from feeds.parse.sidebars import read_sidebars
 from feeds.render.articles import article_file
 from feeds.render.feeds import (
     article_items,
@@ -173,7 +174,8 @@ def _populer(context: Context) -> PopulerFeed:
     `entries_per_feed` headlines, as every feed (a page can list any number)."""
     settings, state = context.settings, context.state
     newest = state.entries.newest(None, 1)
-    headlines = newest[0].entry.populer[: settings.entries_per_feed] if newest else ()
+    populer = read_sidebars(newest[0].entry.sidebars).populer if newest else ()
+    headlines = populer[: settings.entries_per_feed]
     pages = [state.entries.page_key_by_title(headline.title) for headline in headlines]
     return PopulerFeed(populer_feed(settings.site_title),
                        populer_items(headlines, pages, settings.site))

@@ -1,21 +1,20 @@
-"""A page's sidebars ("Populer", "UPDATE"): where they start, where the page
-ends, and their headlines with their stamps, kept as the page prints them and
-read only when asked.
+"""A page's sidebars ("Populer", "UPDATE"): where its article ends, and the
+headlines its sidebars list, each with its stamp.
 
 Every page lists a dozen or more sidebar headlines, each with a stamp of its
-own, but only the newest page's Populer list is ever published. So a page's
-sidebars are kept in its entry as text, unread, and `Sidebars.populer` reads
-them when the Populer feed (or `feeds check`) asks.
+own, but only the newest page's Populer list is ever published. So parsing a
+page keeps its sidebars as it prints them (`Sidebars`, which the state stores),
+and `read_sidebars` reads their headlines for whoever wants them: the Populer
+feed, and `feeds check`.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import NamedTuple
 
 from feeds.dates import bare_stamp, parse_stamp, stamp_problem, trailing_stamp
+from feeds.model import Headline, SidebarHeadlines, Sidebars
 from feeds.text import clean_pieces, fold_spaces
 
 POPULER_MARKERS = frozenset({"populer", "terpopuler", "paling populer", "terpopuler hari ini"})
@@ -30,47 +29,6 @@ _LONGEST_MARKER = max(map(len, SIDEBAR_MARKERS | END_MARKERS))
 SIDEBAR_LOOKAHEAD = 4
 # A blank line may hold spaces, tabs or no-break spaces (all matched by \s).
 BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
-
-class Headline(NamedTuple):
-    """One sidebar headline ("Populer" or "UPDATE") with its UTC time."""
-
-    title: str
-    published: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Sidebars:
-    """A page's sidebars, unread: its blocks from the first sidebar heading on,
-    separated by blank lines as a text dump separates them, and the zone of
-    their stamps."""
-
-    text: str = ""
-    zone: str = "WIB"
-    # Read once: a daemon renders the newest entry's Populer feed on every change,
-    # and keeps that entry decoded meanwhile.
-    _read: tuple[tuple[Headline, ...], tuple[Headline, ...]] | None = field(
-        default=None, init=False, compare=False, repr=False)
-
-    @property
-    def populer(self) -> tuple[Headline, ...]:
-        return self.read()[0]
-
-    @property
-    def update(self) -> tuple[Headline, ...]:
-        return self.read()[1]
-
-    def read(self) -> tuple[tuple[Headline, ...], tuple[Headline, ...]]:
-        """The Populer and the UPDATE headlines, in page order."""
-        if self._read is None:
-            object.__setattr__(self, "_read", read_sidebars(blocks_of(self.text), self.zone))
-            assert self._read is not None
-        return self._read
-
-    def __bool__(self) -> bool:
-        return bool(self.text)
-
-
-NO_SIDEBARS = Sidebars()
 
 
 def _marker_pattern(markers: frozenset[str]) -> str:
@@ -200,42 +158,34 @@ def is_sidebar_heading(blocks: list[str], index: int, default_zone: str) -> bool
     return False
 
 
-def sidebar_starts(blocks: list[str], default_zone: str) -> list[int]:
-    """Indexes of the sidebar headings among a page's blocks (cut at its end)."""
-    return [index for index in range(len(blocks))
-            if is_sidebar_heading(blocks, index, default_zone)]
-
-
-def read_sidebars(blocks: list[str], default_zone: str
-                  ) -> tuple[tuple[Headline, ...], tuple[Headline, ...]]:
-    """The headlines of each sidebar among these blocks, Populer's and UPDATE's."""
-    blocks = until_end(blocks)
-    starts = sidebar_starts(blocks, default_zone)
+# The publisher asks for the newest entry's headlines after every change, and
+# the state hands back the same entry meanwhile: its sidebars are read once.
+@functools.lru_cache(maxsize=8)
+def read_sidebars(sidebars: Sidebars) -> SidebarHeadlines:
+    """The headlines of a page's sidebars (see `article_end` for where they
+    start): the Populer and the UPDATE ones, in page order, each headline paired
+    with the stamp after it (or closing it); a headline whose stamp was cut off
+    is dropped. A stamp that names no zone is in the sidebars' zone. One walk
+    over the blocks, each read once."""
+    zone = sidebars.zone
+    blocks = until_end(blocks_of(sidebars.text))
     populer: list[Headline] = []
     update: list[Headline] = []
-    for position, start in enumerate(starts):
-        end = starts[position + 1] if position + 1 < len(starts) else len(blocks)
-        target = populer if is_marker(blocks[start], POPULER_MARKERS) else update
-        target.extend(headlines(blocks[start + 1 : end], default_zone))
-    return tuple(populer), tuple(update)
-
-
-def headlines(blocks: list[str], default_zone: str) -> list[Headline]:
-    """Pair each headline with the stamp after it (or closing it); a headline
-    whose stamp was cut off is dropped."""
-    found = []
-    pending: str | None = None
-    for block in blocks:
-        stamp = bare_stamp(block, default_zone)
-        if stamp is not None:
+    found: list[Headline] | None = None  # the list of the sidebar being read
+    pending: str | None = None  # a headline waiting for its stamp
+    for index, block in enumerate(blocks):
+        if is_sidebar_heading(blocks, index, zone):
+            found = populer if is_marker(block, POPULER_MARKERS) else update
+            pending = None
+        elif found is None:  # before the first heading: no sidebar's
+            continue
+        elif (stamp := bare_stamp(block, zone)) is not None:
             if pending:
                 found.append(Headline(pending, stamp.when))
             pending = None
-            continue
-        closed = trailing_stamp(block, default_zone)
-        if closed is not None:
+        elif (closed := trailing_stamp(block, zone)) is not None:
             found.append(Headline(closed.before, closed.stamp.when))
             pending = None
         else:
             pending = block
-    return found
+    return SidebarHeadlines(tuple(populer), tuple(update))
