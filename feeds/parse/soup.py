@@ -7,16 +7,40 @@ that need it."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
-from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4.element import (
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    PageElement,
+    ProcessingInstruction,
+    Tag,
+)
 from lxml import etree
 
 from feeds.text import xml_legal
 
 _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 MAX_DEPTH = 200  # below the 250 levels at which feeds.parse.html calls a tree too deep
+
+
+@dataclass(slots=True)
+class _Frame:
+    """One element of the soup whose children are being read: what is left of
+    them, the element their text belongs to until one of them is an element
+    (`text_owner`), the element new elements are added to (`parent`: past
+    MAX_DEPTH, an ancestor's), and the last element this frame added, whose
+    tail takes the text that follows it."""
+
+    children: Iterator[PageElement]
+    text_owner: Any
+    parent: Any
+    last: Any = None
 
 
 def lxml_tree_from_soup(markup: str) -> Any:
@@ -32,23 +56,21 @@ def lxml_tree_from_soup(markup: str) -> Any:
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(markup, "lxml")
     root = etree.Element("html")
-    # Each frame: the children still to read, the element their text belongs to,
-    # the element new elements are added to, the last element this frame added.
-    frames: list[list[Any]] = [[iter((soup.html or soup).children), root, root, None]]
+    frames = [_Frame(iter((soup.html or soup).children), root, root)]
     while frames:
         frame = frames[-1]
-        child = next(frame[0], None)
+        child = next(frame.children, None)
         if child is None:
             frames.pop()
         elif isinstance(child, Tag):
-            made = frame[3] = _element(frame[2], child)
-            frames.append([iter(child.children), made,
-                           made if len(frames) < MAX_DEPTH else frame[2], None])
+            made = frame.last = _element(frame.parent, child)
+            frames.append(_Frame(iter(child.children), made,
+                                 made if len(frames) < MAX_DEPTH else frame.parent))
         elif isinstance(child, NavigableString) and not isinstance(child, _NOT_TEXT):
-            if frame[3] is None:
-                frame[1].text = (frame[1].text or "") + xml_legal(child)
+            if frame.last is None:
+                frame.text_owner.text = (frame.text_owner.text or "") + xml_legal(child)
             else:
-                frame[3].tail = (frame[3].tail or "") + xml_legal(child)
+                frame.last.tail = (frame.last.tail or "") + xml_legal(child)
     return root
 
 
