@@ -121,9 +121,10 @@ def drops_through_the_cycle(settings: Settings, spares: list[Path], pass_seconds
 def unpublished_articles(settings: Settings, spares: list[Path]) -> list[Path]:
     """The spare dumps that are articles the archive does not hold: each one
     dropped shows in the index."""
+    ids = {spare: parse_file(spare, settings.parse_options).id for spare in spares}
     with State(settings.state_path) as state:
-        known = state.entries.known([parse_file(spare).id for spare in spares])
-    return [spare for spare in spares if parse_file(spare).id not in known]
+        known = state.entries.known(list(ids.values()))
+    return [spare for spare in spares if ids[spare] not in known]
 
 
 def main() -> None:
@@ -150,7 +151,8 @@ def main() -> None:
         with State(settings.state_path) as state:
             for spare in new_articles:
                 (settings.input_dir / spare.name).unlink(missing_ok=True)
-            forget(settings, state, [parse_file(spare).id for spare in new_articles])
+            forget(settings, state, [parse_file(spare, settings.parse_options).id
+                                     for spare in new_articles])
     for where, latency in latencies:
         print(f"  drop {where}: {latency:.0f} ms")
     print(f"drop-to-feed: median {statistics.median(ms for _, ms in latencies):.0f} ms, "

@@ -64,18 +64,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="print the installed feeds's version and exit")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    check = commands.add_parser(
-        "check", help="parse dumps and report what they hold, publishing nothing",
-        description="Parse dumps (files, or directories of dumps) without publishing. "
-                    "Exit status: 0 all parsed, 3 some rejected, 2 usage error.")
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    check.add_argument("--json", action="store_true",
-                       help="one JSON object per line instead of a summary")
-    check.add_argument("--default-category", default="Berita",
-                       help="category of a page that names none (default: Berita)")
-    check.add_argument("--default-zone", default="WIB", choices=["WIB", "WITA", "WIT"],
-                       help="zone of a stamp that names none (default: WIB)")
-    check.set_defaults(run=_check)
+    _add_check(commands)
 
     build = commands.add_parser(
         "build", help="publish the input directory's dumps as feeds, once",
@@ -111,6 +100,33 @@ def _parser() -> argparse.ArgumentParser:
     _server_options(serve)
     serve.set_defaults(run=_serve)
 
+    _add_state_commands(commands)
+    return parser
+
+
+def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`feeds check`: it reads the dumps it is given, and nothing else but the configuration."""
+    check = commands.add_parser(
+        "check", help="parse dumps and report what they hold, publishing nothing",
+        description="Parse dumps (files, or directories of dumps) without publishing, as the "
+                    "configuration file says (feeds.default_category, feeds.default_zone, "
+                    "feeds.max_dump_bytes). Exit status: 0 all parsed, 3 some rejected, 2 "
+                    "usage or configuration error.")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check.add_argument("--json", action="store_true",
+                       help="one JSON object per line instead of a summary")
+    check.add_argument("--default-category",
+                       help="category of a page that names none (overrides the file's "
+                            "feeds.default_category)")
+    check.add_argument("--default-zone", choices=["WIB", "WITA", "WIT"],
+                       help="zone of a stamp that names none (overrides the file's "
+                            "feeds.default_zone)")
+    _config_option(check)
+    check.set_defaults(run=_check)
+
+
+def _add_state_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The commands that read or change what the state holds."""
     status = commands.add_parser(
         "status", help="what the state holds: entries per category, last run, rejected files",
         description="Print the configuration file in use, what the state holds (entries per "
@@ -126,7 +142,6 @@ def _parser() -> argparse.ArgumentParser:
     retract.add_argument("ids", nargs="+", metavar="ID")
     _paths(retract, "output", "state")
     retract.set_defaults(run=_forget)
-    return parser
 
 
 class _Version(argparse.Action):
@@ -151,10 +166,14 @@ def _positive(text: str) -> float:
     return value
 
 
-def _paths(command: argparse.ArgumentParser, *which: str) -> None:
+def _config_option(command: argparse.ArgumentParser) -> None:
     command.add_argument("-c", "--config", type=Path,
                          help="configuration file (default: $FEEDS_CONFIG, else "
                               "./config/feeds.toml when there is one, else built-in defaults)")
+
+
+def _paths(command: argparse.ArgumentParser, *which: str) -> None:
+    _config_option(command)
     helps = {"input": "input directory", "output": "output directory",
              "state": "state database"}
     for name in which:
@@ -168,17 +187,27 @@ def _server_options(command: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """The settings of the configuration file found (see `feeds.config.find_config`),
-    with the command line's values over them; `args.config_used` names the file."""
-    from feeds.config import check_paths, find_config, load_config, validate
+    with the command line's values over them; `args.config_used` names the file.
+    Paths that can never work are refused here, before any work."""
+    from feeds.config import check_paths
+
+    settings = configured(args, input_dir=getattr(args, "input", None),
+                          output_dir=getattr(args, "output", None),
+                          state_path=getattr(args, "state", None),
+                          host=getattr(args, "host", None), port=getattr(args, "port", None))
+    check_paths(settings, args.config_used or "built-in defaults")
+    return settings
+
+
+def configured(args: argparse.Namespace, **overrides: object) -> Settings:
+    """The settings of the configuration file found, with `overrides` (the
+    command line's values; None: not given) over them; `args.config_used` names
+    the file."""
+    from feeds.config import find_config, load_config, validate
 
     args.config_used = find_config(args.config)
     settings = load_config(args.config_used)
-    settings = validate(settings.with_overrides(
-        input_dir=getattr(args, "input", None), output_dir=getattr(args, "output", None),
-        state_path=getattr(args, "state", None), host=getattr(args, "host", None),
-        port=getattr(args, "port", None)), "command line")
-    check_paths(settings, args.config_used or "built-in defaults")
-    return settings
+    return validate(settings.with_overrides(**overrides), "command line")
 
 
 def _require_input(settings: Settings) -> None:
@@ -206,7 +235,7 @@ def _logging(level: str, with_time: bool) -> None:
 def _check(args: argparse.Namespace) -> int:
     from feeds.errors import DumpError
     from feeds.inputs import find_dumps
-    from feeds.parse import ParseOptions, parse_file
+    from feeds.parse import parse_file
     from feeds.parse.sidebars import read_sidebars
     from feeds.records import entry_record
 
@@ -214,8 +243,10 @@ def _check(args: argparse.Namespace) -> int:
     if missing:
         print(f"feeds check: no such file or directory: {missing[0]}", file=sys.stderr)
         return EXIT_USAGE
+    # Paths are not checked: check reads only the dumps it is given, and writes nothing.
+    options = configured(args, default_category=args.default_category,
+                         default_zone=args.default_zone).parse_options
     _logging("WARNING", with_time=False)  # what a directory's listing passed over
-    options = ParseOptions(default_category=args.default_category, default_zone=args.default_zone)
     rejected = 0
     for path in find_dumps(args.paths):
         try:

@@ -119,7 +119,7 @@ class Stamp(NamedTuple):
 # Sidebars repeat: every page captured on a day lists the same headlines and
 # times, and each block is asked about more than once while a page is read.
 @functools.lru_cache(maxsize=STAMP_CACHE_SIZE)
-def parse_stamp(text: str, default_zone: str = "WIB") -> Stamp | None:
+def parse_stamp(text: str, default_zone: str) -> Stamp | None:
     """Read a stamp such as `JUMAT, 30 MEI 2025 | 16:01 WIB | LAPORAN: X`.
 
     The shapes news sites print (DOMAIN.md's, in any letter case) are read by
@@ -350,7 +350,7 @@ class StatedTime(NamedTuple):
     loose_utc: bool = False
 
 
-def parse_iso(text: str, default_zone: str = "WIB") -> StatedTime | None:
+def parse_iso(text: str, default_zone: str) -> StatedTime | None:
     """A time from metadata (`2025-05-30T16:01:00+07:00`, and the spellings pages
     use). A time without offset is in `default_zone`. None when it is not a date
     with a clock time (a date alone says too little)."""

@@ -15,6 +15,8 @@ GOLDEN = Path(__file__).parent / "golden"
 # The two original dumps (000_8aebaab17c6fdbe0.txt and 001_72ef279249af34b7.txt).
 SEED_DUNIA_2025 = GOLDEN / "seed-dunia-2025.txt"
 SEED_DUNIA_2024 = GOLDEN / "seed-dunia-2024.txt"
+# How the parser reads a dump when nothing is configured: the built-in settings'.
+OPTIONS = Settings().parse_options
 
 
 def generate_corpus(out: Path, count: int, edge: float, seed: int = 7) -> Path:

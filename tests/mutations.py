@@ -31,6 +31,7 @@ from typing import NamedTuple
 from lxml import etree
 
 import feeds
+from feeds.config import Settings
 from feeds.dates import MONTH_NAMES, WEEKDAY_NAMES, parse_stamp
 from feeds.errors import DumpError
 from feeds.model import Entry, Published
@@ -49,6 +50,7 @@ TEXT_SEEDS = tuple(ROOT / "tests" / "golden" / name
 HTML_SAMPLES = tuple(ROOT / "samples" / "input" / name for name in
                      ("sample_000001.html", "sample_000035.html", "sample_000013.html"))
 MAX_STEPS = 8
+OPTIONS = Settings().parse_options  # the built-in settings' way of reading a dump
 FEEDS_DIR = str(Path(feeds.__file__).resolve().parent)
 
 # Outcome kinds. A "caught" rejection is the parser's catch-all at work: some
@@ -124,8 +126,8 @@ def built_page(dump: str) -> str:
     article meta tags, microdata, `<time>` in `<article>`, canonical and base
     links, a figure, and the sidebars as lists."""
     blocks = [block.strip() for block in dump.split("\n\n") if block.strip()]
-    at = next(index for index, block in enumerate(blocks) if parse_stamp(block))
-    stamp = parse_stamp(blocks[at])
+    at = next(index for index, block in enumerate(blocks) if parse_stamp(block, "WIB"))
+    stamp = parse_stamp(blocks[at], "WIB")
     assert stamp is not None
     when = (stamp.when + stamp.offset).replace(tzinfo=None).isoformat() + "+07:00"
     caption, category, title = blocks[at - 3 : at]
@@ -675,7 +677,7 @@ def check(data: bytes, name: str, render: bool = False) -> Outcome:
     no XML-illegal character in any text; an aware time. With `render`, the
     entry's feeds must also be well-formed XML and valid JSON."""
     try:
-        entry = parse_dump(data, name)
+        entry = parse_dump(data, name, OPTIONS)
     except DumpError as error:
         return rejection(error, name)
     except Exception as error:  # the contract's breach this run looks for

@@ -12,7 +12,7 @@ import feedparser
 import pytest
 
 from feeds.parse import parse_file
-from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+from tests.conftest import OPTIONS, SEED_DUNIA_2024, SEED_DUNIA_2025
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -91,7 +91,7 @@ def test_a_directory_named_like_a_dump_is_read_by_build_rebuild_and_check(
     (inputs / "more.txt").mkdir(parents=True)
     shutil.copy(SEED_DUNIA_2025, inputs / "more.txt" / "a.txt")
     args = ("build", "--input", inputs, "--output", tmp_path / "out", "--state", tmp_path / "s.db")
-    title = parse_file(SEED_DUNIA_2025).title
+    title = parse_file(SEED_DUNIA_2025, OPTIONS).title
     for run in (args, (*args, "--rebuild")):
         result = feeds(*run)
         assert result.returncode == 0, result.stderr
@@ -113,7 +113,7 @@ def test_a_fifo_named_like_a_dump_is_said_once_and_costs_nothing_else(tmp_path: 
     assert build.returncode == 0
     assert build.stderr.startswith(said) and build.stderr.count("\n") == 2, build.stderr
     assert "1 parsed, 0 rejected" in build.stderr
-    assert titles(tmp_path / "out" / "atom.xml") == [parse_file(SEED_DUNIA_2025).title]
+    assert titles(tmp_path / "out" / "atom.xml") == [parse_file(SEED_DUNIA_2025, OPTIONS).title]
     check = feeds("check", inputs)
     assert check.returncode == 0
     assert check.stderr == said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -11,9 +12,14 @@ from pathlib import Path
 from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
 
 
-def feeds(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def feeds(*args: str | Path, cwd: Path | None = None,
+          config: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`feeds ARGS` in `cwd`, with $FEEDS_CONFIG set to `config` (else unset)."""
+    env = {key: value for key, value in os.environ.items() if key != "FEEDS_CONFIG"}
+    if config is not None:
+        env["FEEDS_CONFIG"] = str(config)
     return subprocess.run([sys.executable, "-m", "feeds", *map(str, args)],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, cwd=cwd, env=env)
 
 
 def test_json_lines_for_a_directory_and_exit_3_on_a_rejection(tmp_path: Path) -> None:
@@ -76,3 +82,40 @@ def test_a_reader_that_leaves_early_ends_it_quietly() -> None:
         stderr = check.stderr.read()
     assert check.wait(timeout=60) in (0, 141)
     assert stderr == b""
+
+
+def test_the_configuration_gives_the_default_category_and_zone(tmp_path: Path) -> None:
+    """A page naming no category, its date line no zone, read as the configuration
+    file says, wherever feeds finds it (-c, $FEEDS_CONFIG, ./config/feeds.toml);
+    the command line's flags over it."""
+    dump = tmp_path / "plain.txt"
+    dump.write_text("Judul Berita\n\nRabu, 11 Februari 2026 | 19:58\n\nIsi berita.\n",
+                    encoding="utf-8")
+    (tmp_path / "config").mkdir()
+    config = tmp_path / "config" / "feeds.toml"
+    config.write_text('[feeds]\ndefault_category = "Umum"\ndefault_zone = "WITA"\n',
+                      encoding="utf-8")
+
+    def read(*args: str | Path, cwd: Path | None = None,
+             config: Path | None = None) -> tuple[str, str]:
+        result = feeds("check", "--json", *args, dump, cwd=cwd, config=config)
+        assert result.returncode == 0, result.stderr
+        entry = json.loads(result.stdout)["entry"]
+        return entry["category"], entry["published"]
+
+    unconfigured = tmp_path / "elsewhere"
+    unconfigured.mkdir()
+    assert read(cwd=unconfigured) == ("Berita", "2026-02-11T12:58:00Z")  # 19:58 WIB
+    assert read("-c", config, cwd=unconfigured) == ("Umum", "2026-02-11T11:58:00Z")  # WITA
+    assert read(cwd=unconfigured, config=config) == ("Umum", "2026-02-11T11:58:00Z")
+    assert read(cwd=tmp_path) == ("Umum", "2026-02-11T11:58:00Z")
+    assert read("--default-zone", "WIT", "--default-category", "Lain", cwd=tmp_path) == (
+        "Lain", "2026-02-11T10:58:00Z")
+
+
+def test_a_broken_configuration_is_a_usage_error(tmp_path: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text('[feeds]\ndefault_zone = "CET"\n', encoding="utf-8")
+    result = feeds("check", "-c", config, SEED_DUNIA_2025)
+    assert result.returncode == 2
+    assert "feeds.default_zone" in result.stderr and result.stdout == ""

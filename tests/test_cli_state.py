@@ -15,7 +15,7 @@ import feedparser
 
 from feeds.cli import _parser
 from feeds.parse import parse_file
-from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+from tests.conftest import OPTIONS, SEED_DUNIA_2024, SEED_DUNIA_2025
 
 
 def feeds(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -30,7 +30,7 @@ def test_forget_retracts_an_entry_everywhere(tmp_path: Path) -> None:
     shutil.copy(SEED_DUNIA_2025, inputs / "b.txt")
     (inputs / "bad.txt").write_bytes(b"")
     assert feeds("build", "--input", inputs, "--output", out, "--state", state).returncode == 3
-    retracted = parse_file(SEED_DUNIA_2024)
+    retracted = parse_file(SEED_DUNIA_2024, OPTIONS)
     pages = sorted((out / "artikel").rglob("*.html"))
     assert len(pages) == 2
     result = feeds("forget", retracted.id.removeprefix("urn:uuid:"), "--output", out,

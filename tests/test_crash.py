@@ -20,7 +20,7 @@ from lxml import etree
 from feeds.errors import DumpError
 from feeds.parse import parse_file
 from feeds.state import State
-from tests.conftest import generate_corpus, make_settings, snapshot
+from tests.conftest import OPTIONS, generate_corpus, make_settings, snapshot
 
 BUILD_KILLS = 40
 DAEMON_KILLS = 15
@@ -67,7 +67,7 @@ def possible_ids(dumps: list[Path]) -> set[str]:
     ids = set()
     for dump in dumps:
         try:
-            ids.add(parse_file(dump).id)
+            ids.add(parse_file(dump, OPTIONS).id)
         except DumpError:
             continue
     return ids

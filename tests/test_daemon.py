@@ -18,7 +18,7 @@ from feeds.errors import Rejected, Rejection
 from feeds.parse import parse_file
 from feeds.publish import UNNAMABLE
 from feeds.state import State
-from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025, build, make_settings, snapshot
+from tests.conftest import OPTIONS, SEED_DUNIA_2024, SEED_DUNIA_2025, build, make_settings, snapshot
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -156,7 +156,7 @@ def test_a_file_name_that_is_not_utf8_is_warned_about_once(
         f"rejected {settings.input_dir}/\udcffberita.txt: file name is not valid UTF-8; "
         "rename the file to publish it"]
     assert [len(r.rejected) for r in reports if r is not None] == [1, 1, 1]
-    assert entry_titles(settings) == [parse_file(SEED_DUNIA_2025).title]
+    assert entry_titles(settings) == [parse_file(SEED_DUNIA_2025, OPTIONS).title]
 
 
 def test_a_changed_dump_updates_its_entry_in_place(
@@ -255,7 +255,7 @@ def test_an_event_naming_a_file_that_is_not_utf8_costs_nothing_else(
     report = daemon.event_pass()  # woken by the events: reads only what they name
     assert report is not None and report.parsed == 1
     assert report.rejected == [Rejected("\udcffberita.txt", Rejection.UNNAMABLE, UNNAMABLE)]
-    assert entry_titles(settings) == [parse_file(SEED_DUNIA_2025).title]
+    assert entry_titles(settings) == [parse_file(SEED_DUNIA_2025, OPTIONS).title]
 
 
 def test_a_file_events_missed_is_published_by_the_safety_pass(

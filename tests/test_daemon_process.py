@@ -16,7 +16,7 @@ import feedparser
 import pytest
 
 from feeds.parse import parse_file
-from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+from tests.conftest import OPTIONS, SEED_DUNIA_2024, SEED_DUNIA_2025
 
 SLOW_TITLE = "Judul Dari Penulis Yang Lambat"
 
@@ -153,7 +153,7 @@ def test_every_pass_of_the_daemon_reads_a_directory_named_like_a_dump(
     shutil.copy(SEED_DUNIA_2024, more / "old.txt")
     os.utime(more / "old.txt", (time.time() - 60,) * 2)  # settled before the start
     os.mkfifo(root / "input" / "x.txt")
-    old, new = parse_file(SEED_DUNIA_2024).title, parse_file(SEED_DUNIA_2025).title
+    old, new = (parse_file(seed, OPTIONS).title for seed in (SEED_DUNIA_2024, SEED_DUNIA_2025))
     log = root / "daemon.log"
     daemon = start(config, log)
     try:
@@ -220,8 +220,8 @@ def test_a_directory_moved_in_from_outside_is_published_at_once_and_watched(
     (outside / "deeper").mkdir(parents=True)
     shutil.copy(SEED_DUNIA_2024, outside / "a.txt")
     later = SEED_DUNIA_2025.read_text(encoding="utf-8").replace(
-        parse_file(SEED_DUNIA_2025).title, SLOW_TITLE)
-    old, new = parse_file(SEED_DUNIA_2024).title, parse_file(SEED_DUNIA_2025).title
+        parse_file(SEED_DUNIA_2025, OPTIONS).title, SLOW_TITLE)
+    old, new = (parse_file(seed, OPTIONS).title for seed in (SEED_DUNIA_2024, SEED_DUNIA_2025))
     log = root / "daemon.log"
     daemon = start(config, log)
     try:

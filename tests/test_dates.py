@@ -45,7 +45,7 @@ def utc(*parts: int) -> datetime:
 ])
 def test_known_shapes_to_utc(text: str, expected: datetime) -> None:
     stamp = _known_shape(text, "WIB")  # read by the table of shapes, not by dateutil
-    assert stamp is not None and stamp == parse_stamp(text)
+    assert stamp is not None and stamp == parse_stamp(text, "WIB")
     assert stamp.when == expected
     assert stamp.warnings == ()
 
@@ -62,9 +62,9 @@ def test_a_stamp_closing_a_headline_reads_as_the_stamp_alone(stamp: str) -> None
 
 
 def test_reporter_and_print_edition() -> None:
-    stamp = parse_stamp("JUMAT, 30 MEI 2025 | 16:01 WIB | LAPORAN: HANI FATUNNISA")
+    stamp = parse_stamp("JUMAT, 30 MEI 2025 | 16:01 WIB | LAPORAN: HANI FATUNNISA", "WIB")
     assert stamp is not None and stamp.reporter == "HANI FATUNNISA"
-    edition = parse_stamp("JUMAT, 12 OKTOBER 2018 | 08:39 WIB | HARIAN RAKYAT MERDEKA")
+    edition = parse_stamp("JUMAT, 12 OKTOBER 2018 | 08:39 WIB | HARIAN RAKYAT MERDEKA", "WIB")
     assert edition is not None
     assert edition.reporter is None
     assert edition.tail == ("HARIAN RAKYAT MERDEKA",)
@@ -72,12 +72,12 @@ def test_reporter_and_print_edition() -> None:
 
 def test_stamp_without_zone_takes_the_configured_zone() -> None:
     text = "Rabu, 11 Februari 2026 | 19:58"
-    assert parse_stamp(text).when == datetime(2026, 2, 11, 12, 58, tzinfo=UTC)  # type: ignore[union-attr]
+    assert parse_stamp(text, "WIB").when == datetime(2026, 2, 11, 12, 58, tzinfo=UTC)  # type: ignore[union-attr]
     assert parse_stamp(text, "WIT").when == datetime(2026, 2, 11, 10, 58, tzinfo=UTC)  # type: ignore[union-attr]
 
 
 def test_contradicting_weekday_is_a_warning() -> None:
-    stamp = parse_stamp("Senin, 30 Mei 2025 | 16:01 WIB")
+    stamp = parse_stamp("Senin, 30 Mei 2025 | 16:01 WIB", "WIB")
     assert stamp is not None
     assert stamp.when == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
     assert stamp.warnings == ("weekday Senin does not match 2025-05-30, a Jumat",)
@@ -91,27 +91,27 @@ def test_contradicting_weekday_is_a_warning() -> None:
     "JUMAT, 30 MEI 2025 | 16:01 CET",
 ])
 def test_not_a_stamp(text: str) -> None:
-    assert parse_stamp(text) is None
+    assert parse_stamp(text, "WIB") is None
 
 
 def test_dateutil_reads_what_the_known_shapes_do_not() -> None:
     assert _known_shape("2025-05-30 16:01 WIB", "WIB") is None
-    stamp = parse_stamp("2025-05-30 16:01 WIB")
+    stamp = parse_stamp("2025-05-30 16:01 WIB", "WIB")
     assert stamp is not None and stamp.when == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
 
 
 def test_iso_metadata_times() -> None:
     def instant(text: str) -> datetime | None:
-        stated = parse_iso(text)
+        stated = parse_iso(text, "WIB")
         return stated.when if stated else None
 
     assert instant("2025-05-30T16:01:00+07:00") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
     assert instant("2025-05-30T09:01:00Z") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
     assert instant("2025-05-30T16:01:00") == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
     assert instant("kemarin") is None
-    assert parse_iso("2016-02-23 T16:00:20Z") == (datetime(2016, 2, 23, 16, 0, 20, tzinfo=UTC),
-                                                  True)
-    assert not any(parse_iso(text).loose_utc for text in (  # type: ignore[union-attr]
+    assert parse_iso("2016-02-23 T16:00:20Z", "WIB") == (
+        datetime(2016, 2, 23, 16, 0, 20, tzinfo=UTC), True)
+    assert not any(parse_iso(text, "WIB").loose_utc for text in (  # type: ignore[union-attr]
         "2016-02-23T16:00:20Z", "2016-02-23 16:00:20Z", "2016-02-23 T16:00:20+07:00"))
 
 
@@ -141,7 +141,7 @@ def rendered_stamps(draw: st.DrawFn) -> tuple[str, datetime]:
 @given(rendered_stamps())
 def test_every_printed_instant_reads_back_to_itself(sample: tuple[str, datetime]) -> None:
     text, expected = sample
-    stamp = parse_stamp(text)
+    stamp = parse_stamp(text, "WIB")
     assert stamp is not None, text
     assert stamp.when == expected
 

@@ -15,7 +15,7 @@ from feeds.model import Entry
 from feeds.parse import parse_dump
 from feeds.parse.sidebars import read_sidebars
 from feeds.text import _ILLEGAL
-from tests.conftest import SEED_DUNIA_2025
+from tests.conftest import OPTIONS, SEED_DUNIA_2025
 from tests.mutations import ENTRY, FAILURE, REJECTED, check, make_case
 
 SEED = SEED_DUNIA_2025.read_bytes()
@@ -24,7 +24,7 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 
 def outcome(data: bytes, name: str) -> Entry | DumpError:
     try:
-        entry = parse_dump(data, name)
+        entry = parse_dump(data, name, OPTIONS)
     except DumpError as error:
         assert error.reason and name in str(error)
         return error
@@ -118,7 +118,7 @@ SIDEBAR_HEADLINE = "Enak Jadi Mulyono Bisa Nyambi Komisaris di 12 Perusahaan"
 def test_a_50_digit_minute_in_the_date_line_rejects_the_dump_naming_it() -> None:
     page = SEED.replace(b"16:01 WIB", f"16:{LONG_MINUTE} WIB".encode())
     with pytest.raises(DumpError) as raised:
-        parse_dump(page, "menit.txt")
+        parse_dump(page, "menit.txt", OPTIONS)
     assert raised.value.path == "menit.txt"
     assert str(raised.value) == "menit.txt: no date line found"
 
@@ -128,9 +128,10 @@ def test_a_50_digit_minute_in_the_date_line_rejects_the_dump_naming_it() -> None
     "Kamis, 12 Februari 2026 | 02:33 +2400",  # an offset a datetime refuses
 ])
 def test_an_impossible_sidebar_stamp_drops_its_headline_alone(stamp: str) -> None:
-    assert parse_stamp(stamp) is None
-    entry = parse_dump(SEED.replace(SIDEBAR_STAMP.encode(), stamp.encode()), "sidebar.txt")
-    expected = [h.title for h in read_sidebars(parse_dump(SEED, "seed.txt").sidebars).populer]
+    assert parse_stamp(stamp, "WIB") is None
+    entry = parse_dump(SEED.replace(SIDEBAR_STAMP.encode(), stamp.encode()), "sidebar.txt", OPTIONS)
+    seed = parse_dump(SEED, "seed.txt", OPTIONS)
+    expected = [h.title for h in read_sidebars(seed.sidebars).populer]
     expected.remove(SIDEBAR_HEADLINE)
     assert [headline.title for headline in read_sidebars(entry.sidebars).populer] == expected
     assert len(read_sidebars(entry.sidebars).update) == 10
@@ -151,6 +152,6 @@ def _page(head: str, title: str = "Judul") -> bytes:
            '"image": "http://x\\ud800/"}</script>'), "Judul"),  # quote() refusing a surrogate
 ])
 def test_a_bad_value_on_a_page_does_not_reject_the_article(data: bytes, title: str) -> None:
-    entry = parse_dump(data, "x.html")
+    entry = parse_dump(data, "x.html", OPTIONS)
     assert (entry.title, entry.image) == (title, None)
     assert entry.published == datetime(2025, 5, 30, 9, 1, tzinfo=UTC)

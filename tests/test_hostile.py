@@ -15,13 +15,13 @@ from lxml import etree
 
 from feeds.errors import DumpError
 from feeds.model import Published
-from feeds.parse import ParseOptions, parse_dump
+from feeds.parse import parse_dump
 from feeds.parse.html import parse_html
 from feeds.render.items import article_item
 from feeds.render.jsonfeed import render_json
 from feeds.render.syndication import render_atom, render_rss
 from feeds.site import Site, all_feed
-from tests.conftest import SEED_DUNIA_2025
+from tests.conftest import OPTIONS, SEED_DUNIA_2025
 
 SEED = SEED_DUNIA_2025.read_bytes()
 DATE_LINE = b"JUMAT, 30 MEI 2025 | 16:01 WIB"
@@ -53,7 +53,7 @@ DATE_LINE = b"JUMAT, 30 MEI 2025 | 16:01 WIB"
 def test_hostile_dumps(data: bytes, name: str, outcome: str) -> None:
     started = time.perf_counter()
     try:
-        result = parse_dump(data, name).title
+        result = parse_dump(data, name, OPTIONS).title
     except DumpError as error:
         result = error.reason
     assert result.startswith(outcome)
@@ -62,7 +62,7 @@ def test_hostile_dumps(data: bytes, name: str, outcome: str) -> None:
 
 def test_huge_dump_is_refused_before_reading() -> None:
     with pytest.raises(DumpError, match=r"too large: 6000001 bytes \(the limit is 5242880\)"):
-        parse_dump(b"x" * 6_000_001, "huge.txt", ParseOptions())
+        parse_dump(b"x" * 6_000_001, "huge.txt", OPTIONS)
 
 
 PIECES = st.sampled_from(["<script>alert(1)</script>", "&amp;", "&", "<", "]]>", "\x00", "\x0b",
@@ -80,7 +80,7 @@ def test_feeds_from_fuzzed_entries_are_valid(title: str, category: str, author: 
         title or "x").replace("HANI FATUNNISA", author or "x").replace(
         "Kehadiran Hammouchi", "\n\n".join(body))
     try:
-        entry = parse_dump(page.encode("utf-8", "surrogatepass"), "fuzz.txt")
+        entry = parse_dump(page.encode("utf-8", "surrogatepass"), "fuzz.txt", OPTIONS)
     except DumpError:
         return
     item = article_item(Published(entry, entry.published), "http://h/", "Situs", entry.category)
@@ -127,12 +127,12 @@ def test_a_page_too_deep_and_too_large_for_beautifulsoup_is_rejected_at_once() -
     # BeautifulSoup reads such a page at seconds a megabyte: the daemon would stall.
     deep = ("<html><body>" + "<div>x" * 400_000 + "</body></html>").encode()
     with pytest.raises(DumpError, match="nested deeper than 250 levels"):
-        parse_dump(deep, "deep.html")
+        parse_dump(deep, "deep.html", OPTIONS)
 
 
 def test_an_address_urllib_refuses_is_no_address() -> None:
     page = (b'<html><head><link rel="canonical" href="http://[x"><meta property="og:image" '
             b'content="/a.jpg"></head><body><h1>Judul Berita</h1>'
             b"<p>Jumat, 30 Mei 2025 | 16:01 WIB</p><p>Isi.</p></body></html>")
-    entry = parse_dump(page, "ipv6.html")
+    entry = parse_dump(page, "ipv6.html", OPTIONS)
     assert entry.title == "Judul Berita" and entry.image is None

@@ -14,7 +14,7 @@ import pytest
 from feeds.config import Settings
 from feeds.parse import parse_dump
 from feeds.state import State
-from tests.conftest import build, make_settings
+from tests.conftest import OPTIONS, build, make_settings
 from tests.test_parse_html import BODY, html
 
 CANONICAL = '<link rel="canonical" href="https://rmol.id/read/2025/05/30/maroko">'
@@ -27,7 +27,7 @@ def ld(image: object, **more: object) -> str:
 
 
 def image_of(head: str, body: str = BODY) -> str | None:
-    return parse_dump(html(head, body), "a.html").image
+    return parse_dump(html(head, body), "a.html", OPTIONS).image
 
 
 @pytest.mark.parametrize(("case", "head", "expected"), [
@@ -94,7 +94,7 @@ def test_a_header_logo_is_not_the_article_body_image() -> None:
 def test_a_text_dump_has_no_image(tmp_path: Path) -> None:
     from tests.conftest import SEED_DUNIA_2025
 
-    assert parse_dump(SEED_DUNIA_2025.read_bytes(), "a.txt").image is None
+    assert parse_dump(SEED_DUNIA_2025.read_bytes(), "a.txt", OPTIONS).image is None
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import pytest
 from feeds.dates import article_time, parse_iso, parse_stamp
 from feeds.model import Entry
 from feeds.parse import parse_dump
+from tests.conftest import OPTIONS
 
 RELATED = """<aside class="related"><h4>Berita Terkait</h4><ul>
 <li><a href="/a">Harga Cabai Naik Lagi</a> <span>Selasa, 03 November 2015 | 21:14 WIB</span></li>
@@ -37,7 +38,7 @@ def article(title: str = "Gubernur Resmikan Jembatan Baru",
 
 
 def parsed(markup: bytes) -> Entry:
-    return parse_dump(markup, "page.html")
+    return parse_dump(markup, "page.html", OPTIONS)
 
 
 WALL_TIME_AS_UTC = datetime(2015, 11, 5, 3, 8, 58, tzinfo=UTC)  # 10:08:58 WIB
@@ -111,8 +112,8 @@ def test_the_most_specific_source_wins() -> None:
 ])
 def test_the_rule_for_an_offset_that_contradicts_the_printed_zone(
         stated: str, printed: str | None, expected: datetime) -> None:
-    stamp = parse_stamp(printed) if printed else None
-    assert article_time(parse_iso(stated), stamp) == expected
+    stamp = parse_stamp(printed, "WIB") if printed else None
+    assert article_time(parse_iso(stated, "WIB"), stamp) == expected
 
 
 @pytest.mark.parametrize(("spelling", "expected"), [
@@ -128,7 +129,7 @@ def test_the_rule_for_an_offset_that_contradicts_the_printed_zone(
 ])
 def test_iso_times_in_their_real_world_spellings(spelling: str, expected: datetime | None
                                                  ) -> None:
-    stated = parse_iso(spelling)
+    stated = parse_iso(spelling, "WIB")
     assert (stated.when.astimezone(UTC) if stated else None) == expected
 
 

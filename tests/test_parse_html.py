@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from feeds.parse import ParseOptions, parse_dump
+from feeds.parse import parse_dump
 from feeds.parse.sidebars import read_sidebars
-from tests.conftest import SEED_DUNIA_2025
+from tests.conftest import OPTIONS, SEED_DUNIA_2025
 
 PUBLISHED = datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
 BODY = """<body><nav><a href="/">Beranda</a></nav>
@@ -33,7 +34,7 @@ def html(head: str = "", body: str = BODY) -> bytes:
 
 def test_visible_text_only_page_parses_like_a_text_dump() -> None:
     title = "<title>Maroko Dorong Pembentukan Infrastruktur - RMOL</title>"
-    entry = parse_dump(html(title), "a.html")
+    entry = parse_dump(html(title), "a.html", OPTIONS)
     assert entry.title == "Maroko Dorong Pembentukan Infrastruktur"
     assert entry.category == "Dunia"
     assert entry.published == PUBLISHED
@@ -61,7 +62,7 @@ def test_json_ld_comes_first() -> None:
     head = ('<meta property="og:title" content="Judul dari OG">'
             '<meta property="article:section" content="Hukum">'
             f'<script type="application/ld+json">{json.dumps(ld)}</script>')
-    entry = parse_dump(html(head), "a.html")
+    entry = parse_dump(html(head), "a.html", OPTIONS)
     assert (entry.title, entry.category, entry.published, entry.author) == (
         "Judul dari JSON-LD", "Politik", PUBLISHED, "Siti Lestari")
 
@@ -73,7 +74,7 @@ def test_open_graph_when_there_is_no_json_ld() -> None:
             '<meta property="article:published_time" content="2025-05-30T16:01:00+07:00">'
             '<meta name="author" content="Dwi Pratama">'
             '<script type="application/ld+json">{not json</script>')
-    entry = parse_dump(html(head, "<body><p>Hanya satu paragraf.</p></body>"), "a.html")
+    entry = parse_dump(html(head, "<body><p>Hanya satu paragraf.</p></body>"), "a.html", OPTIONS)
     assert (entry.title, entry.category, entry.published, entry.author) == (
         "Judul dari OG", "Hukum", PUBLISHED, "Dwi Pratama")
     assert [b.text for b in entry.blocks] == ["Hanya satu paragraf."]
@@ -83,36 +84,36 @@ def test_no_category_anywhere_takes_the_configured_default() -> None:
     head = ('<meta property="og:title" content="Judul">'
             '<meta property="article:published_time" content="2025-05-30T16:01:00+07:00">')
     body = "<body><p>Isi berita tanpa kategori.</p></body>"
-    assert parse_dump(html(head, body), "a.html").category == "Berita"
-    options = ParseOptions(default_category="Umum")
+    assert parse_dump(html(head, body), "a.html", OPTIONS).category == "Berita"
+    options = replace(OPTIONS, default_category="Umum")
     assert parse_dump(html(head, body), "a.html", options).category == "Umum"
 
 
 def test_site_decorations_go_but_dashes_in_headlines_stay() -> None:
     head = ('<meta property="og:title" content="Tekuk Fiorentina 2-1, Napoli - Inter Tenang">'
             '<meta property="article:published_time" content="2025-05-30T16:01:00+07:00">')
-    entry = parse_dump(html(head, "<body><p>Isi.</p></body>"), "a.html")
+    entry = parse_dump(html(head, "<body><p>Isi.</p></body>"), "a.html", OPTIONS)
     assert entry.title == "Tekuk Fiorentina 2-1, Napoli - Inter Tenang"
 
 
 def test_html_and_text_dump_of_one_article_share_the_id() -> None:
-    text_entry = parse_dump(SEED_DUNIA_2025.read_bytes(), "a.txt")
+    text_entry = parse_dump(SEED_DUNIA_2025.read_bytes(), "a.txt", OPTIONS)
     head = (f'<meta property="og:title" content="{text_entry.title} - RMOL">'
             '<meta property="article:section" content="DUNIA">'
             '<meta property="article:published_time" content="2025-05-30T16:01:00+07:00">')
-    assert parse_dump(html(head, "<body><p>Isi.</p></body>"), "b.html").id == text_entry.id
+    assert parse_dump(html(head, "<body><p>Isi.</p></body>"), "b.html", OPTIONS).id == text_entry.id
 
 
 def test_html_in_a_txt_file_is_read_as_html_and_cp1252_html_decodes() -> None:
     body = BODY.replace("Paragraf ketiga.", "\u201cKutipan\u201d Céline.")
     data = html(body=body).replace(b'charset="utf-8"', b'charset="windows-1252"')
     data = data.decode().encode("cp1252")
-    entry = parse_dump(data, "saved.txt")
+    entry = parse_dump(data, "saved.txt", OPTIONS)
     assert entry.blocks[-1].text == "\u201cKutipan\u201d Céline."
 
 
 def test_markup_in_a_title_stays_text() -> None:
     head = ('<meta property="og:title" content="Awas &lt;script&gt;alert(1)&lt;/script&gt;">'
             '<meta property="article:published_time" content="2025-05-30T16:01:00+07:00">')
-    entry = parse_dump(html(head, "<body><p>Isi.</p></body>"), "a.html")
+    entry = parse_dump(html(head, "<body><p>Isi.</p></body>"), "a.html", OPTIONS)
     assert entry.title == "Awas <script>alert(1)</script>"

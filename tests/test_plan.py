@@ -12,9 +12,9 @@ from feeds.model import Sidebars
 from feeds.parse import parse_file
 from feeds.plan import Verdict, plan_entry
 from feeds.records import Encoded, encode
-from tests.conftest import SEED_DUNIA_2025
+from tests.conftest import OPTIONS, SEED_DUNIA_2025
 
-SEED = parse_file(SEED_DUNIA_2025)
+SEED = parse_file(SEED_DUNIA_2025, OPTIONS)
 ORIGINAL = encode(SEED)
 CORRECTED = encode(replace(SEED, blocks=SEED.blocks[:-1]))
 RESIDEBARED = encode(replace(SEED, sidebars=Sidebars("Populer\n\nLain\n\nRabu, 11 Februari 2026 "

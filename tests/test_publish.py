@@ -21,6 +21,7 @@ from feeds.parse.sidebars import read_sidebars
 from feeds.reading import ToRead, read_dump
 from feeds.state import State
 from tests.conftest import (
+    OPTIONS,
     SEED_DUNIA_2024,
     SEED_DUNIA_2025,
     build,
@@ -95,7 +96,7 @@ def test_counts_order_and_dates_match_the_truth(corpus_build: Built) -> None:
         if record["kind"] == "ok":
             articles[(str(record["title"]), str(record["published"]))] = record
     for seed in (SEED_DUNIA_2025, SEED_DUNIA_2024):
-        entry = parse_file(seed)
+        entry = parse_file(seed, OPTIONS)
         articles[(entry.title, format_utc(entry.published))] = {"category": "Dunia"}
     by_category: dict[str, int] = {}
     for title, published in articles:
@@ -450,7 +451,7 @@ def test_a_state_of_an_older_record_format_is_rebuilt_from_the_input_once(
     shutil.copy(SEED_DUNIA_2024, settings.input_dir / "b.txt")
     build(settings)
     before = {k: v[0] for k, v in snapshot(settings.output_dir).items()}
-    seed = parse_file(SEED_DUNIA_2025)
+    seed = parse_file(SEED_DUNIA_2025, OPTIONS)
     with State(settings.state_path) as state, state.transaction():  # as 0.1.0 left it
         old_record = record_json(entry_record(seed, read_sidebars(seed.sidebars)))
         state.db.execute("UPDATE entries SET record = ? WHERE id = ?",

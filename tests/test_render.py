@@ -25,7 +25,7 @@ from feeds.render.feeds import (
 from feeds.render.icons import Image, icon_files
 from feeds.render.sitemaps import month_files
 from feeds.site import PageKey, PageStamp, Site, category_feed, entry_page, page_path
-from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+from tests.conftest import OPTIONS, SEED_DUNIA_2024, SEED_DUNIA_2025
 
 SITE = Site(title="Situs", description="Berita", base_url="http://h.example/", language="id",
             zone="WIB", icon="http://h.example/icon.png", logo="http://h.example/icon.png")
@@ -33,7 +33,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (32).to_bytes(4, "big") * 2 + b"r
 
 
 def published(path: Path) -> Published:
-    entry = parse_dump(path.read_bytes(), str(path))
+    entry = parse_dump(path.read_bytes(), str(path), OPTIONS)
     return Published(entry, entry.published)
 
 

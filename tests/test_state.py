@@ -19,11 +19,11 @@ from feeds.parse.sidebars import read_sidebars
 from feeds.plan import plan_entry
 from feeds.records import decode_record, encode, entry_record, record_json, record_text
 from feeds.state import DEFERRABLE_INDEXES, MIGRATIONS, Reporter, State
-from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025
+from tests.conftest import OPTIONS, SEED_DUNIA_2024, SEED_DUNIA_2025
 
 
 def entry(title: str, category: str, minute: int = 0) -> Entry:
-    base = parse_file(SEED_DUNIA_2024)
+    base = parse_file(SEED_DUNIA_2024, OPTIONS)
     return replace(base, title=title, category=category,
                    published=datetime(2025, 1, 1, 10, minute, tzinfo=UTC))
 
@@ -89,7 +89,7 @@ def test_category_counts_follow_every_change(tmp_path: Path) -> None:
 
 
 def test_an_older_dump_never_replaces_a_newer_one(tmp_path: Path) -> None:
-    seed = parse_file(SEED_DUNIA_2025)
+    seed = parse_file(SEED_DUNIA_2025, OPTIONS)
     corrected = replace(seed, blocks=seed.blocks[:-1])
     newer_ns, older_ns = 1_760_000_000 * 10**9, 1_750_000_000 * 10**9
     with State(tmp_path / "s.db") as state, state.transaction():
@@ -106,7 +106,7 @@ def test_an_older_dump_never_replaces_a_newer_one(tmp_path: Path) -> None:
 
 
 def test_a_record_writes_every_time_as_format_utc_and_reads_back_the_same_entry() -> None:
-    seed = parse_file(SEED_DUNIA_2025)
+    seed = parse_file(SEED_DUNIA_2025, OPTIONS)
     record = json.loads(record_text(encode(seed).record))
     assert record["published"] == format_utc(seed.published) == "2025-05-30T09:01:00Z"
     assert decode_record(encode(seed).record) == seed
@@ -118,7 +118,7 @@ def test_a_record_writes_every_time_as_format_utc_and_reads_back_the_same_entry(
 
 
 def test_a_record_keeps_the_sidebars_unread_and_they_read_back_the_same() -> None:
-    seed = parse_file(SEED_DUNIA_2025)
+    seed = parse_file(SEED_DUNIA_2025, OPTIONS)
     record = json.loads(record_text(encode(seed).record))
     assert "populer" not in record
     assert record["sidebars"]["text"].startswith(
@@ -180,7 +180,7 @@ def test_a_version_2_state_migrates_its_pending_feeds_and_counts_reporters(
     db.close()
     with State(tmp_path / "s.db") as state, state.transaction():
         assert state.work.pending().feeds == {"category:dunia"}
-        hani = parse_file(SEED_DUNIA_2025)
+        hani = parse_file(SEED_DUNIA_2025, OPTIONS)
         store(state, hani, 1, "a")
         store(state, replace(hani, title="Judul Lain", author="HANI FATUNNISA".title()), 2, "b")
         store(state, replace(hani, title="Tanpa Reporter", author=None), 3, "c")

@@ -25,11 +25,12 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_:.-]+)""", re.IGNO
 class ParseOptions:
     """How to read dumps: the category of a page that names none, the zone of a
     stamp that names none, the largest dump accepted, and the clock that decides
-    what is "in the future" (None: the system clock)."""
+    what is "in the future" (None: the system clock). Made from the settings
+    (`Settings.parse_options`), where the defaults are."""
 
-    default_category: str = "Berita"
-    default_zone: str = "WIB"
-    max_bytes: int = 5 * 1024 * 1024
+    default_category: str
+    default_zone: str
+    max_bytes: int
     now: datetime | None = None
 
 
@@ -41,7 +42,7 @@ def check_size(size: int, source: str | Path, options: ParseOptions) -> None:
                         f"too large: {size} bytes (the limit is {options.max_bytes})")
 
 
-def parse_file(path: Path, options: ParseOptions = ParseOptions()) -> Entry:
+def parse_file(path: Path, options: ParseOptions) -> Entry:
     """Read and parse one dump file. Raises DumpError only."""
     try:
         check_size(path.stat().st_size, path, options)
@@ -52,7 +53,7 @@ def parse_file(path: Path, options: ParseOptions = ParseOptions()) -> Entry:
     return parse_dump(data, str(path), options)
 
 
-def parse_dump(data: bytes, source: str, options: ParseOptions = ParseOptions()) -> Entry:
+def parse_dump(data: bytes, source: str, options: ParseOptions) -> Entry:
     """Parse a dump's bytes; `source` names it in the entry and in errors.
 
     Raises DumpError, and nothing else, for anything that is not an article.
