@@ -48,7 +48,8 @@ from feeds.config import Settings, validate  # noqa: E402
 from feeds.model import Published  # noqa: E402
 from feeds.output import Output  # noqa: E402
 from feeds.parse import is_html, parse_dump  # noqa: E402
-from feeds.publish.ingest import BATCH_CHUNKS, CHUNK, Report, record  # noqa: E402
+from feeds.publish.ingest import BATCH_CHUNKS, CHUNK, record  # noqa: E402
+from feeds.publish.report import Report  # noqa: E402
 from feeds.reading import Dump, read_file  # noqa: E402
 from feeds.records import encode  # noqa: E402
 from feeds.render.articles import article_file  # noqa: E402

@@ -6,7 +6,7 @@
 For each size: publishes a generated corpus of that many dumps into a fresh
 state (the time is printed too), then drops new dumps one at a time and
 measures, side by side:
-  - the work of one update, in process, through the daemon's own scan
+  - the work of one update, in process, through the daemon's event pass
     (the same `publish` path, woken by a completion event): wall and CPU
     milliseconds, SQL statements run, files written;
   - the real daemon's drop-to-feed latency: `feeds run` as a subprocess, a

@@ -67,6 +67,15 @@ class SeenFile:
     error: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class ToRead:
+    """An input file to read, as listed, and what the state knows of it."""
+
+    path: str
+    stat: Stat
+    seen: SeenFile | None
+
+
 class Kind(Enum):
     """What the input rule makes of an entry below the input directory."""
 

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from feeds.config import Settings
 from feeds.errors import DumpError, Rejected, Rejection
-from feeds.inputs import SeenFile, Stat
+from feeds.inputs import SeenFile, ToRead
 from feeds.parse import check_size, parse_dump
 from feeds.records import Encoded, encode
 
@@ -25,15 +25,6 @@ class Context(Protocol):
 
     @property
     def settings(self) -> Settings: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ToRead:
-    """An input file to read, as listed, and what the state knows of it."""
-
-    path: str
-    stat: Stat
-    seen: SeenFile | None
 
 
 @dataclass(frozen=True, slots=True)

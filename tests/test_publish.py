@@ -16,9 +16,10 @@ from lxml import etree
 
 from feeds.config import Settings
 from feeds.dates import format_utc
+from feeds.inputs import ToRead
 from feeds.parse import parse_file
 from feeds.parse.sidebars import read_sidebars
-from feeds.reading import ToRead, read_dump
+from feeds.reading import read_dump
 from feeds.state import State
 from tests.conftest import (
     OPTIONS,
@@ -438,6 +439,23 @@ def test_parsing_workers_import_only_what_reading_a_dump_needs() -> None:
     assert "feeds.reading" in loaded
     assert not loaded & {"feeds.cli", "feeds.state", "feeds.publish", "feeds.daemon",
                          "feedgen", "sqlite3", "apscheduler"}
+
+
+def test_a_build_that_finds_nothing_new_loads_neither_parser_nor_renderers(
+        tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    shutil.copy(SEED_DUNIA_2025, settings.input_dir / "a.txt")
+    args = ["build", "--input", str(settings.input_dir), "--output", str(settings.output_dir),
+            "--state", str(settings.state_path)]
+    code = ("import sys; from feeds.cli import main; "
+            f"status = main({args!r}); print(status, ' '.join(sorted(sys.modules)))")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, cwd=tmp_path).stdout.split() for _ in range(2)]
+    assert "feedgen" in runs[0]  # the first build rendered
+    status, *loaded = runs[1]
+    assert status == "0"
+    assert not {name for name in loaded if name.startswith(
+        ("feeds.parse", "feeds.reading", "feeds.render", "feedgen", "lxml", "bs4"))}
 
 
 def test_a_state_of_an_older_record_format_is_rebuilt_from_the_input_once(

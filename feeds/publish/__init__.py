@@ -22,19 +22,10 @@ from datetime import UTC, datetime
 from feeds.config import Settings
 from feeds.dates import format_utc
 from feeds.errors import Rejected, Rejection
-from feeds.inputs import FileStat, SeenFile, Stat, list_input, stat_inputs, warn_passed_over
+from feeds.inputs import FileStat, SeenFile, Stat, ToRead, list_input, stat_inputs, warn_passed_over
 from feeds.output import Output
 from feeds.publish.changes import RENDERED_WITH, find_changes, whole_render_due
-from feeds.publish.ingest import (
-    Progress,
-    Report,
-    StopRequested,
-    forget_entries,
-    read_batches,
-    record,
-)
-from feeds.publish.refresh import remove_strays, write_pending
-from feeds.reading import ToRead
+from feeds.publish.report import Progress, Report, StopRequested
 from feeds.records import RECORD_FORMAT, RECORD_FORMAT_KEY
 from feeds.state import Run, State
 from feeds.workers import Context, Workers
@@ -88,13 +79,8 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     todo = [ToRead(path, files.stats[path], seen.get(path)) for path in changes.changed
             if settled is None or settled(path, files.stats[path])]
     whole = rebuild or whole_render_due(settings, state)
-    writing = interrupted or bool(todo) or whole or bool(state.work.pending())
-    with state.transaction():
-        if writing:  # a run with nothing to write leaves the state as it is
-            state.set_meta(WRITING, "yes")
-        if whole:  # before the batches, which write the pages of the articles they bring
-            state.work.add_everything()
-            state.set_meta(RENDERED_WITH, settings.render_fingerprint)
+    _begin(context, writing=interrupted or bool(todo) or whole or bool(state.work.pending()),
+           whole=whole)
     with Workers(context) as workers:
         _ingest(context, workers, todo, seen, report, clock=clock, progress=progress, stop=stop)
         with state.transaction():
@@ -102,14 +88,31 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
             # The files' paths are relative to it: `feeds status` names them from here,
             # whatever input it is given.
             state.set_meta(READ_FROM, str(settings.input_dir.absolute()))
-        report.written += write_pending(context, workers, stop, whole=whole)
+        report.written += _refresh(context, workers, stop, whole=whole)
     if rebuild:
+        from feeds.publish.refresh import remove_strays
+
         report.written += remove_strays(state, context.output)
     with state.transaction():
         state.runs.note(Run(format_utc(clock()), report.parsed, len(report.rejected),
                             len(report.written)))
         state.set_meta(WRITING, "")
     return report
+
+
+def _begin(context: Context, *, writing: bool, whole: bool) -> None:
+    """Say that the run writes the output (a run with nothing to write leaves the
+    state as it is), and with `whole`, that everything is owed: before the
+    batches, which write the pages of the articles they bring."""
+    state = context.state
+    if not (writing or whole):
+        return
+    with state.transaction():
+        if writing:
+            state.set_meta(WRITING, "yes")
+        if whole:
+            state.work.add_everything()
+            state.set_meta(RENDERED_WITH, context.settings.render_fingerprint)
 
 
 def _prepare_output(context: Context) -> bool:
@@ -182,10 +185,14 @@ def _ingest(context: Context, workers: Workers, todo: list[ToRead], seen: dict[s
             stop: StopRequested) -> None:
     """Read the changed files and record them, a batch a transaction. Into an
     empty state, many are recorded with the indexes deferred."""
+    if not todo:
+        return
+    from feeds.publish.ingest import read_batches, record  # the parser loads only to parse
+
     state = context.state
     bulk = len(todo) >= BULK_FROM and state.entries.count() == 0
     with state.indexes_deferred() if bulk else contextlib.nullcontext():
-        for batch in read_batches(workers, todo, progress, stop) if todo else ():
+        for batch in read_batches(workers, todo, progress, stop):
             with state.transaction():
                 record(state, batch, seen, clock(), report, context.settings.input_dir)
 
@@ -193,10 +200,23 @@ def _ingest(context: Context, workers: Workers, todo: list[ToRead], seen: dict[s
 def forget(settings: Settings, state: State, ids: list[str]) -> Report:
     """Retract entries on purpose and regenerate what they appeared in.
     Returns a report whose `removed_entries` holds the ids that existed."""
+    from feeds.publish.ingest import forget_entries
+
     report = Report()
     context = Context(settings, state, Output(settings.output_dir))
     with state.transaction():
         forget_entries(state, ids, report)
     with Workers(context) as workers:
-        report.written += write_pending(context, workers, never, whole=False)
+        report.written += _refresh(context, workers, never, whole=False)
     return report
+
+
+def _refresh(context: Context, workers: Workers, stop: StopRequested, *, whole: bool
+             ) -> list[str]:
+    """The output side, loaded only when the output owes something: a run that
+    finds nothing new never imports the renderers or the feed libraries."""
+    if not (whole or context.state.work.pending()):
+        return []
+    from feeds.publish.refresh import write_pending
+
+    return write_pending(context, workers, stop, whole=whole)

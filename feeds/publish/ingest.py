@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from feeds.errors import Rejected
-from feeds.inputs import SeenFile
+from feeds.inputs import SeenFile, ToRead
 from feeds.intents import Forget
 from feeds.plan import Plan, plan_entry
-from feeds.reading import Dump, ToRead, read_files
+from feeds.publish.report import Progress, Report, StopRequested
+from feeds.reading import Dump, read_files
 from feeds.site import page_path
 from feeds.state import State
 from feeds.workers import Workers
@@ -23,21 +23,6 @@ from feeds.workers import Workers
 log = logging.getLogger("feeds.publish")
 CHUNK = 32  # files a worker reads at a time
 BATCH_CHUNKS = 16  # chunks recorded in one transaction: a batch bounds a run's memory
-Progress = Callable[[int, int], None]
-StopRequested = Callable[[], bool]
-
-
-@dataclass
-class Report:
-    """What one run did: files parsed, as they were, rejected; entries whose
-    feeds changed and entries removed (by id); output files written or removed."""
-
-    parsed: int = 0
-    unchanged: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
-    changed_entries: set[str] = field(default_factory=set)
-    removed_entries: set[str] = field(default_factory=set)
-    written: list[str] = field(default_factory=list)
 
 
 def read_batches(workers: Workers, todo: list[ToRead], progress: Progress | None,

@@ -3,6 +3,7 @@ records to bytes, nothing read or written."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 from feeds.model import Headline, Published
@@ -12,13 +13,23 @@ from feeds.render.pages import FeedSummary, category_page
 from feeds.render.syndication import render_atom, render_rss
 from feeds.site import FeedSpec, OutputFile, PageKey, Site, entry_page, page_path
 
+FEEDS_REMEMBERED = 4  # the feeds every pass renders (all, Populer) and a little more
 _RENDERERS = {"rss": render_rss, "atom": render_atom, "json": render_json}  # by FEED_FILES
 
 
-def feed_files(spec: FeedSpec, items: list[FeedItem], site: Site) -> list[OutputFile]:
+def feed_files(spec: FeedSpec, items: Sequence[FeedItem], site: Site) -> list[OutputFile]:
     """The feed's RSS, Atom and JSON Feed files."""
-    return [OutputFile(spec.file(fmt), render(spec, items, site))
-            for fmt, render in _RENDERERS.items()]
+    return list(_feed_files(spec, tuple(items), site))
+
+
+# A daemon renders the all-articles and Populer feeds after every change, most
+# often from the very items it rendered them from the last time: the same items
+# give the same bytes, so they are rendered once.
+@functools.lru_cache(maxsize=FEEDS_REMEMBERED)
+def _feed_files(spec: FeedSpec, items: tuple[FeedItem, ...], site: Site
+                ) -> tuple[OutputFile, ...]:
+    return tuple(OutputFile(spec.file(fmt), render(spec, list(items), site))
+                 for fmt, render in _RENDERERS.items())
 
 
 def article_items(entries: Sequence[Published], names: Mapping[str, str], site: Site
