@@ -47,10 +47,10 @@ from bench.update_cost import WORK, corpus, link_input, machine, set_aside  # no
 from feeds.config import Settings, validate  # noqa: E402
 from feeds.model import Published  # noqa: E402
 from feeds.output import Output  # noqa: E402
-from feeds.parse import is_html, parse_dump  # noqa: E402
+from feeds.parse import is_html, parse_dump, read_dump_bytes  # noqa: E402
 from feeds.publish.ingest import BATCH_CHUNKS, CHUNK, record  # noqa: E402
 from feeds.publish.report import Report  # noqa: E402
-from feeds.reading import Dump, read_file  # noqa: E402
+from feeds.reading import Dump  # noqa: E402
 from feeds.records import encode  # noqa: E402
 from feeds.render.articles import article_file  # noqa: E402
 from feeds.site import entry_page  # noqa: E402
@@ -149,12 +149,13 @@ def stage_costs(input_dir: Path, names: list[str], scratch: Path
     kind of dump with how many there were. Output and state go to `scratch`."""
     settings = validate(Settings(site_title="Bench"))
     paths = [f"{input_dir}/{name}" for name in names]
-    # Read once, into the page cache. A build bounds each read by the size the
-    # listing saw, not the size limit, which would make each read allocate megabytes.
-    bounds = [min(len(Path(path).read_bytes()), settings.max_dump_bytes) + 1 for path in paths]
+    # Read once, into the page cache; a build reads each as large as the listing saw it.
+    sizes = [len(Path(path).read_bytes()) for path in paths]
+    options = settings.parse_options
     costs: dict[str, float] = {}
     costs["read the file"], read = timed(
-        zip(paths, bounds, strict=True), lambda job: read_file(*job)[0])
+        zip(paths, sizes, strict=True),
+        lambda job: read_dump_bytes(job[0], job[1], options).data)
     costs["hash it (sha256)"], hashes = timed(read, lambda data: hashlib.sha256(data).hexdigest())
     html = {name for name, data in zip(names, read, strict=True) if is_html(data, name)}
     parse_costs = {}

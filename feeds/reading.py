@@ -9,14 +9,13 @@ workers to start.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from typing import Protocol
 
 from feeds.config import Settings
-from feeds.errors import DumpError, Rejected, Rejection
+from feeds.errors import DumpError, Rejected
 from feeds.inputs import SeenFile, ToRead
-from feeds.parse import check_size, parse_dump
+from feeds.parse import parse_dump, read_dump_bytes
 from feeds.records import Encoded, encode
 
 
@@ -58,18 +57,12 @@ def read_dump(settings: Settings, file: ToRead) -> Dump | None:
     path, size, mtime_ns = file.path, file.stat.st_size, file.stat.st_mtime_ns
     options = settings.parse_options
     try:
-        check_size(size, path, options)
-        # Sized from the file, not the limit: read(limit) would allocate (and
-        # zero) the whole limit for every dump. One byte more shows growth.
-        data, after = read_file(f"{settings.input_dir}/{path}",
-                                 min(size, settings.max_dump_bytes) + 1)
-    except DumpError as error:  # never read: its size says enough
+        read = read_dump_bytes(f"{settings.input_dir}/{path}", size, options, source=path)
+    except DumpError as error:
         return Dump(path, size, mtime_ns, "", rejected=_rejected(error))
-    except OSError as error:
-        return Dump(path, size, mtime_ns, "", rejected=Rejected(
-            path, Rejection.UNREADABLE, f"cannot read: {error.strerror or error}"))
-    if (after.st_size, after.st_mtime_ns) != (size, mtime_ns):
+    if (read.after.st_size, read.after.st_mtime_ns) != (size, mtime_ns):
         return None
+    data = read.data
     sha256 = hashlib.sha256(data).hexdigest()
     if file.seen is not None and file.seen.sha256 == sha256 and file.seen.error is None:
         return Dump(path, size, mtime_ns, sha256)
@@ -82,17 +75,3 @@ def read_dump(settings: Settings, file: ToRead) -> Dump | None:
 
 def _rejected(error: DumpError) -> Rejected:
     return Rejected(error.path, error.kind, error.reason)
-
-
-def read_file(path: str, most: int) -> tuple[bytes, os.stat_result]:
-    """Up to `most` bytes of a file, and its stat once they are read. Plain os
-    calls: no pathlib object and no buffered file object for a read of one go."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        parts = []
-        while most > 0 and (part := os.read(descriptor, most)):
-            parts.append(part)
-            most -= len(part)
-        return b"".join(parts), os.fstat(descriptor)
-    finally:
-        os.close(descriptor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,15 +43,55 @@ def check_size(size: int, source: str | Path, options: ParseOptions) -> None:
                         f"too large: {size} bytes (the limit is {options.max_bytes})")
 
 
-def parse_file(path: Path, options: ParseOptions) -> Entry:
-    """Read and parse one dump file. Raises DumpError only."""
+@dataclass(frozen=True, slots=True)
+class DumpBytes:
+    """A dump's bytes, and the file's stat once they were read (a writer still at
+    work shows in a size or mtime other than the listing's)."""
+
+    data: bytes
+    after: os.stat_result
+
+
+def read_dump_bytes(file: str, size: int, options: ParseOptions, source: str | None = None
+                    ) -> DumpBytes:
+    """Read a dump the one way feeds reads one, for `feeds build` and `feeds check`
+    alike: refused unread when `size` (its size as listed) is over the limit, else
+    at most one byte more than `size`, which shows that it grew. Raises DumpError
+    naming `source` (default: `file`)."""
+    source = source or file
+    check_size(size, source, options)
     try:
-        check_size(path.stat().st_size, path, options)
-        data = path.read_bytes()
+        # Sized from the file, not the limit: read(limit) would allocate (and
+        # zero) the whole limit for every dump.
+        return _read(file, min(size, options.max_bytes) + 1)
+    except OSError as error:
+        raise DumpError(source, Rejection.UNREADABLE,
+                        f"cannot read: {error.strerror or error}") from error
+
+
+def _read(path: str, most: int) -> DumpBytes:
+    """Up to `most` bytes of a file, and its stat once they are read. Plain os
+    calls: no pathlib object and no buffered file object for a read of one go."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        parts = []
+        while most > 0 and (part := os.read(descriptor, most)):
+            parts.append(part)
+            most -= len(part)
+        return DumpBytes(b"".join(parts), os.fstat(descriptor))
+    finally:
+        os.close(descriptor)
+
+
+def parse_file(path: Path, options: ParseOptions) -> Entry:
+    """Read (`read_dump_bytes`) and parse one dump file named on its own. Raises
+    DumpError only."""
+    try:
+        size = path.stat().st_size
     except OSError as error:
         raise DumpError(path, Rejection.UNREADABLE,
                         f"cannot read: {error.strerror or error}") from error
-    return parse_dump(data, str(path), options)
+    return parse_dump(read_dump_bytes(str(path), size, options).data, str(path), options)
 
 
 def parse_dump(data: bytes, source: str, options: ParseOptions) -> Entry:
