@@ -1,8 +1,8 @@
 """The HTTP front of `output/`: read-only, conditional, compressed.
 
 A WSGI application on werkzeug, served by waitress, a production WSGI server.
-werkzeug decides 304 and 412 (`make_conditional`), joins URL paths
-(`safe_join`) and writes the error answers; feeds adds only what neither
+werkzeug decides 304 and 412 (`is_resource_modified`), joins URL paths
+(`safe_join`) and writes the error answers and redirects; feeds adds only what neither
 library does, each saying why. Nothing outside the output directory is
 reachable: no `..`, no dotfile, no symlink leading out, no directory listing.
 """
@@ -28,9 +28,15 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from waitress.task import WSGITask
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.http import (
+    http_date,
+    is_resource_modified,
+    parse_accept_header,
+    parse_etags,
+    quote_etag,
+)
+from werkzeug.routing import RequestRedirect
 from werkzeug.security import safe_join
-from werkzeug.utils import redirect
-from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
 from feeds.config import Settings
@@ -74,9 +80,63 @@ COMPRESSIBLE = ("text/", "application/rss+xml", "application/atom+xml", "applica
                 "application/xml", "application/json")
 GZIP_MIN_BYTES = 256
 GZIP_CACHE_ENTRIES = 256
+RESOLVED_CACHE_ENTRIES = 4096
 BACKLOG = 1024  # connections the kernel holds for us beyond the connection limit
 OTHER_OPEN_FILES = 64  # the state, logs, the listening socket, files being served
 METHODS = ("GET", "HEAD")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A response as WSGI takes it: status line, headers, body."""
+
+    status: str
+    headers: list[tuple[str, str]]
+    body: Iterable[bytes]
+
+
+class _MovedPermanently(RequestRedirect):
+    """werkzeug's redirect, as a 301: a directory's address is its name with a slash."""
+
+    code = 301
+
+
+@dataclass(frozen=True, slots=True)
+class _Headers:
+    """A file's headers, written as a list rather than through werkzeug's Response:
+    a poller's 304 is most of the traffic, and the Response object cost more than
+    the rest of the answer. `full` goes with the file; `not_modified` is what a
+    304 repeats (RFC 9110 15.4.5), as werkzeug's Response sends it."""
+
+    full: list[tuple[str, str]]
+    not_modified: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, content_type: str, etag: str, modified: datetime, max_age: int, *,
+           vary: bool) -> _Headers:
+        caching = [("Cache-Control", f"public, max-age={max_age}"),
+                   ("X-Content-Type-Options", "nosniff"),
+                   *([("Vary", "Accept-Encoding")] if vary else [])]
+        tag, date = ("ETag", quote_etag(etag)), ("Date", http_date())
+        return cls([("Content-Type", content_type), tag, ("Last-Modified", http_date(modified)),
+                    *caching, date], [tag, *caching, date])
+
+
+@dataclass(frozen=True, slots=True)
+class _Served:
+    """What a request gets of a file: its ETag (of the representation sent),
+    modification time, size, whether it goes compressed, and its headers."""
+
+    etag: str
+    modified: datetime
+    size: int
+    gzipped: bool
+    headers: _Headers
+
+
+def _accepts_gzip(environ: WSGIEnvironment) -> bool:
+    accepted = environ.get("HTTP_ACCEPT_ENCODING")
+    return bool(accepted) and parse_accept_header(accepted).quality("gzip") > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,31 +154,47 @@ class OutputApp:
         self.root = os.path.realpath(root)
         self.cache_max_age = cache_max_age
         self._gzipped: OrderedDict[str, _Compressed] = OrderedDict()  # by real path
+        self._resolved: OrderedDict[str, str] = OrderedDict()  # real paths by URL path
         self._lock = threading.Lock()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
                  ) -> Iterable[bytes]:
-        request = Request(environ)
         try:
-            response = self.respond(request)
-        except HTTPException as refusal:  # werkzeug's 404 and 405 are WSGI answers
+            answer = self.respond(environ)
+        except HTTPException as refusal:  # werkzeug's 404, 405 and 301 are WSGI answers
             return refusal(environ, start_response)
-        return response(environ, start_response)
+        start_response(answer.status, answer.headers)
+        return answer.body
 
-    def respond(self, request: Request) -> Response:
-        """The answer to one request; raises werkzeug's HTTPException for a refusal."""
-        if request.method not in METHODS:
+    def respond(self, environ: WSGIEnvironment) -> Answer:
+        """The answer to one request; raises werkzeug's HTTPException for a refusal
+        or a redirect."""
+        if environ["REQUEST_METHOD"] not in METHODS:
             raise MethodNotAllowed(valid_methods=METHODS)
-        path = self.resolve(request.path)
+        url_path = environ.get("PATH_INFO", "")
+        path = self.resolve(url_path)
         if os.path.isdir(path):  # noqa: PTH112 - a str path, per request
-            if not request.path.endswith("/"):
-                return redirect(request.path + "/", 301)
-            path = self.resolve(request.path + "index.html")
-        return self.file_response(request, path)
+            if not url_path.endswith("/"):
+                raise _MovedPermanently(url_path + "/")
+            path = self.resolve(url_path + "index.html")
+        return self.file_answer(environ, path)
 
     def resolve(self, url_path: str) -> str:
         """The real path, symlinks followed, of what a URL path names inside the
-        output directory; NotFound for a dotfile, a NUL, or a path leading out."""
+        output directory; NotFound for a dotfile, a NUL, or a path leading out.
+        Remembered by URL: following every link of the path again costs a system
+        call a directory level on every poll, and a file that became a link since
+        is refused when opened (`_open_regular`)."""
+        real = self._resolved.get(url_path)
+        if real is None:
+            real = self._resolve(url_path)
+            with self._lock:
+                self._resolved[url_path] = real
+                while len(self._resolved) > RESOLVED_CACHE_ENTRIES:
+                    self._resolved.popitem(last=False)
+        return real
+
+    def _resolve(self, url_path: str) -> str:
         relative = url_path.lstrip("/")
         # safe_join refuses `..` and absolute paths but would serve dotfiles (the
         # state, a writer's temporaries), and os.stat raises on a NUL.
@@ -133,39 +209,51 @@ class OutputApp:
             raise NotFound
         return real
 
-    def file_response(self, request: Request, path: str) -> Response:
-        """The file, its 304 or 412 decided by werkzeug's `make_conditional` before
-        any of it is read. ETag, length and body all come from one open file, so a
-        file renamed over meanwhile is never sent under the other's length (werkzeug's
-        send_file stats the path, then opens it)."""
+    def file_answer(self, environ: WSGIEnvironment, path: str) -> Answer:
+        """The file, or its 304 or 412 as werkzeug's conditional rules decide
+        (`is_resource_modified`, as its `make_conditional` asks them). The decision
+        takes one stat, not an open file: a poller's conditional GET is most of the
+        traffic, and every system call lets another request thread take the
+        interpreter. A file sent is opened once and described from the open file, so
+        one renamed over meanwhile is never sent under the other's ETag or length
+        (werkzeug's send_file stats the path, then opens it)."""
+        try:
+            stat = os.stat(path, follow_symlinks=False)  # noqa: PTH116 - a str, per request
+        except OSError:
+            raise NotFound from None
+        if not S_ISREG(stat.st_mode):
+            raise NotFound
+        file = self._describe(environ, path, stat)
+        # No ranges: nothing served is large, and werkzeug answers a multi-range
+        # request 416, which RFC 9110 keeps for ranges that cannot be satisfied.
+        if not is_resource_modified(environ, etag=file.etag, last_modified=file.modified):
+            if parse_etags(environ.get("HTTP_IF_MATCH")):
+                return Answer("412 PRECONDITION FAILED",
+                              [*file.headers.full, ("Content-Length", "0")], [])
+            return Answer("304 NOT MODIFIED", file.headers.not_modified, [])
         handle = _open_regular(path)
-        stat = os.fstat(handle.fileno())
+        file = self._describe(environ, path, os.fstat(handle.fileno()))
+        head = environ["REQUEST_METHOD"] == "HEAD"
+        if file.gzipped:
+            with handle:
+                data = self._gzip(path, file.etag, handle)
+            return Answer("200 OK", [*file.headers.full, ("Content-Length", str(len(data))),
+                                     ("Content-Encoding", "gzip")], [] if head else [data])
+        length = [("Content-Length", str(file.size))]
+        if head:
+            handle.close()
+            return Answer("200 OK", file.headers.full + length, [])
+        return Answer("200 OK", file.headers.full + length, wrap_file(environ, handle))
+
+    def _describe(self, environ: WSGIEnvironment, path: str, stat: os.stat_result) -> _Served:
         content_type = _content_type(path)
         compressible = content_type.startswith(COMPRESSIBLE) and stat.st_size >= GZIP_MIN_BYTES
-        gzipped = compressible and request.accept_encodings.quality("gzip") > 0
+        gzipped = compressible and _accepts_gzip(environ)
         etag = f"{stat.st_mtime_ns:x}-{stat.st_size:x}" + ("-gz" if gzipped else "")
-        response = Response(content_type=content_type)
-        response.set_etag(etag)  # a strong ETag names one representation
-        response.last_modified = datetime.fromtimestamp(stat.st_mtime, UTC)
-        response.cache_control.public = True
-        response.cache_control.max_age = self.cache_max_age
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        if compressible:
-            response.vary.add("Accept-Encoding")
-        # No ranges: nothing served is large, and werkzeug answers a multi-range request
-        # 416, which RFC 9110 keeps for ranges that cannot be satisfied.
-        response.make_conditional(request)
-        if response.status_code != 200:
-            handle.close()  # a poller's conditional GET reads and compresses nothing
-        elif gzipped:
-            with handle:
-                response.set_data(self._gzip(path, etag, handle))
-            response.content_encoding = "gzip"  # werkzeug compresses nothing itself
-        else:
-            response.response = wrap_file(request.environ, handle)
-            response.direct_passthrough = True
-            response.content_length = stat.st_size
-        return response
+        modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+        return _Served(etag, modified, stat.st_size, gzipped,
+                       _Headers.of(content_type, etag, modified, self.cache_max_age,
+                                   vary=compressible))
 
     def _gzip(self, path: str, etag: str, handle: BufferedReader) -> bytes:
         """The file's compressed bytes, kept for the files readers poll most."""
