@@ -106,6 +106,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`feeds check`: it reads the dumps it is given, and nothing else but the configuration."""
+    from feeds.dates import ZONES  # the zones the parser knows, named once
+
     check = commands.add_parser(
         "check", help="parse dumps and report what they hold, publishing nothing",
         description="Parse dumps (files, or directories of dumps) without publishing, as the "
@@ -118,7 +120,7 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument("--default-category",
                        help="category of a page that names none (overrides the file's "
                             "feeds.default_category)")
-    check.add_argument("--default-zone", choices=["WIB", "WITA", "WIT"],
+    check.add_argument("--default-zone", choices=list(ZONES),
                        help="zone of a stamp that names none (overrides the file's "
                             "feeds.default_zone)")
     _config_option(check)

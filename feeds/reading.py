@@ -42,9 +42,9 @@ class Dump:
     def seen(self) -> SeenFile:
         """The file as the state is to remember it (`entry_id` None: the entry is
         the one it gave before, or it was rejected)."""
-        return SeenFile(self.path, self.size, self.mtime_ns, self.sha256,
-                        self.entry.id if self.entry else None,
-                        self.rejected.reason if self.rejected else None)
+        return SeenFile(path=self.path, size=self.size, mtime_ns=self.mtime_ns,
+                        sha256=self.sha256, entry_id=self.entry.id if self.entry else None,
+                        error=self.rejected.reason if self.rejected else None)
 
 
 def read_files(context: Context, files: list[ToRead]) -> list[Dump | None]:
@@ -59,18 +59,20 @@ def read_dump(settings: Settings, file: ToRead) -> Dump | None:
     try:
         read = read_dump_bytes(f"{settings.input_dir}/{path}", size, options, source=path)
     except DumpError as error:
-        return Dump(path, size, mtime_ns, "", rejected=_rejected(error))
+        return Dump(path=path, size=size, mtime_ns=mtime_ns, sha256="",
+                    rejected=_rejected(error))
     if (read.after.st_size, read.after.st_mtime_ns) != (size, mtime_ns):
         return None
     data = read.data
     sha256 = hashlib.sha256(data).hexdigest()
     if file.seen is not None and file.seen.sha256 == sha256 and file.seen.error is None:
-        return Dump(path, size, mtime_ns, sha256)
+        return Dump(path=path, size=size, mtime_ns=mtime_ns, sha256=sha256)
     try:
         entry = parse_dump(data, path, options)
     except DumpError as error:
-        return Dump(path, size, mtime_ns, sha256, rejected=_rejected(error))
-    return Dump(path, size, mtime_ns, sha256, entry=encode(entry))
+        return Dump(path=path, size=size, mtime_ns=mtime_ns, sha256=sha256,
+                    rejected=_rejected(error))
+    return Dump(path=path, size=size, mtime_ns=mtime_ns, sha256=sha256, entry=encode(entry))
 
 
 def _rejected(error: DumpError) -> Rejected:

@@ -80,7 +80,6 @@ COMPRESSIBLE = ("text/", "application/rss+xml", "application/atom+xml", "applica
                 "application/xml", "application/json")
 GZIP_MIN_BYTES = 256
 GZIP_CACHE_ENTRIES = 256
-RESOLVED_CACHE_ENTRIES = 4096
 BACKLOG = 1024  # connections the kernel holds for us beyond the connection limit
 OTHER_OPEN_FILES = 64  # the state, logs, the listening socket, files being served
 METHODS = ("GET", "HEAD")
@@ -154,7 +153,6 @@ class OutputApp:
         self.root = os.path.realpath(root)
         self.cache_max_age = cache_max_age
         self._gzipped: OrderedDict[str, _Compressed] = OrderedDict()  # by real path
-        self._resolved: OrderedDict[str, str] = OrderedDict()  # real paths by URL path
         self._lock = threading.Lock()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
@@ -182,19 +180,8 @@ class OutputApp:
     def resolve(self, url_path: str) -> str:
         """The real path, symlinks followed, of what a URL path names inside the
         output directory; NotFound for a dotfile, a NUL, or a path leading out.
-        Remembered by URL: following every link of the path again costs a system
-        call a directory level on every poll, and a file that became a link since
-        is refused when opened (`_open_regular`)."""
-        real = self._resolved.get(url_path)
-        if real is None:
-            real = self._resolve(url_path)
-            with self._lock:
-                self._resolved[url_path] = real
-                while len(self._resolved) > RESOLVED_CACHE_ENTRIES:
-                    self._resolved.popitem(last=False)
-        return real
-
-    def _resolve(self, url_path: str) -> str:
+        Resolved on every request: a folder of the output replaced by a link since
+        must not lead out."""
         relative = url_path.lstrip("/")
         # safe_join refuses `..` and absolute paths but would serve dotfiles (the
         # state, a writer's temporaries), and os.stat raises on a NUL.

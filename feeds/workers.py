@@ -19,7 +19,7 @@ import logging
 import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from feeds.config import Settings
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("feeds.workers")
 PARALLEL_FROM = 400  # less work than this (in files) is done in the run's own process
 AHEAD_PER_WORKER = 4  # jobs sent ahead of the one awaited: each worker has its next at hand
+MOST_AHEAD = 32  # whatever the cores: results waiting to be taken are held in memory
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 
@@ -99,6 +100,11 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="feeds-parent-watch", daemon=True).start()
 
 
+def _succeeded(future: Future[Result] | None) -> TypeGuard[Future[Result]]:
+    return (future is not None and future.done() and not future.cancelled()
+            and future.exception() is None)
+
+
 class Workers:
     """A run's pool of worker processes, started when first asked for, and the
     run's own context for the jobs done here."""
@@ -132,7 +138,7 @@ class Workers:
         sent: deque[tuple[Job, Future[Result]]] = deque()
         in_hand: list[Job] = []  # a job being sent: a failure there leaves it to redo
         call = functools.partial(_run, task)
-        ahead = AHEAD_PER_WORKER * (os.cpu_count() or 1)
+        ahead = min(AHEAD_PER_WORKER * (os.cpu_count() or 1), MOST_AHEAD)
         try:
             for job in jobs:
                 in_hand.append(job)
@@ -147,10 +153,10 @@ class Workers:
         except BrokenProcessPool as error:
             log.warning("worker processes failed (%s); going on in this process", error)
             self.cancel()
-            redo = [job for job, _ in sent] + in_hand
+            left: list[tuple[Job, Future[Result] | None]] = [*sent, *((j, None) for j in in_hand)]
             sent.clear()
-            for job in redo:
-                yield task(self.local, job)
+            for job, future in left:  # what a worker finished stands; the rest is done here
+                yield future.result() if _succeeded(future) else task(self.local, job)
         finally:
             if sent:  # stopped early: the jobs not started are dropped
                 self.cancel()
@@ -174,7 +180,7 @@ class Workers:
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *_: Any) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
+    def __exit__(self, error_type: type[BaseException] | None, *_: Any) -> None:
+        if self._pool is not None:  # a run that failed drops the jobs not started
+            self._pool.shutdown(wait=True, cancel_futures=error_type is not None)
             self._pool = None

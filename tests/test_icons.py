@@ -76,6 +76,7 @@ def test_a_configured_icon_url_and_logo_file(tmp_path: Path) -> None:
                           site_logo=str(logo))
     assert_icons(settings, "https://cdn.example.org/i.png", settings.base_url + "logo.svg")
     assert (settings.output_dir / "logo.svg").read_bytes() == logo.read_bytes()
+    assert not (settings.output_dir / "icon.png").exists()  # nothing points at the shipped one
     # The icon is elsewhere: /favicon.ico is still there for whoever asks.
     assert (settings.output_dir / "favicon.ico").read_bytes() == (
         ASSETS / "favicon.ico").read_bytes()

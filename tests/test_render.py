@@ -94,13 +94,17 @@ SHIPPED = {"icon.png": b"png", "icon.svg": b"svg", "favicon.ico": b"ico"}
 
 @pytest.mark.parametrize(("configured", "expected"), [
     ([], {"icon.png": b"png", "icon.svg": b"svg", "favicon.ico": b"ico"}),
+    ([Image("icon", "https://cdn.example.org/i.png", b"")], {"favicon.ico": b"ico"}),
     ([Image("icon", "/etc/site/mark.png", PNG)], {"icon.png": PNG, "favicon.ico": None}),
     ([Image("icon", "/etc/site/mark.ico", b"ico!")], {"icon.ico": b"ico!", "favicon.ico": b"ico!"}),
     ([Image("logo", "/etc/site/wide.svg", b"<svg/>")],
      {"icon.png": b"png", "icon.svg": b"svg", "favicon.ico": b"ico", "logo.svg": b"<svg/>"}),
-], ids=["shipped", "png icon", "ico icon", "logo alone"])
+], ids=["shipped", "icon URL", "png icon", "ico icon", "logo alone"])
 def test_the_icon_files(configured: list[Image], expected: dict[str, bytes | None]) -> None:
-    files = {file.path: file.data for file in icon_files(configured, SHIPPED)}
+    icon = [image for image in configured if image.kind == "icon"]
+    files = {file.path: file.data for file in icon_files(
+        [image for image in configured if not image.configured.startswith("https:")], SHIPPED,
+        icon_configured=bool(icon))}
     assert set(files) == set(expected)
     for path, data in expected.items():
         if data is not None:

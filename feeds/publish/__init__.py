@@ -94,16 +94,15 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
 
         report.written += remove_strays(state, context.output)
     with state.transaction():
-        state.runs.note(Run(format_utc(clock()), report.parsed, len(report.rejected),
-                            len(report.written)))
+        state.runs.note(Run(finished=format_utc(clock()), parsed=report.parsed,
+                            rejected=len(report.rejected), written=len(report.written)))
         state.set_meta(WRITING, "")
     return report
 
 
 def _begin(context: Context, *, writing: bool, whole: bool) -> None:
     """Say that the run writes the output (a run with nothing to write leaves the
-    state as it is), and with `whole`, that everything is owed: before the
-    batches, which write the pages of the articles they bring."""
+    state as it is), and with `whole`, that everything is owed."""
     state = context.state
     if not (writing or whole):
         return

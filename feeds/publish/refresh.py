@@ -88,7 +88,8 @@ def write_pending(context: Context, workers: Workers, stop: StopRequested, *,
     pending = state.work.pending()
     if not (pending or whole):
         return []
-    written = write(output, icon_files(_configured_images(context.settings), _shipped()))
+    written = write(output, icon_files(_configured_images(context.settings), _shipped(),
+                                       icon_configured=bool(context.settings.site_icon)))
     written += _write_feeds(context, workers, pending)
     written += _write_sitemaps(context, pending, whole=whole)
     written += remove(output, pending.removals)

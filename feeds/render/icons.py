@@ -24,13 +24,15 @@ class Image:
     data: bytes
 
 
-def icon_files(configured: Sequence[Image], shipped: Mapping[str, bytes]) -> list[OutputFile]:
-    """The icon and logo files the pages and feeds point at: the configured ones,
-    and the shipped ones (`SHIPPED_FILES`) while no icon is configured;
+def icon_files(configured: Sequence[Image], shipped: Mapping[str, bytes], *,
+               icon_configured: bool) -> list[OutputFile]:
+    """The icon and logo files the pages and feeds point at: the configured files,
+    and the shipped ones (`SHIPPED_FILES`) while no icon is configured (a file or
+    a URL);
     `favicon.ico` is the configured icon when it is an ICO or a PNG file, else
     the shipped one."""
     files = {}
-    if not any(image.kind == "icon" for image in configured):
+    if not icon_configured:
         files = {name: shipped[name] for name in SHIPPED_FILES}
     for image in configured:
         published = image_file(image.configured, image.kind)

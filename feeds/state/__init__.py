@@ -114,7 +114,7 @@ class State:
         if not missing:
             return
         # Sorted in files beyond the page cache: kept in memory (see temp_store
-        # in _connect), the sort of a million entries would take a hundred megabytes.
+        # in _connect), the sort would grow with the number of entries.
         self.db.execute("PRAGMA temp_store = FILE")
         try:
             with self.transaction():

@@ -1,0 +1,51 @@
+"""The run's worker pool: results in order, and when a worker dies, what the
+pool finished stands and only the rest is done in the run's own process."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+import feeds.workers
+from feeds.config import Settings
+from feeds.workers import Context, Workers
+
+
+def done_here(context: Context, job: int) -> str:
+    return f"{job} here"
+
+
+class DiesAfter:
+    """A pool whose first `finished` jobs come back done by a worker, and whose
+    worker then dies, taking every job after with it."""
+
+    def __init__(self, finished: int) -> None:
+        self.finished = finished
+        self.sent = 0
+
+    def submit(self, _call: object, job: int) -> Future[str]:
+        future: Future[str] = Future()
+        self.sent += 1
+        if self.sent <= self.finished:
+            future.set_result(f"{job} by a worker")
+        else:
+            future.set_exception(BrokenProcessPool("a worker was killed"))
+        return future
+
+    def shutdown(self, **_: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("finished", [0, 3, 10])
+def test_what_the_pool_finished_stands_when_a_worker_dies(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, finished: int) -> None:
+    monkeypatch.setattr(feeds.workers, "PARALLEL_FROM", 1)
+    workers = Workers(Context(Settings()))
+    pool = DiesAfter(finished)
+    monkeypatch.setattr(workers, "_executor", lambda: pool)
+    results = list(workers.map(done_here, range(10), work=10))
+    assert results == [f"{job} by a worker" if job < finished else f"{job} here"
+                       for job in range(10)]
+    assert ("worker processes failed" in caplog.text) == (finished < 10)
