@@ -214,8 +214,9 @@ def _refresh(context: Context, workers: Workers, stop: StopRequested, *, whole: 
              ) -> list[str]:
     """The output side, loaded only when the output owes something: a run that
     finds nothing new never imports the renderers or the feed libraries."""
-    if not (whole or context.state.work.pending()):
+    pending = context.state.work.pending()
+    if not (whole or pending):
         return []
     from feeds.publish.refresh import write_pending
 
-    return write_pending(context, workers, stop, whole=whole)
+    return write_pending(context, workers, stop, pending, whole=whole)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feeds.config import Settings
+from feeds.model import Published
 from feeds.output import Output
 from feeds.parse.sidebars import read_sidebars
 from feeds.render.articles import article_file
@@ -79,19 +80,19 @@ def remove(output: Output, paths: Iterable[str]) -> list[str]:
     return [path for path in paths if output.remove(path)]
 
 
-def write_pending(context: Context, workers: Workers, stop: StopRequested, *,
-                  whole: bool) -> list[str]:
-    """Write what the state says the output owes (with `whole`, the index, the
-    site-wide feeds and the sitemaps even when nothing is pending); returns the
+def write_pending(context: Context, workers: Workers, stop: StopRequested, pending: Pending,
+                  *, whole: bool) -> list[str]:
+    """Write what the state says the output owes, `pending` (with `whole`, the
+    index, the site-wide feeds and the sitemaps whatever is pending); returns the
     paths written or removed."""
     state, output = context.state, context.output
-    pending = state.work.pending()
-    if not (pending or whole):
-        return []
     written = write(output, icon_files(_configured_images(context.settings), _shipped(),
                                        icon_configured=bool(context.settings.site_icon)))
-    written += _write_feeds(context, workers, pending)
-    written += _write_sitemaps(context, pending, whole=whole)
+    # The newest entries, read once: the all-articles feed lists them, the newest
+    # of them holds the Populer sidebar and anchors the news sitemap.
+    newest = state.entries.newest(None, context.settings.entries_per_feed)
+    written += _write_feeds(context, workers, pending, newest)
+    written += _write_sitemaps(context, pending, newest[:1], whole=whole)
     written += remove(output, pending.removals)
     with state.transaction():
         state.work.done(feeds=pending.feeds, removals=pending.removals)
@@ -108,18 +109,18 @@ class SiteListing:
     summaries: list[FeedSummary]  # the all-articles feed, then each category's
     reporters: list[FeedSummary]
     jobs: list[ListingJob]
+    names: dict[str, str]  # the name each category's feed shows, by slug
 
 
-def _site_listing(context: Context) -> SiteListing:
+def _site_listing(context: Context, newest: list[Published]) -> SiteListing:
     settings, state, site = context.settings, context.state, context.settings.site
     per_feed = settings.entries_per_feed
     categories = sorted(state.names.categories(), key=lambda c: c.name.casefold())
     reporters = sorted(state.names.reporters(), key=lambda r: (r.name.casefold(), r.slug))
     names = {category.slug: category.name for category in categories}
     spec = all_feed(settings.site_title, settings.site_description)
-    summaries = [feed_summary(spec, state.entries.newest(None, 1), state.entries.count(),
-                              per_feed, site)]
-    listing = SiteListing(summaries, [], [])
+    summaries = [feed_summary(spec, newest, state.entries.count(), per_feed, site)]
+    listing = SiteListing(summaries, [], [], names)
     for category in categories:
         spec = category_feed(category.slug, category.name, settings.site_title)
         listing.jobs.append(ListingJob(spec, names, category=category.slug))
@@ -132,21 +133,20 @@ def _site_listing(context: Context) -> SiteListing:
     return listing
 
 
-def _write_feeds(context: Context, workers: Workers, pending: Pending) -> list[str]:
+def _write_feeds(context: Context, workers: Workers, pending: Pending,
+                 newest: list[Published]) -> list[str]:
     """Every feed the state says changed, those of the site, and the index over all."""
     settings, output, site = context.settings, context.output, context.settings.site
-    listing = _site_listing(context)
-    names = listing.jobs[0].names if listing.jobs else {}
-    newest = context.state.entries.newest(None, settings.entries_per_feed)
+    listing = _site_listing(context, newest)
     written = write(output, feed_files(listing.summaries[0].spec,
-                                       article_items(newest, names, site), site))
+                                       article_items(newest, listing.names, site), site))
     due = [job for job in listing.jobs if job.spec.key in pending.feeds]
     for files in workers.map(_write_listing, due, work=len(due) * settings.entries_per_feed):
         written += files
     live = {summary.spec.key for summary in listing.summaries + listing.reporters}
     for key in pending.feeds - live:  # a category or reporter that lost its last entry
         written += remove(output, output.files_under(feed_directory(key).rstrip("/")))
-    populer = _populer(context)
+    populer = _populer(context, newest[:1])
     written += write(output, feed_files(populer.spec, populer.items, site))
     summaries = [*listing.summaries, items_summary(populer.spec, populer.items)]
     specs = [summary.spec for summary in summaries]
@@ -169,12 +169,11 @@ class PopulerFeed:
     items: list[FeedItem]
 
 
-def _populer(context: Context) -> PopulerFeed:
+def _populer(context: Context, newest: list[Published]) -> PopulerFeed:
     """The "Populer" sidebar of the newest dump (greatest published, then id), each
     headline linked to its article's page when that article is known: its first
     `entries_per_feed` headlines, as every feed (a page can list any number)."""
     settings, state = context.settings, context.state
-    newest = state.entries.newest(None, 1)
     populer = read_sidebars(newest[0].entry.sidebars).populer if newest else ()
     headlines = populer[: settings.entries_per_feed]
     pages = [state.entries.page_key_by_title(headline.title) for headline in headlines]
@@ -182,12 +181,12 @@ def _populer(context: Context) -> PopulerFeed:
                        populer_items(headlines, pages, settings.site))
 
 
-def _write_sitemaps(context: Context, pending: Pending, *, whole: bool) -> list[str]:
+def _write_sitemaps(context: Context, pending: Pending, newest: list[Published], *,
+                    whole: bool) -> list[str]:
     """robots.txt, the news sitemap, and `sitemap.xml`: an index of one part a
     month, of which only the parts holding a changed page are written again (and
     any that is missing), so that a new article costs the same at any archive size."""
     state, output, site = context.state, context.output, context.settings.site
-    newest = state.entries.newest(None, 1)
     window = news_window(newest[0].entry.published) if newest else None
     news = state.entries.published_since(window, NEWS_URLS) if window else []
     written = write(output, [OutputFile("robots.txt", robots_txt(site)),
