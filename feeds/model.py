@@ -7,7 +7,7 @@ ever sees Indonesian wall-clock time.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import UTC, datetime
 
 from feeds.text import identity_key, slugify
@@ -86,12 +86,18 @@ class Entry:
     warnings: tuple[str, ...] = ()
     image: str | None = None
     updated: datetime | None = None
+    # A record read back from the state gives the id it was stored with: the id
+    # rule (`entry_id`) is applied once, when the article is parsed.
+    stored_id: InitVar[str | None] = None
     id: str = field(init=False)
     # The category as feeds names its feed and compares categories (`DUNIA` is `Dunia`).
     category_slug: str = field(init=False)
     author_slug: str | None = field(init=False)
+    # The caption split once (`split_caption`): every page and feed item asks.
+    caption_text: str | None = field(init=False)
+    caption_credit: str | None = field(init=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, stored_id: str | None) -> None:
         if self.published.utcoffset() is None:
             raise ValueError("Entry.published must be timezone-aware")
         object.__setattr__(self, "published", self.published.astimezone(UTC))
@@ -99,15 +105,11 @@ class Entry:
             object.__setattr__(self, "updated", self.updated.astimezone(UTC))
         object.__setattr__(self, "category_slug", slugify(self.category))
         object.__setattr__(self, "author_slug", slugify(self.author) if self.author else None)
-        object.__setattr__(self, "id", entry_id(self.category_slug, self.title, self.published))
-
-    @property
-    def caption_text(self) -> str | None:
-        return split_caption(self.caption)[0] if self.caption else None
-
-    @property
-    def caption_credit(self) -> str | None:
-        return split_caption(self.caption)[1] if self.caption else None
+        object.__setattr__(self, "id", stored_id or entry_id(self.category_slug, self.title,
+                                                             self.published))
+        text, credit = split_caption(self.caption) if self.caption else (None, None)
+        object.__setattr__(self, "caption_text", text)
+        object.__setattr__(self, "caption_credit", credit)
 
 
 def entry_id(category_slug: str, title: str, published: datetime) -> str:

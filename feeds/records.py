@@ -93,6 +93,7 @@ def entry_from_record(record: dict[str, object]) -> Entry:
         sidebars=_sidebars_from(record),
         source=str(record.get("source", "")),
         warnings=tuple(str(w) for w in warnings),
+        stored_id=str(record["id"]),
     )
 
 

@@ -97,6 +97,8 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
         state.runs.note(Run(finished=format_utc(clock()), parsed=report.parsed,
                             rejected=len(report.rejected), written=len(report.written)))
         state.set_meta(WRITING, "")
+    # A page written while the files were read may be written again, newer.
+    report.written = list(dict.fromkeys(report.written))
     return report
 
 
@@ -182,18 +184,25 @@ def _nameable(path: str) -> bool:
 def _ingest(context: Context, workers: Workers, todo: list[ToRead], seen: dict[str, SeenFile],
             report: Report, *, clock: Clock, progress: Progress | None,
             stop: StopRequested) -> None:
-    """Read the changed files and record them, a batch a transaction. Into an
-    empty state, many are recorded with the indexes deferred."""
+    """Read the changed files and record them, a batch a transaction, with the
+    pages the workers wrote since the batch before marked done. Into an empty
+    state, many are recorded with the indexes deferred."""
     if not todo:
         return
-    from feeds.publish.ingest import read_batches, record  # the parser loads only to parse
+    # The parser loads only to parse.
+    from feeds.publish.ingest import PageHandoff, read_batches, record
 
     state = context.state
+    pages = PageHandoff()
     bulk = len(todo) >= BULK_FROM and state.entries.count() == 0
     with state.indexes_deferred() if bulk else contextlib.nullcontext():
-        for batch in read_batches(workers, todo, progress, stop):
+        for batch in read_batches(workers, todo, pages, progress, stop):
             with state.transaction():
-                record(state, batch, seen, clock(), report, context.settings.input_dir)
+                # Done first: an entry this batch records again is pending again.
+                state.work.done(pages=batch.pages)
+                pages.offer(record(state, batch.dumps, seen, clock(), report,
+                                   context.settings.input_dir))
+            report.written += batch.written
 
 
 def forget(settings: Settings, state: State, ids: list[str]) -> Report:

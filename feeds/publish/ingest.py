@@ -1,61 +1,162 @@
 """The input side of a run: changed files read and parsed (in the run's workers
 when there are many), each entry planned against what the state holds, and
-what was decided stored, a batch at a time."""
+what was decided stored, a batch at a time.
+
+The pages of a recorded batch ride along with the next files sent to the
+workers (`PageHandoff`): each is written from the record the batch already
+holds, while the files after it are parsed, so that a large build neither reads
+its entries back from the state for their pages nor ends with a phase of pages
+alone. A page is marked done only once written, in the next batch's transaction;
+what has not gone out when the files end is left pending for the output stage."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from feeds.inputs import SeenFile, ToRead
 from feeds.intents import Forget
+from feeds.model import Published
 from feeds.plan import Plan, plan_entry
 from feeds.publish.report import Progress, Report, StopRequested
 from feeds.reading import Dump, read_files
 from feeds.site import page_path
 from feeds.state import State
-from feeds.workers import Workers
+from feeds.workers import Context, Workers
 
 log = logging.getLogger("feeds.publish")
-CHUNK = 32  # files a worker reads at a time
+CHUNK = 32  # files a worker reads at a time, and pages it writes beside them at most
 BATCH_CHUNKS = 16  # chunks recorded in one transaction: a batch bounds a run's memory
 
 
-def read_batches(workers: Workers, todo: list[ToRead], progress: Progress | None,
-                 stop: StopRequested) -> Iterator[list[Dump]]:
+@dataclass(frozen=True, slots=True)
+class PageToWrite:
+    """An entry's page as a recorded batch shows it: the record and `updated`
+    the state now holds for it."""
+
+    entry_id: str
+    record: bytes
+    updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReadJob:
+    """A job of the run's workers: files to read, and pages to write first."""
+
+    files: list[ToRead]
+    pages: list[PageToWrite]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadDone:
+    """What a `ReadJob` gives back: the dumps read (None: changed while read),
+    the entries whose pages it wrote, and the paths whose bytes changed."""
+
+    dumps: list[Dump | None]
+    pages: list[str]
+    written: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Dumps to record in one transaction, and the pages written since the last."""
+
+    dumps: list[Dump]
+    pages: list[str]
+    written: list[str]
+
+
+class PageHandoff:
+    """The pages recorded batches owe, waiting for a `ReadJob` to take them.
+
+    An entry recorded again while its page is out with a worker is not sent a
+    second time (two workers could then finish in either order): its page stays
+    pending in the state, for the output stage, and the first write is not
+    marked done."""
+
+    def __init__(self) -> None:
+        self._ready: dict[str, PageToWrite] = {}
+        self._out: set[str] = set()
+        self._overtaken: set[str] = set()
+
+    def offer(self, pages: Iterable[PageToWrite]) -> None:
+        for page in pages:
+            if page.entry_id in self._out:
+                self._overtaken.add(page.entry_id)
+            else:
+                self._ready[page.entry_id] = page  # a newer record replaces one waiting
+
+    def withdraw(self, ids: Iterable[str]) -> None:
+        """Entries forgotten: their pages are not to be written."""
+        for entry_id in ids:
+            self._ready.pop(entry_id, None)
+            if entry_id in self._out:
+                self._overtaken.add(entry_id)
+
+    def take(self, most: int) -> list[PageToWrite]:
+        taken = [self._ready.pop(entry_id) for entry_id in list(self._ready)[:most]]
+        self._out.update(page.entry_id for page in taken)
+        return taken
+
+    def returned(self, ids: list[str]) -> list[str]:
+        """The entries of a finished job whose pages are now done."""
+        self._out.difference_update(ids)
+        done = [entry_id for entry_id in ids if entry_id not in self._overtaken]
+        self._overtaken.difference_update(ids)
+        return done
+
+
+def read_and_write(context: Context, job: ReadJob) -> ReadDone:
+    """A job of the run's workers: the pages first (they wait on nothing), then
+    the files."""
+    from feeds.publish.refresh import write_pages  # the renderers load only to render
+    from feeds.records import decode_record
+
+    written = write_pages(context, (Published(decode_record(page.record), page.updated)
+                                    for page in job.pages)) if job.pages else []
+    return ReadDone(read_files(context, job.files), [page.entry_id for page in job.pages],
+                    written)
+
+
+def read_batches(workers: Workers, todo: list[ToRead], pages: PageHandoff,
+                 progress: Progress | None, stop: StopRequested) -> Iterator[Batch]:
     """The files read and parsed, a batch at a time, until `stop` says so (asked
-    after each batch). A file that changed while being read is left out: the
-    next scan reads it again."""
-    chunks = (todo[start : start + CHUNK] for start in range(0, len(todo), CHUNK))
-    batch: list[Dump] = []
+    after each batch), with the pages `pages` hands each job. A file that
+    changed while being read is left out: the next scan reads it again."""
+    jobs = (ReadJob(todo[start : start + CHUNK], pages.take(CHUNK))
+            for start in range(0, len(todo), CHUNK))
+    batch = Batch([], [], [])
     read = chunks_read = 0
-    with contextlib.closing(workers.map(read_files, chunks, work=len(todo))) as results:
-        for dumps in results:
-            read += len(dumps)
+    with contextlib.closing(workers.map(read_and_write, jobs, work=len(todo))) as results:
+        for done in results:
+            read += len(done.dumps)
             chunks_read += 1
-            batch += [dump for dump in dumps if dump is not None]
+            batch.dumps.extend(dump for dump in done.dumps if dump is not None)
+            batch.pages.extend(pages.returned(done.pages))
+            batch.written.extend(done.written)
             if chunks_read % BATCH_CHUNKS and read < len(todo):
                 continue
             if progress:
                 progress(read, len(todo))
             yield batch
-            batch = []
+            batch = Batch([], [], [])
             if stop():
                 return
 
 
 def record(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: datetime,
-           report: Report, input_dir: Path) -> None:
+           report: Report, input_dir: Path) -> list[PageToWrite]:
     """Record a batch of dumps and what they make pending (call inside a
     transaction): each entry planned against what the state holds for its id,
-    or what an earlier dump of the batch made of it."""
+    or what an earlier dump of the batch made of it. Returns the pages the batch
+    made pending, as the state now shows them."""
     known = state.entries.known({d.entry.id for d in dumps if d.entry is not None})
     plans: list[Plan] = []
-    pages: list[str] = []  # the entries whose pages change
+    pages: dict[str, PageToWrite] = {}  # the entries whose pages change
     files: list[SeenFile] = []
     for dump in dumps:
         before = seen.get(dump.path)
@@ -73,7 +174,8 @@ def record(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: date
             files.append(dump.seen())
             report.parsed += 1
             if plan.feeds:
-                pages.append(dump.entry.id)
+                pages[dump.entry.id] = PageToWrite(dump.entry.id, plan.known.record,
+                                                   plan.known.updated)
                 report.changed_entries.add(dump.entry.id)
                 # Said as it happens, not kept in the report: a build of 100,000
                 # dumps would hold 100,000 lines.
@@ -83,19 +185,25 @@ def record(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: date
     state.files.note(files, now)
     state.work.add(feeds=set().union(*(plan.feeds for plan in plans)),
                    pages=pages)
-    _forget_replaced(state, dumps, seen, report)
+    for forgotten in _forget_replaced(state, dumps, seen, report):
+        pages.pop(forgotten, None)
+    return list(pages.values())
 
 
 def _forget_replaced(state: State, dumps: list[Dump], seen: dict[str, SeenFile],
-                     report: Report) -> None:
+                     report: Report) -> list[str]:
     """A file that now holds another article (a corrected title): the one it held
-    was never a separate article when no other file holds it, and leaves the feeds."""
+    was never a separate article when no other file holds it, and leaves the
+    feeds. Returns the ids forgotten."""
+    forgotten: list[str] = []
     for dump in dumps:
         before = seen.get(dump.path)
         replaced = before.entry_id if before else None
         if (dump.entry is not None and replaced and replaced != dump.entry.id
                 and state.files.giving(replaced) == 0):
             forget_entries(state, [replaced], report)
+            forgotten.append(replaced)
+    return forgotten
 
 
 def forget_entries(state: State, ids: list[str], report: Report) -> None:

@@ -227,11 +227,15 @@ def _write_pages(workers: Workers, ids: list[str], stop: StopRequested, state: S
 
 
 def _write_page_batch(context: Context, ids: list[str]) -> list[str]:
-    """Article pages (a job of the run's workers). Not synced one by one: a page
-    lost to a crash is still pending, and written again by the next run."""
+    """Article pages, read from the state (a job of the run's workers)."""
+    return write_pages(context, context.state.entries.by_ids(ids))
+
+
+def write_pages(context: Context, entries: Iterable[Published]) -> list[str]:
+    """The pages of these entries. Not synced one by one: a page lost to a crash
+    is still pending, and written again by the next run."""
     site = context.settings.site
-    return write(context.output, (article_file(published, site)
-                                  for published in context.state.entries.by_ids(ids)),
+    return write(context.output, (article_file(published, site) for published in entries),
                  durable=False)
 
 
