@@ -200,8 +200,10 @@ def _ingest(context: Context, workers: Workers, todo: list[ToRead], seen: dict[s
             with state.transaction():
                 # Done first: an entry this batch records again is pending again.
                 state.work.done(pages=batch.pages)
-                pages.offer(record(state, batch.dumps, seen, clock(), report,
-                                   context.settings.input_dir))
+                recorded = record(state, batch.dumps, seen, clock(), report,
+                                  context.settings.input_dir)
+            pages.withdraw(recorded.forgotten)
+            pages.offer(recorded.pages)
             report.written += batch.written
 
 

@@ -44,6 +44,14 @@ class PageToWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class Recorded:
+    """What recording a batch made pending: pages to write, entries forgotten."""
+
+    pages: list[PageToWrite]
+    forgotten: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class ReadJob:
     """A job of the run's workers: files to read, and pages to write first."""
 
@@ -149,11 +157,11 @@ def read_batches(workers: Workers, todo: list[ToRead], pages: PageHandoff,
 
 
 def record(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: datetime,
-           report: Report, input_dir: Path) -> list[PageToWrite]:
+           report: Report, input_dir: Path) -> Recorded:
     """Record a batch of dumps and what they make pending (call inside a
     transaction): each entry planned against what the state holds for its id,
     or what an earlier dump of the batch made of it. Returns the pages the batch
-    made pending, as the state now shows them."""
+    made pending, as the state now shows them, and the entries it forgot."""
     known = state.entries.known({d.entry.id for d in dumps if d.entry is not None})
     plans: list[Plan] = []
     pages: dict[str, PageToWrite] = {}  # the entries whose pages change
@@ -185,9 +193,10 @@ def record(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: date
     state.files.note(files, now)
     state.work.add(feeds=set().union(*(plan.feeds for plan in plans)),
                    pages=pages)
-    for forgotten in _forget_replaced(state, dumps, seen, report):
-        pages.pop(forgotten, None)
-    return list(pages.values())
+    forgotten = _forget_replaced(state, dumps, seen, report)
+    for entry_id in forgotten:
+        pages.pop(entry_id, None)
+    return Recorded(list(pages.values()), forgotten)
 
 
 def _forget_replaced(state: State, dumps: list[Dump], seen: dict[str, SeenFile],

@@ -1,0 +1,77 @@
+"""The pages a build's recorded batches hand to the workers reading the next files
+(`feeds.publish.ingest.PageHandoff`): each page goes out once, the newest record
+waiting is the one sent, and a page overtaken while out is never marked done."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from feeds.publish import publish
+from feeds.publish.ingest import BATCH_CHUNKS, CHUNK, PageHandoff, PageToWrite
+from feeds.render.articles import article_file
+from feeds.state import State
+from tests.conftest import make_settings
+
+WHEN = datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
+
+
+def page(entry_id: str, record: bytes = b"v1") -> PageToWrite:
+    return PageToWrite(entry_id, record, WHEN)
+
+
+def test_pages_go_out_once_in_the_order_recorded() -> None:
+    handoff = PageHandoff()
+    handoff.offer([page("a"), page("b"), page("c")])
+    assert [p.entry_id for p in handoff.take(2)] == ["a", "b"]
+    assert [p.entry_id for p in handoff.take(2)] == ["c"]
+    assert handoff.take(2) == []
+    assert handoff.returned(["a", "b"]) == ["a", "b"]
+
+
+def test_a_newer_record_replaces_the_one_waiting() -> None:
+    handoff = PageHandoff()
+    handoff.offer([page("a", b"v1")])
+    handoff.offer([page("a", b"v2")])
+    assert handoff.take(5) == [page("a", b"v2")]
+
+
+def test_a_page_recorded_again_while_out_stays_pending() -> None:
+    handoff = PageHandoff()
+    handoff.offer([page("a", b"v1")])
+    assert handoff.take(1) == [page("a", b"v1")]
+    handoff.offer([page("a", b"v2")])  # not sent beside the first: either could finish last
+    assert handoff.take(1) == []
+    assert handoff.returned(["a"]) == []  # the newer record is left to the output stage
+    handoff.offer([page("a", b"v3")])  # out of the workers now: it may go again
+    assert handoff.take(1) == [page("a", b"v3")]
+    assert handoff.returned(["a"]) == ["a"]
+
+
+def test_a_forgotten_page_is_not_written_nor_marked_done() -> None:
+    handoff = PageHandoff()
+    handoff.offer([page("a"), page("b")])
+    handoff.take(1)
+    handoff.withdraw(["a", "b"])
+    assert handoff.take(5) == []
+    assert handoff.returned(["a"]) == []
+
+
+def test_every_page_a_large_build_writes_is_the_one_its_state_shows(
+        corpus_2000: Path, tmp_path: Path) -> None:
+    """2,000 dumps: the handoff runs (pages ride along from the second batch on), in
+    the worker pool, and the corpus corrects articles of earlier batches."""
+    settings = make_settings(tmp_path, input_dir=corpus_2000)
+    with State(settings.state_path) as state:
+        report = publish(settings, state)
+        assert report.parsed > BATCH_CHUNKS * CHUNK
+        assert state.work.pending().pages == []
+        shown = state.entries.by_ids(key.entry_id for key in state.entries.page_keys())
+    output = settings.output_dir
+    expected = {file.path: file.data
+                for file in (article_file(published, settings.site) for published in shown)}
+    on_disk = {path.relative_to(output).as_posix(): path.read_bytes()
+               for path in (output / "artikel").rglob("*.html")}
+    assert on_disk.keys() == expected.keys()
+    assert [path for path, data in expected.items() if on_disk[path] != data] == []
+    assert len(report.written) == len(set(report.written))
