@@ -4,11 +4,16 @@ and never outside it."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from feeds.errors import OutputError
+from feeds.site import OutputFile
 
 _TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
 
@@ -50,26 +55,42 @@ class Output:
         return f"{self._root_name}/{normal}"
 
     def write(self, relative: str, data: bytes, *, durable: bool = True) -> bool:
-        """Put `data` at `relative`; True when the file changed. `durable` syncs the
-        data to disk before the rename, so a crash cannot leave an empty file."""
-        target = self._absolute(relative)
+        """Put `data` at `relative`; True when the file changed (see `write_all`)."""
+        return bool(self.write_all([OutputFile(relative, data)], durable=durable))
+
+    def write_all(self, files: Iterable[OutputFile], *, durable: bool = True) -> list[str]:
+        """Put the files in place; the paths of those whose bytes changed.
+
+        Each changed file is written under a temporary name first. With
+        `durable`, the new bytes are on disk before any file takes its name: one
+        sync of the output's file system for them all (`_sync`), not one a file,
+        so that a crash of the machine cannot leave an empty file where a whole
+        one was. A failure leaves every file named as it was, or whole and new."""
+        staged: list[_Staged] = []
+        placed: list[str] = []
+        target = str(self.root)
         try:
-            # Plain os calls on strings: a Path object per call costs more, for a
-            # page per article, than the system call itself (see _absolute).
-            if os.stat(target).st_size == len(data) and _read(target) == data:  # noqa: PTH116
-                return False
-        except OSError:
-            pass
-        temporary = _temporary_beside(target)
-        try:
-            self._make_directory_of(target)
-            _write_file(temporary, data, durable=durable)
-            os.replace(temporary, target)  # noqa: PTH105
+            for file in files:
+                target = self._absolute(file.path)
+                if _holds(target, file.data):
+                    continue
+                self._make_directory_of(target)
+                staged.append(_Staged(file.path, _temporary_beside(target), target))
+                _write_file(staged[-1].temporary, file.data)
+            if durable and staged:
+                target = str(self.root)
+                _sync(self._root_name)
+            for file_staged in staged:
+                target = file_staged.target
+                os.replace(file_staged.temporary, target)  # noqa: PTH105 - see _absolute
+                placed.append(file_staged.path)
         except OSError as error:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)  # noqa: PTH108
             raise OutputError(target, f"cannot write: {error.strerror or error}") from error
-        return True
+        finally:
+            for left in staged[len(placed):]:
+                with contextlib.suppress(OSError):
+                    os.unlink(left.temporary)  # noqa: PTH108
+        return placed
 
     def _make_directory_of(self, target: str) -> None:
         directory = target.rpartition("/")[0]
@@ -121,19 +142,37 @@ def _temporary_beside(target: str) -> str:
     return f"{directory}/.{name}.{os.getpid()}.tmp"
 
 
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    """A file written under its temporary name, waiting to take its own."""
+
+    path: str  # relative to the root
+    temporary: str
+    target: str
+
+
+def _holds(target: str, data: bytes) -> bool:
+    """Whether the file at `target` holds exactly `data` (compared only when the
+    sizes agree)."""
+    try:
+        # Plain os calls on strings: a Path object per call costs more, for a
+        # page per article, than the system call itself (see Output._absolute).
+        return os.stat(target).st_size == len(data) and _read(target) == data  # noqa: PTH116
+    except OSError:
+        return False
+
+
 def _read(path: str) -> bytes:
-    with open(path, "rb") as file:  # noqa: PTH123 - see Output.write
+    with open(path, "rb") as file:  # noqa: PTH123 - see Output.write_all
         return file.read()
 
 
-def _write_file(path: str, data: bytes, *, durable: bool) -> None:
+def _write_file(path: str, data: bytes) -> None:
     """Create `path` holding `data`. Plain os calls: open() would also ask whether
     the file is a terminal and where it starts, three system calls a page more."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
     try:
         _write_all(descriptor, data)
-        if durable:
-            os.fsync(descriptor)
     finally:
         os.close(descriptor)
 
@@ -142,3 +181,36 @@ def _write_all(descriptor: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(descriptor, view):]
+
+
+def _sync(directory: str) -> None:
+    """Put on disk what was written to the file system holding `directory`:
+    syncfs(2) where the C library has it (Linux), else sync(2), which does the
+    same for every file system. Raises OSError as fsync would (a full disk)."""
+    syncfs = _syncfs()
+    if syncfs is None:
+        os.sync()
+        return
+    descriptor = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        if syncfs(descriptor) != 0:
+            import ctypes
+
+            number = ctypes.get_errno()
+            raise OSError(number, os.strerror(number))
+    finally:
+        os.close(descriptor)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """The C library's syncfs, when it has one. Python's os module has none."""
+    import ctypes  # only a run that writes needs it
+
+    library = ctypes.CDLL(None, use_errno=True)
+    function = getattr(library, "syncfs", None)
+    if function is None:
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return cast(Callable[[int], int], function)

@@ -16,6 +16,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from feeds import output as output_module
 from feeds.config import Settings
 from feeds.daemon import Daemon, SettleTracker
 from feeds.output import Output
@@ -48,17 +49,26 @@ def visible_files(root: Path) -> dict[str, bytes]:
     return {k: v[0] for k, v in snapshot(root).items() if not Path(k).name.startswith(".")}
 
 
+def full_disk(*_: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+# Where a full disk shows: writing a file, or syncing what was written (the file
+# system's sync(2), as where the C library has no syncfs(2)).
+FULL_DISK_AT = {"write": (os, "write"), "sync": (os, "sync")}
+
+
+@pytest.mark.parametrize("where", sorted(FULL_DISK_AT))
 def test_disk_full_keeps_the_last_good_feeds_and_recovers(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+        where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
     settings = published_once(tmp_path)
     before = visible_files(settings.output_dir)
     drop_second_dump(settings)
-    real_fsync = os.fsync
-
-    def full_disk(fd: int) -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(os, "fsync", full_disk)
+    module, name = FULL_DISK_AT[where]
+    real_call = getattr(module, name)
+    monkeypatch.setattr(output_module, "_syncfs", lambda: None)
+    monkeypatch.setattr(module, name, full_disk)
     caplog.set_level(logging.INFO, logger="feeds")
     with State(settings.state_path) as state:
         daemon = Daemon(settings, state, tracker=SettleTracker(0, inotify=False))
@@ -73,7 +83,7 @@ def test_disk_full_keeps_the_last_good_feeds_and_recovers(
         assert all(data.rstrip().endswith(b"</html>") for path, data in after.items()
                    if path not in before)
         assert not list(settings.output_dir.rglob(".*.tmp"))  # no temporary left
-        monkeypatch.setattr(os, "fsync", real_fsync)
+        monkeypatch.setattr(module, name, real_call)
         assert daemon.full_pass() is not None
     assert len(titles(settings)) == 2
     assert "recovered: publishing again" in caplog.messages

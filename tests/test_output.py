@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from feeds import output as output_module
 from feeds.errors import OutputError
 from feeds.output import Output
+from feeds.site import OutputFile
 
 
 def test_unchanged_content_is_not_rewritten(tmp_path: Path) -> None:
@@ -71,3 +73,29 @@ def test_a_new_file_appears_whole_or_not_at_all(tmp_path: Path,
         output.write("artikel/b.html", b"<html>...</html>", durable=False)
     monkeypatch.setattr(os, "write", real_write)
     assert [p.name for p in (tmp_path / "artikel").iterdir()] == ["a.html"]
+
+
+def test_many_files_are_synced_once_before_any_takes_its_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output = Output(tmp_path / "out")
+    output.prepare()
+    synced: list[list[str]] = []  # at each sync, the files already named
+
+    def sync(directory: str) -> None:
+        synced.append(sorted(p.name for p in output.root.rglob("*.xml")))
+
+    monkeypatch.setattr(output_module, "_sync", sync)
+    files = [OutputFile(f"feed/{n}.xml", b"<x/>") for n in range(10)]
+    assert output.write_all(files) == [file.path for file in files]
+    assert synced == [[]]
+    assert output.write_all(files) == []  # unchanged: nothing written, nothing synced
+    assert output.write_all([OutputFile("page.xml", b"<p/>")], durable=False) == ["page.xml"]
+    assert len(synced) == 1
+    assert not list(output.root.rglob(".*.tmp"))
+
+
+def test_the_real_sync_runs(tmp_path: Path) -> None:
+    output = Output(tmp_path / "out")
+    output.prepare()
+    assert output.write_all([OutputFile("a.xml", b"<a/>"), OutputFile("b.xml", b"<b/>")])
+    assert (output.root / "b.xml").read_bytes() == b"<b/>"

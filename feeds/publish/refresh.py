@@ -55,6 +55,7 @@ from feeds.state.work import Pending
 from feeds.workers import Context, Workers
 
 PAGES_PER_JOB = 500  # pages a worker writes, and the main process marks done, at a time
+LISTINGS_PER_JOB = 16  # category or reporter feeds a worker writes at a time
 StopRequested = Callable[[], bool]
 
 
@@ -72,7 +73,7 @@ class ListingJob:
 
 def write(output: Output, files: Iterable[OutputFile], *, durable: bool = True) -> list[str]:
     """Put the files in place; the paths of those whose bytes changed."""
-    return [file.path for file in files if output.write(file.path, file.data, durable=durable)]
+    return output.write_all(files, durable=durable)
 
 
 def remove(output: Output, paths: Iterable[str]) -> list[str]:
@@ -138,29 +139,35 @@ def _write_feeds(context: Context, workers: Workers, pending: Pending,
     """Every feed the state says changed, those of the site, and the index over all."""
     settings, output, site = context.settings, context.output, context.settings.site
     listing = _site_listing(context, newest)
-    written = write(output, feed_files(listing.summaries[0].spec,
-                                       article_items(newest, listing.names, site), site))
     due = [job for job in listing.jobs if job.spec.key in pending.feeds]
-    for files in workers.map(_write_listing, due, work=len(due) * settings.entries_per_feed):
+    groups = [due[start : start + LISTINGS_PER_JOB]
+              for start in range(0, len(due), LISTINGS_PER_JOB)]
+    written: list[str] = []
+    for files in workers.map(_write_listings, groups,
+                             work=len(due) * settings.entries_per_feed):
         written += files
     live = {summary.spec.key for summary in listing.summaries + listing.reporters}
     for key in pending.feeds - live:  # a category or reporter that lost its last entry
         written += remove(output, output.files_under(feed_directory(key).rstrip("/")))
     populer = _populer(context, newest[:1])
-    written += write(output, feed_files(populer.spec, populer.items, site))
     summaries = [*listing.summaries, items_summary(populer.spec, populer.items)]
     specs = [summary.spec for summary in summaries]
     return written + write(output, [
+        *feed_files(listing.summaries[0].spec, article_items(newest, listing.names, site), site),
+        *feed_files(populer.spec, populer.items, site),
         OutputFile("index.html", index_page(summaries, listing.reporters, site)),
         OutputFile("feeds.opml", opml(specs, [r.spec for r in listing.reporters], site))])
 
 
-def _write_listing(context: Context, job: ListingJob) -> list[str]:
-    """A category's or a reporter's feeds and page (a job of the run's workers)."""
-    entries = context.state.entries.newest(job.category, context.settings.entries_per_feed,
-                                           reporter=job.reporter)
-    return write(context.output, listing_files(job.spec, entries, job.names,
-                                               context.settings.site))
+def _write_listings(context: Context, jobs: list[ListingJob]) -> list[str]:
+    """Categories' or reporters' feeds and pages (a job of the run's workers),
+    written together: one sync for them all."""
+    settings = context.settings
+    return write(context.output, (
+        file for job in jobs
+        for file in listing_files(job.spec, context.state.entries.newest(
+            job.category, settings.entries_per_feed, reporter=job.reporter),
+            job.names, settings.site)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,24 +196,29 @@ def _write_sitemaps(context: Context, pending: Pending, newest: list[Published],
     state, output, site = context.state, context.output, context.settings.site
     window = news_window(newest[0].entry.published) if newest else None
     news = state.entries.published_since(window, NEWS_URLS) if window else []
-    written = write(output, [OutputFile("robots.txt", robots_txt(site)),
-                             OutputFile("news-sitemap.xml", news_sitemap(news, site))])
-    touched = {f"{key.published:%Y-%m}" for key in state.entries.page_keys(pending.pages)}
-    touched |= {"-".join(path.split("/")[1:3]) for path in pending.removals
-                if path.startswith("artikel/")}
+    touched = pending.months | {"-".join(path.split("/")[1:3]) for path in pending.removals
+                                if path.startswith("artikel/")}
     counted = bool(state.work.months()) or not state.entries.count()  # else an older feeds'
     with state.transaction():
         state.work.count_months(None if whole or not counted else touched)
     existing = set(output.files_under("sitemap"))
     parts: list[SitemapPart] = []
+    due: list[str] = []
     for month in state.work.months():
         paths = month_paths(month.month, month.entries)
         if whole or month.month in touched or not existing.issuperset(paths):
-            written += write(output, month_files(month.month,
-                                                 state.entries.page_stamps(month.month), site))
+            due.append(month.month)
         parts += [SitemapPart(path, month.newest) for path in paths]
-    written += write(output, [OutputFile("sitemap.xml", sitemap_index(parts, site))])
-    return written + remove(output, existing - {part.path for part in parts})
+    written = write(output, [
+        OutputFile("robots.txt", robots_txt(site)),
+        OutputFile("news-sitemap.xml", news_sitemap(news, site)),
+        *(file for month in due
+          for file in month_files(month, state.entries.page_stamps(month), site)),
+        OutputFile("sitemap.xml", sitemap_index(parts, site))])
+    written += remove(output, existing - {part.path for part in parts})
+    with state.transaction():
+        state.work.done(months=pending.months)
+    return written
 
 
 def _write_pages(workers: Workers, ids: list[str], stop: StopRequested, state: State

@@ -127,7 +127,7 @@ class State:
     def clear(self) -> None:
         """Forget everything (for a rebuild from the input)."""
         for table in ("files", "entries", "spellings", "reporters", "versions", "pending_feeds",
-                      "pending_pages", "pending_removals", "sitemap_months"):
+                      "pending_pages", "pending_removals", "pending_months", "sitemap_months"):
             self.db.execute(f"DELETE FROM {table}")  # fixed names, no input
 
     def meta(self, key: str) -> str | None:

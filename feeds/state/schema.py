@@ -149,6 +149,14 @@ MIGRATIONS = (
     DROP INDEX IF EXISTS entries_by_published;
     CREATE INDEX entries_by_published ON entries (published DESC, id DESC, updated);
     """,
+    """
+    -- The sitemap's months that hold a changed page (YYYY-MM), owed from when the
+    -- page is, until the sitemap is written: a page may be written, and marked
+    -- done, long before the sitemap that lists it.
+    CREATE TABLE pending_months (month TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT INTO pending_months SELECT DISTINCT substr(published, 1, 7)
+        FROM pending_pages JOIN entries ON entries.id = pending_pages.entry_id;
+    """,
 )
 
 

@@ -1,4 +1,4 @@
-"""What the output still owes (feeds, pages, removals), written in the same
+"""What the output still owes (feeds, pages, sitemap months, removals), written in the same
 transaction as the change that needs it and cleared once the files are in
 place; and the months of the sitemap, as it last counted them."""
 
@@ -13,15 +13,17 @@ from datetime import datetime
 @dataclass(frozen=True, slots=True)
 class Pending:
     """What the output still owes: category and reporter feeds (by key,
-    `feeds.model.feed_keys`), article pages (by entry id, sorted), and output
-    paths to remove."""
+    `feeds.model.feed_keys`), article pages (by entry id, sorted), the sitemap's
+    parts of the months holding a changed page (`YYYY-MM`), and output paths to
+    remove."""
 
     feeds: set[str]
     pages: list[str]
     removals: set[str]
+    months: set[str]
 
     def __bool__(self) -> bool:
-        return bool(self.feeds or self.pages or self.removals)
+        return bool(self.feeds or self.pages or self.removals or self.months)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +43,12 @@ class Work:
             removals: Iterable[str] = ()) -> None:
         self.db.executemany("INSERT OR IGNORE INTO pending_feeds VALUES (?)",
                             ((key,) for key in feeds))
-        self.db.executemany("INSERT OR IGNORE INTO pending_pages VALUES (?)",
-                            ((entry_id,) for entry_id in pages))
+        rows = [(entry_id,) for entry_id in pages]
+        self.db.executemany("INSERT OR IGNORE INTO pending_pages VALUES (?)", rows)
+        # The page's month is owed to the sitemap until the sitemap is written,
+        # even once the page is (a build writes pages long before the sitemap).
+        self.db.executemany("INSERT OR IGNORE INTO pending_months "
+                            "SELECT substr(published, 1, 7) FROM entries WHERE id = ?", rows)
         self.db.executemany("INSERT OR IGNORE INTO pending_removals VALUES (?)",
                             ((path,) for path in removals))
 
@@ -53,22 +59,27 @@ class Work:
         self.db.execute("INSERT OR IGNORE INTO pending_feeds SELECT 'author:' || author_slug "
                         "FROM reporters")
         self.db.execute("INSERT OR IGNORE INTO pending_pages SELECT id FROM entries")
+        self.db.execute("INSERT OR IGNORE INTO pending_months "
+                        "SELECT DISTINCT substr(published, 1, 7) FROM entries")
 
     def pending(self) -> Pending:
         feeds = {key for (key,) in self.db.execute("SELECT feed FROM pending_feeds")}
         pages = [entry_id for (entry_id,) in self.db.execute(
             "SELECT entry_id FROM pending_pages ORDER BY entry_id")]
         removals = {path for (path,) in self.db.execute("SELECT path FROM pending_removals")}
-        return Pending(feeds, pages, removals)
+        months = {month for (month,) in self.db.execute("SELECT month FROM pending_months")}
+        return Pending(feeds, pages, removals, months)
 
     def done(self, *, feeds: Iterable[str] = (), pages: Iterable[str] = (),
-             removals: Iterable[str] = ()) -> None:
+             removals: Iterable[str] = (), months: Iterable[str] = ()) -> None:
         self.db.executemany("DELETE FROM pending_feeds WHERE feed = ?",
                             ((key,) for key in feeds))
         self.db.executemany("DELETE FROM pending_pages WHERE entry_id = ?",
                             ((entry_id,) for entry_id in pages))
         self.db.executemany("DELETE FROM pending_removals WHERE path = ?",
                             ((path,) for path in removals))
+        self.db.executemany("DELETE FROM pending_months WHERE month = ?",
+                            ((month,) for month in months))
 
     def months(self) -> list[Month]:
         """Each month entries were published in, with how many and the newest
