@@ -1,5 +1,6 @@
-"""The worker processes of a large run: one per core, started on first use and
-shared by its stages (parsing, then feeds and article pages), so that a run pays
+"""The worker processes of a large run: one per core but one (the run's own
+process takes jobs too, while it waits), started on first use and shared by its
+stages (parsing, then feeds and article pages), so that a run pays
 for starting them once; and the one fall-back when they fail: the rest of the
 jobs are done in the run's own process.
 
@@ -53,7 +54,8 @@ class Context:
         if self._state is None:
             from feeds.state import State
 
-            self._state = State(self.settings.state_path, lock=False)
+            # A worker renders each feed once: nothing to remember.
+            self._state = State(self.settings.state_path, lock=False, remember=False)
         return self._state
 
     @property
@@ -145,10 +147,10 @@ class Workers:
                 sent.append((job, pool.submit(call, job)))
                 in_hand.clear()
                 while len(sent) > ahead:
-                    yield sent[0][1].result()
+                    yield self._oldest(task, sent)
                     sent.popleft()
             while sent:
-                yield sent[0][1].result()
+                yield self._oldest(task, sent)
                 sent.popleft()
         except BrokenProcessPool as error:
             log.warning("worker processes failed (%s); going on in this process", error)
@@ -161,6 +163,30 @@ class Workers:
             if sent:  # stopped early: the jobs not started are dropped
                 self.cancel()
 
+    def _oldest(self, task: Task[Job, Result], sent: deque[tuple[Job, Future[Result]]]
+                ) -> Result:
+        """The oldest job's result. While a worker is still at it, this process
+        takes the newest job no worker has started and does it here: the run's
+        own process is one of its workers (and the pool one process smaller)."""
+        oldest = sent[0][1]
+        while not oldest.done() and self._do_one_here(task, sent):
+            pass
+        return oldest.result()
+
+    def _do_one_here(self, task: Task[Job, Result], sent: deque[tuple[Job, Future[Result]]]
+                     ) -> bool:
+        """Whether a job not started was taken from the pool and done here."""
+        from concurrent.futures import Future
+
+        for index in range(len(sent) - 1, 0, -1):
+            job, future = sent[index]
+            if future.cancel():  # only a job no worker has started can be
+                here: Future[Result] = Future()
+                here.set_result(task(self.local, job))
+                sent[index] = (job, here)
+                return True
+        return False
+
     def cancel(self) -> None:
         """Drop the jobs not started yet, and the pool (the next map starts another)."""
         if self._pool is not None:
@@ -172,8 +198,10 @@ class Workers:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
+            # One process a core, the run's own included (see `_oldest`).
             self._pool = ProcessPoolExecutor(
-                max_workers=os.cpu_count(), mp_context=multiprocessing.get_context("spawn"),
+                max_workers=max(1, (os.cpu_count() or 1) - 1),
+                mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start, initargs=(self.local.settings,))
         return self._pool
 

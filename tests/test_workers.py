@@ -1,8 +1,11 @@
-"""The run's worker pool: results in order, and when a worker dies, what the
-pool finished stands and only the rest is done in the run's own process."""
+"""The run's worker pool: results in order; the run's own process takes jobs while
+it waits; and when a worker dies, what the pool finished stands and only the rest is
+done in the run's own process."""
 
 from __future__ import annotations
 
+import os
+import time
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
@@ -49,3 +52,21 @@ def test_what_the_pool_finished_stands_when_a_worker_dies(
     assert results == [f"{job} by a worker" if job < finished else f"{job} here"
                        for job in range(10)]
     assert ("worker processes failed" in caplog.text) == (finished < 10)
+
+
+def where_done(context: Context, job: int) -> tuple[int, int]:
+    time.sleep(0.05)
+    return job, os.getpid()
+
+
+def test_the_runs_own_process_takes_jobs_while_it_waits(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """On two cores: one worker process, and the run's own process, which does the
+    newest job no worker has started while the oldest is still out; results in order."""
+    monkeypatch.setattr(feeds.workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    with Workers(Context(Settings())) as workers:
+        results = list(workers.map(where_done, range(24), work=24))
+    assert [job for job, _ in results] == list(range(24))
+    by = {pid for _, pid in results}
+    assert os.getpid() in by and len(by) == 2

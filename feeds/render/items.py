@@ -33,7 +33,8 @@ class FeedItem:
     image_credit: str | None = None
 
 
-@lru_cache(maxsize=1024)  # the daemon renders the same newest entries scan after scan
+# A daemon renders the same newest entries (three feeds of 50) pass after pass.
+@lru_cache(maxsize=256)
 def article_item(published: Published, base_url: str, site_title: str,
                  category_name: str) -> FeedItem:
     entry = published.entry

@@ -28,21 +28,24 @@ from feeds.state.work import Month, Pending, Work
 __all__ = ["DEFERRABLE_INDEXES", "MIGRATIONS", "Category", "Month", "Pending", "Reporter", "Run",
            "State"]
 
-CACHE_KIB = 8 * 1024  # SQLite's page cache, at most
+CACHE_KIB = 8 * 1024  # SQLite's page cache of the writer's connection, at most
 
 
 class State:
     """The state database, opened for writing by one process at a time (`lock`),
-    or for reading beside that writer."""
+    or for reading beside that writer. `remember` keeps the entries last read for
+    the feeds decoded (`Entries`): a process that renders the same feeds again and
+    again wants it; a run's worker, which renders each feed once, does not."""
 
-    def __init__(self, path: Path, *, lock: bool = True, busy_timeout: float = 10.0) -> None:
+    def __init__(self, path: Path, *, lock: bool = True, busy_timeout: float = 10.0,
+                 remember: bool = True) -> None:
         self.path = path
         self._lock_file: IO[str] | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if lock:
                 self._lock_file = acquire_lock(path)
-            self.db = _connect(path, busy_timeout)
+            self.db = _connect(path, busy_timeout, writer=lock)
             migrate(self.db, path)
             if lock:
                 self.restore_indexes()
@@ -56,7 +59,7 @@ class State:
             self.close()
             raise
         self.files = Files(self.db)
-        self.entries = Entries(self.db)
+        self.entries = Entries(self.db, remember=remember)
         self.names = Names(self.db)
         self.work = Work(self.db)
         self.runs = Runs(self.db)
@@ -141,7 +144,7 @@ class State:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
 
-def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+def _connect(path: Path, busy_timeout: float, *, writer: bool) -> sqlite3.Connection:
     # The daemon's passes run on threads of their own, one at a time (a pass holds
     # the publishing lock), so sharing the connection between them is safe.
     db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout,
@@ -149,8 +152,10 @@ def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     # A batch of a full build touches index pages all over; with the default
-    # cache they are spilled and written more than once per commit.
-    db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    # cache they are spilled and written more than once per commit. A reader
+    # keeps the default: the run's workers read each row once.
+    if writer:
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     # The spellings trigger makes each insert keep a statement journal, which
     # otherwise spills to a temporary file.
     db.execute("PRAGMA temp_store = MEMORY")

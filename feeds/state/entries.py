@@ -23,8 +23,9 @@ DECODED_CACHE_ENTRIES = 1024  # more than the entries a daemon's feeds hold betw
 
 
 class Entries:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, *, remember: bool = True) -> None:
         self.db = db
+        self._decode = _remembered if remember else _published
 
     # --- what the decider asks, and what it decides -------------------------
 
@@ -80,7 +81,7 @@ class Entries:
                                    "ORDER BY published DESC, id DESC LIMIT ?",
                                    (category_slug, limit))
         # The feeds a daemon rewrites again and again hold mostly the same entries.
-        return [_remembered(record, updated) for record, updated in rows]
+        return [self._decode(record, updated) for record, updated in rows]
 
     def by_ids(self, ids: Iterable[str]) -> list[Published]:
         """These entries (those the state holds), in the order given, in one query;
@@ -97,7 +98,7 @@ class Entries:
                                "ORDER BY published DESC, id DESC LIMIT ?",
                                (format_utc(since), limit))
         # The newest entries: those the feeds hold too, decoded once for both.
-        return [_remembered(record, updated) for record, updated in rows]
+        return [self._decode(record, updated) for record, updated in rows]
 
     def page_keys(self, ids: Iterable[str] | None = None) -> list[PageKey]:
         """What names the pages of these entries, or of all, without decoding
