@@ -195,7 +195,7 @@ def stage_costs(input_dir: Path, names: list[str], scratch: Path
 def record_batch(settings: Settings, state: State, batch: list[Dump], now: datetime) -> None:
     """What a build's main process does with one batch of new dumps."""
     with state.transaction():
-        record(state, batch, {}, now, Report(), settings.input_dir)
+        record(state, batch, now, Report(), settings.input_dir)
 
 
 if __name__ == "__main__":

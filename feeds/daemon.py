@@ -42,7 +42,15 @@ from watchdog.observers.inotify import InotifyFullEmitter, InotifyObserver
 
 from feeds.config import Settings
 from feeds.errors import InputError, Rejection
-from feeds.inputs import Kind, Stat, has_writer, judge_path, list_input, warn_passed_over
+from feeds.inputs import (
+    Kind,
+    Stat,
+    has_writer,
+    judge_path,
+    list_input,
+    scan_input,
+    warn_passed_over,
+)
 from feeds.publish import Clock, Report, publish, system_clock
 from feeds.publish.changes import find_changes, render_due
 from feeds.server import Server
@@ -310,15 +318,16 @@ class Daemon:
     def full_pass(self) -> Report | None:
         """List the directory, compare it with the state, publish what changed."""
         self._full.clear()
+        passed_over: dict[str, str] = {}
         try:
-            listing = list_input(self.settings.input_dir)
             reader = self._state_reader()
-            changes = find_changes(listing.dumps, reader.files.stats())
+            changes = find_changes(scan_input(self.settings.input_dir, passed_over),
+                                   reader.files.stat_keys())
             owed = render_due(self.settings, reader)
         except Exception as error:  # the daemon must outlive any fault; it retries
             self._report_error(error)
             return None
-        self._say_passed_over(listing.passed_over)
+        self._say_passed_over(passed_over)
         self._watch_again_if_lost()
         first, self._listed = not self._listed, True  # the first finds what came while down
         if not changes.changed and not changes.gone and not owed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -69,10 +69,11 @@ class SeenFile:
 
 @dataclass(frozen=True, slots=True)
 class ToRead:
-    """An input file to read, as listed, and what the state knows of it."""
+    """An input file to read, its stat as listed (None: as it is when read), and
+    what the state knows of it."""
 
     path: str
-    stat: Stat
+    stat: Stat | None
     seen: SeenFile | None
 
 
@@ -192,42 +193,61 @@ class Listing:
 
 def list_input(input_dir: Path) -> Listing:
     """Every dump below the input directory (by `judge`), in no particular order,
-    and what was passed over. Raises InputError when it is missing.
+    and what was passed over. Raises InputError when it is missing."""
+    found = Listing()
+    for path, stat in scan_input(input_dir, found.passed_over):
+        found.dumps[path] = FileStat(stat.st_size, stat.st_mtime_ns)
+    return found
 
-    One pass of scandir, one stat a dump: a full pass of the daemon over a large
-    archive costs about what listing it does."""
+
+def scan_input(input_dir: Path, passed_over: dict[str, str]) -> Iterator[tuple[str, Stat]]:
+    """Every dump below the input directory (by `judge`) with its stat, as the
+    directory is read, in no particular order; what is passed over goes into
+    `passed_over`. Raises InputError, at once, when the directory is missing.
+
+    One pass of scandir, one stat a dump, and nothing kept: a full pass of the
+    daemon over a large archive costs about what listing it does, in memory that
+    does not grow with it."""
     if not input_dir.is_dir():
         raise InputError(input_dir, "input directory not found")
-    found = Listing()
-    pending = [("", os.fspath(input_dir))]
+    return _scan(os.fspath(input_dir), passed_over)
+
+
+def _scan(root: str, passed_over: dict[str, str]) -> Iterator[tuple[str, Stat]]:
+    pending = [("", root)]
     read: set[tuple[int, int]] = set()  # (device, inode) of every directory read
     while pending:
         prefix, directory = pending.pop()
         try:
             folder = os.stat(directory)  # noqa: PTH116 - no Path object per directory
             if (folder.st_dev, folder.st_ino) in read:  # a link back up: a loop
-                found.passed_over[prefix.rstrip("/")] = "a link to a directory already read"
+                passed_over[prefix.rstrip("/")] = "a link to a directory already read"
                 continue
             read.add((folder.st_dev, folder.st_ino))
             with os.scandir(directory) as entries:
                 for item in entries:
                     # Each entry is let go once stat'ed: a DirEntry keeps its whole
-                    # stat_result, and a list of all of them would cost megabytes.
+                    # stat_result.
                     name = item.name
                     try:
                         verdict = judge(name, item)
                         if verdict.kind is Kind.DUMP:
-                            stat = item.stat()
-                            found.dumps[prefix + name] = FileStat(stat.st_size, stat.st_mtime_ns)
+                            yield prefix + name, item.stat()
                         elif verdict.kind is Kind.DIRECTORY:
                             pending.append((f"{prefix}{name}/", f"{directory}/{name}"))
                         elif verdict.kind is Kind.PASSED_OVER:
-                            found.passed_over[prefix + name] = verdict.why
+                            passed_over[prefix + name] = verdict.why
                     except OSError:
                         continue  # vanished between listing and stat
         except OSError:
             continue  # vanished or unreadable: the next scan sees it again
-    return found
+
+
+def stat_key(size: int, mtime_ns: int) -> int:
+    """A file's size and mtime as one number, equal only for an equal pair (an
+    mtime before 2262): what the state keeps to tell an unchanged file, one
+    small object a file where a pair takes three."""
+    return (size << 64) + mtime_ns
 
 
 def warn_passed_over(input_dir: Path, passed_over: Mapping[str, str]) -> None:

@@ -9,6 +9,7 @@ workers to start.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -54,10 +55,15 @@ def read_files(context: Context, files: list[ToRead]) -> list[Dump | None]:
 
 def read_dump(settings: Settings, file: ToRead) -> Dump | None:
     """One file; None when it changed while being read (the next scan reads it again)."""
-    path, size, mtime_ns = file.path, file.stat.st_size, file.stat.st_mtime_ns
-    options = settings.parse_options
+    path, options = file.path, settings.parse_options
+    where = f"{settings.input_dir}/{path}"
     try:
-        read = read_dump_bytes(f"{settings.input_dir}/{path}", size, options, source=path)
+        stat = file.stat or os.stat(where)  # noqa: PTH116 - a plain stat, as listing takes
+    except OSError:
+        return None  # gone since it was listed: the next scan says so
+    size, mtime_ns = stat.st_size, stat.st_mtime_ns
+    try:
+        read = read_dump_bytes(where, size, options, source=path)
     except DumpError as error:
         return Dump(path=path, size=size, mtime_ns=mtime_ns, sha256="",
                     rejected=_rejected(error))

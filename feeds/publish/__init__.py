@@ -14,17 +14,26 @@ killed at any point leaves the rest of the work to the next run.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from feeds.config import Settings
 from feeds.dates import format_utc
 from feeds.errors import Rejected, Rejection
-from feeds.inputs import FileStat, SeenFile, Stat, ToRead, list_input, stat_inputs, warn_passed_over
+from feeds.inputs import (
+    FileStat,
+    Stat,
+    ToRead,
+    scan_input,
+    stat_inputs,
+    stat_key,
+    warn_passed_over,
+)
 from feeds.output import Output
-from feeds.publish.changes import RENDERED_WITH, find_changes, whole_render_due
+from feeds.publish.changes import RENDERED_WITH, Changes, find_changes, whole_render_due
 from feeds.publish.report import Progress, Report, StopRequested
 from feeds.records import RECORD_FORMAT, RECORD_FORMAT_KEY
 from feeds.state import Run, State
@@ -72,17 +81,17 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     context = Context(settings, state, Output(settings.output_dir))
     interrupted = _prepare_output(context)
     rebuild = _forget_if_asked(settings, state, rebuild=rebuild)
-    files = _look(settings, state, only, report)
-    changes = find_changes(files.stats, files.seen)
+    looked = _look(settings, state, only, report)
+    changes = looked.changes
     report.unchanged = changes.unchanged
-    seen = state.files.seen(changes.changed)
-    todo = [ToRead(path, files.stats[path], seen.get(path)) for path in changes.changed
-            if settled is None or settled(path, files.stats[path])]
+    todo = [path for path in changes.changed
+            if settled is None or settled(path, looked.stats[path])]
     whole = rebuild or whole_render_due(settings, state)
     _begin(context, writing=interrupted or bool(todo) or whole or bool(state.work.pending()),
            whole=whole)
     with Workers(context) as workers:
-        _ingest(context, workers, todo, seen, report, clock=clock, progress=progress, stop=stop)
+        _ingest(context, workers, _Todo(todo, looked.stats, state.files.any()), report,
+                clock=clock, progress=progress, stop=stop)
         with state.transaction():
             state.files.drop(changes.gone)  # their entries stay: inputs may rotate
             # The files' paths are relative to it: `feeds status` names them from here,
@@ -143,31 +152,37 @@ def _forget_if_asked(settings: Settings, state: State, *, rebuild: bool) -> bool
 
 
 @dataclass(frozen=True, slots=True)
-class Inputs:
-    """The input files a run considers, as listed, and the size and mtime the
-    state saw of each (by path)."""
+class Looked:
+    """The input files a run considers against what the state saw of them, and,
+    for a run limited to paths named, their stats as listed (by path)."""
 
+    changes: Changes
     stats: dict[str, FileStat]
-    seen: dict[str, tuple[int, int]]
 
 
 def _look(settings: Settings, state: State, only: Collection[str] | None, report: Report
-          ) -> Inputs:
-    """The input files to consider and what the state saw of them: the whole
-    directory, or only the paths named (a targeted scan, at a cost that does not
-    grow with the input). A file whose name is not text is rejected here."""
+          ) -> Looked:
+    """The input files that changed, are gone, or are as they were: those of the
+    whole directory, or only the paths named (a targeted scan, at a cost that
+    does not grow with the input). A changed file whose name is not text is
+    rejected here."""
+    stats: dict[str, FileStat] = {}
     if only is None:
-        listing = list_input(settings.input_dir)
-        warn_passed_over(settings.input_dir, listing.passed_over)
-        files, seen = listing.dumps, state.files.stats()
+        passed_over: dict[str, str] = {}
+        changes = find_changes(scan_input(settings.input_dir, passed_over),
+                               state.files.stat_keys())
+        warn_passed_over(settings.input_dir, passed_over)
     else:
-        files = stat_inputs(settings.input_dir, only)
-        seen = {path: (file.size, file.mtime_ns) for path, file in
-                state.files.seen([path for path in only if _nameable(path)]).items()}
-    for path in [path for path in files if not _nameable(path)]:
-        del files[path]
+        stats = stat_inputs(settings.input_dir, only)
+        seen = state.files.seen([path for path in only if _nameable(path)])
+        changes = find_changes(stats.items(), {
+            path: stat_key(file.size, file.mtime_ns) for path, file in seen.items()})
+    unnamable = [path for path in changes.changed if not _nameable(path)]
+    for path in unnamable:
         report.rejected.append(Rejected(path, Rejection.UNNAMABLE, UNNAMABLE))
-    return Inputs(files, seen)
+    if unnamable:
+        changes = replace(changes, changed=[p for p in changes.changed if _nameable(p)])
+    return Looked(changes, stats)
 
 
 def _nameable(path: str) -> bool:
@@ -181,26 +196,41 @@ def _nameable(path: str) -> bool:
     return True
 
 
-def _ingest(context: Context, workers: Workers, todo: list[ToRead], seen: dict[str, SeenFile],
-            report: Report, *, clock: Clock, progress: Progress | None,
-            stop: StopRequested) -> None:
+@dataclass(frozen=True, slots=True)
+class _Todo:
+    """The changed files a run reads (sorted), their stats as listed where the run
+    has them (else each is taken as it is read), and whether the state saw any
+    input file before (else none of them needs looking up)."""
+
+    paths: list[str]
+    stats: dict[str, FileStat]
+    anything_seen: bool
+
+    def to_read(self, state: State, paths: list[str]) -> list[ToRead]:
+        seen = state.files.seen(paths) if self.anything_seen else {}
+        return [ToRead(path, self.stats.get(path), seen.get(path)) for path in paths]
+
+
+def _ingest(context: Context, workers: Workers, todo: _Todo, report: Report, *, clock: Clock,
+            progress: Progress | None, stop: StopRequested) -> None:
     """Read the changed files and record them, a batch a transaction, with the
     pages the workers wrote since the batch before marked done. Into an empty
     state, many are recorded with the indexes deferred."""
-    if not todo:
+    if not todo.paths:
         return
     # The parser loads only to parse.
     from feeds.publish.ingest import PageHandoff, read_batches, record
 
     state = context.state
     pages = PageHandoff()
-    bulk = len(todo) >= BULK_FROM and state.entries.count() == 0
+    bulk = len(todo.paths) >= BULK_FROM and state.entries.count() == 0
     with state.indexes_deferred() if bulk else contextlib.nullcontext():
-        for batch in read_batches(workers, todo, pages, progress, stop):
+        for batch in read_batches(workers, todo.paths, functools.partial(todo.to_read, state),
+                                  pages, progress, stop):
             with state.transaction():
                 # Done first: an entry this batch records again is pending again.
                 state.work.done(pages=batch.pages)
-                recorded = record(state, batch.dumps, seen, clock(), report,
+                recorded = record(state, batch.dumps, clock(), report,
                                   context.settings.input_dir)
             pages.withdraw(recorded.forgotten)
             pages.offer(recorded.pages)

@@ -4,11 +4,11 @@ daemon's passes alike."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from feeds.config import Settings
-from feeds.inputs import Stat
+from feeds.inputs import Stat, stat_key
 from feeds.state import State
 
 RENDERED_WITH = "rendered with"  # meta: the settings the output was last rendered with
@@ -18,20 +18,27 @@ RENDERED_WITH = "rendered with"  # meta: the settings the output was last render
 class Changes:
     """Input files against what the state saw of them: those whose size or mtime
     differ (sorted: runs read and report alike, whatever the listing's order),
-    those it saw that are gone, and how many are as they were."""
+    those it saw that are gone (sorted), and how many are as they were."""
 
     changed: list[str]
     gone: list[str]
     unchanged: int
 
 
-def find_changes(files: Mapping[str, Stat], seen: Mapping[str, tuple[int, int]]) -> Changes:
-    """`files` as listed against `seen` (size and mtime by path, for the same
-    paths or more): a file whose size and mtime held is not read again."""
-    changed = sorted(path for path, stat in files.items()
-                     if seen.get(path) != (stat.st_size, stat.st_mtime_ns))
-    gone = sorted(path for path in seen if path not in files)
-    return Changes(changed, gone, len(files) - len(changed))
+def find_changes(listed: Iterable[tuple[str, Stat]], seen: dict[str, int]) -> Changes:
+    """Files as listed against `seen` (`stat_key` by path, for the same paths or
+    more), which this takes over and empties as it goes: a file whose size and
+    mtime held is not read again, nothing is kept of it, and what is left of
+    `seen` is gone. The listing is never held whole."""
+    changed: list[str] = []
+    unchanged = 0
+    for path, stat in listed:
+        if seen.pop(path, None) == stat_key(stat.st_size, stat.st_mtime_ns):
+            unchanged += 1
+        else:
+            changed.append(path)
+    changed.sort()
+    return Changes(changed, sorted(seen), unchanged)
 
 
 def whole_render_due(settings: Settings, state: State) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -130,12 +130,15 @@ def read_and_write(context: Context, job: ReadJob) -> ReadDone:
                     written)
 
 
-def read_batches(workers: Workers, todo: list[ToRead], pages: PageHandoff,
-                 progress: Progress | None, stop: StopRequested) -> Iterator[Batch]:
-    """The files read and parsed, a batch at a time, until `stop` says so (asked
-    after each batch), with the pages `pages` hands each job. A file that
-    changed while being read is left out: the next scan reads it again."""
-    jobs = (ReadJob(todo[start : start + CHUNK], pages.take(CHUNK))
+def read_batches(workers: Workers, todo: list[str], to_read: Callable[[list[str]], list[ToRead]],
+                 pages: PageHandoff, progress: Progress | None, stop: StopRequested
+                 ) -> Iterator[Batch]:
+    """The files at these paths read and parsed, a batch at a time, until `stop`
+    says so (asked after each batch), with the pages `pages` hands each job.
+    `to_read` says what is known of a chunk of paths, as its job is made: only
+    the jobs under way are held. A file that changed while being read is left
+    out: the next scan reads it again."""
+    jobs = (ReadJob(to_read(todo[start : start + CHUNK]), pages.take(CHUNK))
             for start in range(0, len(todo), CHUNK))
     batch = Batch([], [], [])
     read = chunks_read = 0
@@ -156,12 +159,14 @@ def read_batches(workers: Workers, todo: list[ToRead], pages: PageHandoff,
                 return
 
 
-def record(state: State, dumps: list[Dump], seen: dict[str, SeenFile], now: datetime,
-           report: Report, input_dir: Path) -> Recorded:
+def record(state: State, dumps: list[Dump], now: datetime, report: Report, input_dir: Path
+           ) -> Recorded:
     """Record a batch of dumps and what they make pending (call inside a
     transaction): each entry planned against what the state holds for its id,
     or what an earlier dump of the batch made of it. Returns the pages the batch
     made pending, as the state now shows them, and the entries it forgot."""
+    # What the state saw of these files before this run: no run reads a file twice.
+    seen = state.files.seen([dump.path for dump in dumps])
     known = state.entries.known({d.entry.id for d in dumps if d.entry is not None})
     plans: list[Plan] = []
     pages: dict[str, PageToWrite] = {}  # the entries whose pages change

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from feeds.dates import format_utc
-from feeds.inputs import SeenFile
+from feeds.inputs import SeenFile, stat_key
 
 _COLUMNS = "path, size, mtime_ns, sha256, entry_id, error"
 
@@ -18,10 +18,15 @@ class Files:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
-    def stats(self) -> dict[str, tuple[int, int]]:
-        """Every input file seen: its size and mtime (ns) when last read, by path."""
-        return {path: (size, mtime_ns) for path, size, mtime_ns in
+    def stat_keys(self) -> dict[str, int]:
+        """Every input file seen: its size and mtime when last read, as one number
+        (`feeds.inputs.stat_key`), by path."""
+        return {path: stat_key(size, mtime_ns) for path, size, mtime_ns in
                 self.db.execute("SELECT path, size, mtime_ns FROM files")}
+
+    def any(self) -> bool:
+        """Whether any input file was ever seen."""
+        return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is not None
 
     def seen(self, paths: Collection[str]) -> dict[str, SeenFile]:
         """What is known of these input files, for those seen before."""
