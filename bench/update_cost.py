@@ -153,7 +153,7 @@ def in_process_updates(settings: Settings, spares: list[Path]) -> dict[str, floa
             walls.append((time.perf_counter() - wall) * 1000)
             cpus.append((time.process_time() - cpu) * 1000)
             statements.append(count[0])
-            written.append(len(report.written) if report else 0)
+            written.append(report.files_written if report else 0)
         state.db.set_trace_callback(None)
     return {"wall_ms": statistics.median(walls), "cpu_ms": statistics.median(cpus),
             "sql": statistics.median(statements), "files": statistics.median(written)}

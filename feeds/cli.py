@@ -314,10 +314,10 @@ def summary(report: Report, rejected_now: int, settings: Settings, *, rebuilt: b
     and where the state is (without a configuration file, nothing else says)."""
     output_dir = settings.output_dir
     earlier = rejected_now - len(report.rejected)
-    entries = len(report.changed_entries)
+    entries = report.changed
     changed = (f"rebuilt {_plural(entries, 'entry', 'entries')} from the input" if rebuilt
                else f"{_plural(entries, 'entry', 'entries')} changed")
-    written = len(report.written)
+    written = report.files_written
     return (f"feeds: {report.parsed} parsed, {len(report.rejected)} rejected"
             + (f" ({earlier} more rejected earlier and unchanged)" if earlier else "")
             + f", {report.unchanged} unchanged; {changed}, "
@@ -403,7 +403,7 @@ def _status(args: argparse.Namespace) -> int:
     _print_rejected(rejected, Path(read_from) if read_from else settings.input_dir,
                     settings.input_dir)
     if pending:
-        print(f"state: pending {len(pending.feeds)} feeds, {len(pending.pages)} pages, "
+        print(f"state: pending {len(pending.feeds)} feeds, {pending.pages} pages, "
               f"{len(pending.removals)} removals (written by the next run)")
     if last:
         print(f"last run ({last.finished}): {last.parsed} parsed, {last.rejected} rejected, "

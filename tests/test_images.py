@@ -163,7 +163,7 @@ def test_another_image_in_a_newer_dump_is_a_correction(tmp_path: Path) -> None:
     stat = dump.stat()
     os.utime(dump, ns=(stat.st_atime_ns, stat.st_mtime_ns + 3600 * 10**9))
     report = build(settings)
-    assert len(report.changed_entries) == 1
+    assert report.changed == 1
     with State(settings.state_path) as state:
         (shown,) = state.entries.newest(None, 5)
     assert shown.entry.image == "https://cdn.rmol.id/baru.jpg"

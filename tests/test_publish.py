@@ -143,7 +143,8 @@ def test_one_new_dump_changes_exactly_its_files(tmp_path: Path) -> None:
     report = build(settings)
     after = snapshot(settings.output_dir)
     changed = {path for path in after if before.get(path) != after[path]}
-    page = next(p for p in report.written if p.startswith("artikel/"))
+    page = next(p for p in changed if p.startswith("artikel/"))
+    assert report.pages_written == 1
     assert changed == {
         "rss.xml", "atom.xml", "feed.json", "index.html",
         "category/dunia/rss.xml", "category/dunia/atom.xml", "category/dunia/feed.json",
@@ -377,7 +378,7 @@ def test_a_broken_worker_pool_falls_back_to_parsing_here(
     assert report.parsed == 2
     assert ("worker processes failed (a worker was killed); going on in this process"
             in caplog.text)
-    assert len([path for path in report.written if path.startswith("artikel/")]) == 2
+    assert report.pages_written == 2
 
 
 @pytest.mark.parametrize("threshold", [1, 10**9], ids=["parallel", "serial"])
@@ -394,11 +395,11 @@ def test_a_page_already_there_for_a_new_article_is_rendered_again(
     for settings in (clean, crashed):
         shutil.copy(SEED_DUNIA_2025, settings.input_dir / "a.txt")
         shutil.copy(SEED_DUNIA_2024, settings.input_dir / "b.txt")
-    report = build(clean)
-    page = next(path for path in report.written if path.startswith("artikel/"))
+    build(clean)
+    page = next(clean.output_dir.glob("artikel/*/*/*.html")).relative_to(clean.output_dir)
     (crashed.output_dir / page).parent.mkdir(parents=True)
     (crashed.output_dir / page).write_bytes(b"<!DOCTYPE html>\n<html><head><title>old")
-    assert page in build(crashed).written
+    assert build(crashed).pages_written == 2
     assert ({k: v[0] for k, v in snapshot(crashed.output_dir).items()}
             == {k: v[0] for k, v in snapshot(clean.output_dir).items()})
 

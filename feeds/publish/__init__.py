@@ -97,17 +97,15 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
             # The files' paths are relative to it: `feeds status` names them from here,
             # whatever input it is given.
             state.set_meta(READ_FROM, str(settings.input_dir.absolute()))
-        report.written += _refresh(context, workers, stop, whole=whole)
+        _refresh(context, workers, stop, report, whole=whole)
     if rebuild:
         from feeds.publish.refresh import remove_strays
 
         report.written += remove_strays(state, context.output)
     with state.transaction():
         state.runs.note(Run(finished=format_utc(clock()), parsed=report.parsed,
-                            rejected=len(report.rejected), written=len(report.written)))
+                            rejected=len(report.rejected), written=report.files_written))
         state.set_meta(WRITING, "")
-    # A page written while the files were read may be written again, newer.
-    report.written = list(dict.fromkeys(report.written))
     return report
 
 
@@ -234,7 +232,7 @@ def _ingest(context: Context, workers: Workers, todo: _Todo, report: Report, *, 
                                   context.settings.input_dir)
             pages.withdraw(recorded.forgotten)
             pages.offer(recorded.pages)
-            report.written += batch.written
+            report.pages_written += batch.written
 
 
 def forget(settings: Settings, state: State, ids: list[str]) -> Report:
@@ -247,17 +245,19 @@ def forget(settings: Settings, state: State, ids: list[str]) -> Report:
     with state.transaction():
         forget_entries(state, ids, report)
     with Workers(context) as workers:
-        report.written += _refresh(context, workers, never, whole=False)
+        _refresh(context, workers, never, report, whole=False)
     return report
 
 
-def _refresh(context: Context, workers: Workers, stop: StopRequested, *, whole: bool
-             ) -> list[str]:
+def _refresh(context: Context, workers: Workers, stop: StopRequested, report: Report, *,
+             whole: bool) -> None:
     """The output side, loaded only when the output owes something: a run that
     finds nothing new never imports the renderers or the feed libraries."""
     pending = context.state.work.pending()
     if not (whole or pending):
-        return []
+        return
     from feeds.publish.refresh import write_pending
 
-    return write_pending(context, workers, stop, pending, whole=whole)
+    written = write_pending(context, workers, stop, pending, whole=whole)
+    report.written += written.paths
+    report.pages_written += written.pages

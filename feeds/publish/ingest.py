@@ -62,20 +62,21 @@ class ReadJob:
 @dataclass(frozen=True, slots=True)
 class ReadDone:
     """What a `ReadJob` gives back: the dumps read (None: changed while read),
-    the entries whose pages it wrote, and the paths whose bytes changed."""
+    the entries whose pages it wrote, and how many of those changed."""
 
     dumps: list[Dump | None]
     pages: list[str]
-    written: list[str]
+    written: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Batch:
-    """Dumps to record in one transaction, and the pages written since the last."""
+    """Dumps to record in one transaction, the pages written since the last, and
+    how many of those changed."""
 
     dumps: list[Dump]
     pages: list[str]
-    written: list[str]
+    written: int
 
 
 class PageHandoff:
@@ -125,7 +126,7 @@ def read_and_write(context: Context, job: ReadJob) -> ReadDone:
     from feeds.records import decode_record
 
     written = write_pages(context, (Published(decode_record(page.record), page.updated)
-                                    for page in job.pages)) if job.pages else []
+                                    for page in job.pages)) if job.pages else 0
     return ReadDone(read_files(context, job.files), [page.entry_id for page in job.pages],
                     written)
 
@@ -140,7 +141,7 @@ def read_batches(workers: Workers, todo: list[str], to_read: Callable[[list[str]
     out: the next scan reads it again."""
     jobs = (ReadJob(to_read(todo[start : start + CHUNK]), pages.take(CHUNK))
             for start in range(0, len(todo), CHUNK))
-    batch = Batch([], [], [])
+    batch = Batch([], [], 0)
     read = chunks_read = 0
     with contextlib.closing(workers.map(read_and_write, jobs, work=len(todo))) as results:
         for done in results:
@@ -148,13 +149,13 @@ def read_batches(workers: Workers, todo: list[str], to_read: Callable[[list[str]
             chunks_read += 1
             batch.dumps.extend(dump for dump in done.dumps if dump is not None)
             batch.pages.extend(pages.returned(done.pages))
-            batch.written.extend(done.written)
+            batch.written += done.written
             if chunks_read % BATCH_CHUNKS and read < len(todo):
                 continue
             if progress:
                 progress(read, len(todo))
             yield batch
-            batch = Batch([], [], [])
+            batch = Batch([], [], 0)
             if stop():
                 return
 
@@ -189,7 +190,7 @@ def record(state: State, dumps: list[Dump], now: datetime, report: Report, input
             if plan.feeds:
                 pages[dump.entry.id] = PageToWrite(dump.entry.id, plan.known.record,
                                                    plan.known.updated)
-                report.changed_entries.add(dump.entry.id)
+                report.changed += 1
                 # Said as it happens, not kept in the report: a build of 100,000
                 # dumps would hold 100,000 lines.
                 log.info("published %s/%s: %s [%s] %s", input_dir, dump.path,

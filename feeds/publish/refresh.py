@@ -9,7 +9,7 @@ and written by the run's workers, each reading the state on its own connection.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,11 +81,19 @@ def remove(output: Output, paths: Iterable[str]) -> list[str]:
     return [path for path in paths if output.remove(path)]
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a refresh changed: the paths written or removed, article pages
+    apart, which are only counted."""
+
+    paths: list[str]
+    pages: int
+
+
 def write_pending(context: Context, workers: Workers, stop: StopRequested, pending: Pending,
-                  *, whole: bool) -> list[str]:
+                  *, whole: bool) -> Written:
     """Write what the state says the output owes, `pending` (with `whole`, the
-    index, the site-wide feeds and the sitemaps whatever is pending); returns the
-    paths written or removed."""
+    index, the site-wide feeds and the sitemaps whatever is pending)."""
     state, output = context.state, context.output
     written = write(output, icon_files(_configured_images(context.settings), _shipped(),
                                        icon_configured=bool(context.settings.site_icon)))
@@ -97,9 +105,8 @@ def write_pending(context: Context, workers: Workers, stop: StopRequested, pendi
     written += remove(output, pending.removals)
     with state.transaction():
         state.work.done(feeds=pending.feeds, removals=pending.removals)
-    if not stop():
-        written += _write_pages(workers, pending.pages, stop, state)
-    return written
+    pages = _write_pages(workers, state, pending.pages, stop) if not stop() else 0
+    return Written(written, pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,15 +228,14 @@ def _write_sitemaps(context: Context, pending: Pending, newest: list[Published],
     return written
 
 
-def _write_pages(workers: Workers, ids: list[str], stop: StopRequested, state: State
-                 ) -> list[str]:
-    """The pages of these entries, each batch marked done in the state once it is
-    in place; `stop` is asked between batches."""
-    batches = [ids[start : start + PAGES_PER_JOB] for start in range(0, len(ids), PAGES_PER_JOB)]
-    written: list[str] = []
-    results = workers.map(_write_page_batch, batches, work=len(ids))
-    for batch, files in zip(batches, results, strict=False):
-        written += files
+def _write_pages(workers: Workers, state: State, count: int, stop: StopRequested) -> int:
+    """The pending pages (`count` of them), a batch at a time, each batch marked
+    done in the state once it is in place; `stop` is asked between batches.
+    Returns how many changed."""
+    written = 0
+    results = workers.map(_write_page_batch, _pending_batches(state), work=count)
+    for batch, changed in results:
+        written += changed
         with state.transaction():
             state.work.done(pages=batch)
         if stop():
@@ -238,17 +244,26 @@ def _write_pages(workers: Workers, ids: list[str], stop: StopRequested, state: S
     return written
 
 
-def _write_page_batch(context: Context, ids: list[str]) -> list[str]:
-    """Article pages, read from the state (a job of the run's workers)."""
-    return write_pages(context, context.state.entries.by_ids(ids))
+def _pending_batches(state: State) -> Iterator[list[str]]:
+    """The pending pages, a job's worth at a time, read as the jobs are made."""
+    batch = state.work.pending_pages("", PAGES_PER_JOB)
+    while batch:
+        yield batch
+        batch = state.work.pending_pages(batch[-1], PAGES_PER_JOB)
 
 
-def write_pages(context: Context, entries: Iterable[Published]) -> list[str]:
-    """The pages of these entries. Not synced one by one: a page lost to a crash
-    is still pending, and written again by the next run."""
+def _write_page_batch(context: Context, ids: list[str]) -> tuple[list[str], int]:
+    """Article pages, read from the state (a job of the run's workers): the ids,
+    and how many changed."""
+    return ids, write_pages(context, context.state.entries.by_ids(ids))
+
+
+def write_pages(context: Context, entries: Iterable[Published]) -> int:
+    """The pages of these entries; how many changed. Not synced one by one: a page
+    lost to a crash is still pending, and written again by the next run."""
     site = context.settings.site
-    return write(context.output, (article_file(published, site) for published in entries),
-                 durable=False)
+    return len(write(context.output, (article_file(published, site) for published in entries),
+                     durable=False))
 
 
 def remove_strays(state: State, output: Output) -> list[str]:

@@ -14,12 +14,19 @@ StopRequested = Callable[[], bool]
 
 @dataclass
 class Report:
-    """What one run did: files parsed, as they were, rejected; entries whose
-    feeds changed and entries removed (by id); output files written or removed."""
+    """What one run did: files parsed, as they were, rejected; how many entries'
+    feeds changed (each change counted) and the entries removed (by id); the
+    output files written or removed, by path, but article pages, only counted
+    (a build writes one per entry: a list of them would grow with the archive)."""
 
     parsed: int = 0
     unchanged: int = 0
     rejected: list[Rejected] = field(default_factory=list)
-    changed_entries: set[str] = field(default_factory=set)
+    changed: int = 0
     removed_entries: set[str] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
+    pages_written: int = 0
+
+    @property
+    def files_written(self) -> int:
+        return len(self.written) + self.pages_written

@@ -13,12 +13,13 @@ from datetime import datetime
 @dataclass(frozen=True, slots=True)
 class Pending:
     """What the output still owes: category and reporter feeds (by key,
-    `feeds.model.feed_keys`), article pages (by entry id, sorted), the sitemap's
+    `feeds.model.feed_keys`), how many article pages (`Work.pending_pages` names
+    them, a few at a time: a whole render owes one per entry), the sitemap's
     parts of the months holding a changed page (`YYYY-MM`), and output paths to
     remove."""
 
     feeds: set[str]
-    pages: list[str]
+    pages: int
     removals: set[str]
     months: set[str]
 
@@ -64,11 +65,17 @@ class Work:
 
     def pending(self) -> Pending:
         feeds = {key for (key,) in self.db.execute("SELECT feed FROM pending_feeds")}
-        pages = [entry_id for (entry_id,) in self.db.execute(
-            "SELECT entry_id FROM pending_pages ORDER BY entry_id")]
+        (pages,) = self.db.execute("SELECT count(*) FROM pending_pages").fetchone()
         removals = {path for (path,) in self.db.execute("SELECT path FROM pending_removals")}
         months = {month for (month,) in self.db.execute("SELECT month FROM pending_months")}
         return Pending(feeds, pages, removals, months)
+
+    def pending_pages(self, after: str, limit: int) -> list[str]:
+        """The first `limit` pending pages (by entry id) after `after` ("": from
+        the first)."""
+        return [entry_id for (entry_id,) in self.db.execute(
+            "SELECT entry_id FROM pending_pages WHERE entry_id > ? ORDER BY entry_id LIMIT ?",
+            (after, limit))]
 
     def done(self, *, feeds: Iterable[str] = (), pages: Iterable[str] = (),
              removals: Iterable[str] = (), months: Iterable[str] = ()) -> None:
