@@ -59,15 +59,15 @@ class Output:
         return bool(self.write_all([OutputFile(relative, data)], durable=durable))
 
     def write_all(self, files: Iterable[OutputFile], *, durable: bool = True) -> list[str]:
-        """Put the files in place; the paths of those whose bytes changed.
+        """Put the files in place (`stage`, then `place`); the paths of those
+        whose bytes changed."""
+        return self.place(self.stage(files), durable=durable)
 
-        Each changed file is written under a temporary name first. With
-        `durable`, the new bytes are on disk before any file takes its name: one
-        sync of the output's file system for them all (`_sync`), not one a file,
-        so that a crash of the machine cannot leave an empty file where a whole
-        one was. A failure leaves every file named as it was, or whole and new."""
-        staged: list[_Staged] = []
-        placed: list[str] = []
+    def stage(self, files: Iterable[OutputFile]) -> list[Staged]:
+        """Write each file whose bytes change under a temporary name beside it,
+        to be put in place by `place` (in this process or another). On failure,
+        what was staged is deleted."""
+        staged: list[Staged] = []
         target = str(self.root)
         try:
             for file in files:
@@ -75,22 +75,43 @@ class Output:
                 if _holds(target, file.data):
                     continue
                 self._make_directory_of(target)
-                staged.append(_Staged(file.path, _temporary_beside(target), target))
+                staged.append(Staged(file.path, _temporary_beside(target), target))
                 _write_file(staged[-1].temporary, file.data)
+        except OSError as error:
+            self.discard(staged)
+            raise OutputError(target, f"cannot write: {error.strerror or error}") from error
+        except BaseException:
+            self.discard(staged)
+            raise
+        return staged
+
+    def place(self, staged: list[Staged], *, durable: bool = True) -> list[str]:
+        """Give staged files their names, in the order given; their paths. With
+        `durable`, their bytes are on disk before any takes its name: one sync
+        of the output's file system for them all (`_sync`), not one a file, so
+        that a crash of the machine cannot leave an empty file where a whole one
+        was. A failure leaves every file named as it was, or whole and new, and
+        deletes what was not placed."""
+        placed: list[str] = []
+        target = str(self.root)
+        try:
             if durable and staged:
-                target = str(self.root)
                 _sync(self._root_name)
-            for file_staged in staged:
-                target = file_staged.target
-                os.replace(file_staged.temporary, target)  # noqa: PTH105 - see _absolute
-                placed.append(file_staged.path)
+            for file in staged:
+                target = file.target
+                os.replace(file.temporary, target)  # noqa: PTH105 - see _absolute
+                placed.append(file.path)
         except OSError as error:
             raise OutputError(target, f"cannot write: {error.strerror or error}") from error
         finally:
-            for left in staged[len(placed):]:
-                with contextlib.suppress(OSError):
-                    os.unlink(left.temporary)  # noqa: PTH108
+            self.discard(staged[len(placed):])
         return placed
+
+    def discard(self, staged: Iterable[Staged]) -> None:
+        """Delete staged files that will not be placed."""
+        for file in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(file.temporary)  # noqa: PTH108 - see _absolute
 
     def _make_directory_of(self, target: str) -> None:
         directory = target.rpartition("/")[0]
@@ -143,7 +164,7 @@ def _temporary_beside(target: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Staged:
+class Staged:
     """A file written under its temporary name, waiting to take its own."""
 
     path: str  # relative to the root

@@ -485,3 +485,28 @@ def test_a_state_of_an_older_record_format_is_rebuilt_from_the_input_once(
         assert [p.entry for p in state.entries.by_ids([seed.id])] == [replace(seed, source="a.txt")]
     caplog.clear()
     assert build(settings).parsed == 0 and "older feeds" not in caplog.text
+
+
+@pytest.mark.parametrize("threshold", [1, 10**9], ids=["parallel", "serial"])
+def test_a_run_syncs_the_output_once_before_its_feeds_take_their_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: int) -> None:
+    """Feeds, pages of feeds, index and sitemaps, whichever process rendered them, are
+    staged, synced together, then renamed; article pages are not synced (a page lost
+    to a power cut is rendered again from the state)."""
+    import feeds.output
+    import feeds.workers
+
+    monkeypatch.setattr(feeds.workers, "PARALLEL_FROM", threshold)
+    syncs: list[list[str]] = []  # at each sync, the feeds already in place
+
+    def sync(directory: str) -> None:
+        syncs.append(sorted(path.name for path in Path(directory).rglob("*.xml")))
+
+    monkeypatch.setattr(feeds.output, "_sync", sync)
+    settings = make_settings(tmp_path)
+    shutil.copy(SEED_DUNIA_2024, settings.input_dir / "a.txt")
+    shutil.copy(SEED_DUNIA_2025, settings.input_dir / "b.txt")
+    assert build(settings).files_written > 10
+    assert syncs == [[]]
+    assert build(settings).files_written == 0
+    assert syncs == [[]]  # nothing changed: nothing to sync

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from feeds.config import Settings
 from feeds.model import Published
-from feeds.output import Output
+from feeds.output import Output, Staged
 from feeds.parse.sidebars import read_sidebars
 from feeds.render.articles import article_file
 from feeds.render.feeds import (
@@ -93,18 +93,26 @@ class Written:
 def write_pending(context: Context, workers: Workers, stop: StopRequested, pending: Pending,
                   *, whole: bool) -> Written:
     """Write what the state says the output owes, `pending` (with `whole`, the
-    index, the site-wide feeds and the sitemaps whatever is pending)."""
+    index, the site-wide feeds and the sitemaps whatever is pending). All but
+    the article pages are staged first, by whichever process renders them, and
+    put in place together after one sync: then the state forgets what it owed."""
     state, output = context.state, context.output
-    written = write(output, icon_files(_configured_images(context.settings), _shipped(),
-                                       icon_configured=bool(context.settings.site_icon)))
     # The newest entries, read once: the all-articles feed lists them, the newest
     # of them holds the Populer sidebar and anchors the news sitemap.
     newest = state.entries.newest(None, context.settings.entries_per_feed)
-    written += _write_feeds(context, workers, pending, newest)
-    written += _write_sitemaps(context, pending, newest[:1], whole=whole)
-    written += remove(output, pending.removals)
+    staged: list[Staged] = []
+    try:
+        staged += output.stage(icon_files(_configured_images(context.settings), _shipped(),
+                                          icon_configured=bool(context.settings.site_icon)))
+        gone = _stage_feeds(context, workers, pending, newest, staged)
+        gone += _stage_sitemaps(context, pending, newest[:1], staged, whole=whole)
+    except BaseException:
+        output.discard(staged)
+        raise
+    written = output.place(staged)
+    written += remove(output, [*gone, *pending.removals])
     with state.transaction():
-        state.work.done(feeds=pending.feeds, removals=pending.removals)
+        state.work.done(feeds=pending.feeds, removals=pending.removals, months=pending.months)
     pages = _write_pages(workers, state, pending.pages, stop) if not stop() else 0
     return Written(written, pages)
 
@@ -141,40 +149,41 @@ def _site_listing(context: Context, newest: list[Published]) -> SiteListing:
     return listing
 
 
-def _write_feeds(context: Context, workers: Workers, pending: Pending,
-                 newest: list[Published]) -> list[str]:
-    """Every feed the state says changed, those of the site, and the index over all."""
+def _stage_feeds(context: Context, workers: Workers, pending: Pending,
+                 newest: list[Published], staged: list[Staged]) -> list[str]:
+    """Every feed the state says changed, those of the site, and the index over
+    all, staged into `staged`; returns the files of feeds that are no more."""
     settings, output, site = context.settings, context.output, context.settings.site
     listing = _site_listing(context, newest)
     due = [job for job in listing.jobs if job.spec.key in pending.feeds]
     groups = [due[start : start + LISTINGS_PER_JOB]
               for start in range(0, len(due), LISTINGS_PER_JOB)]
-    written: list[str] = []
-    for files in workers.map(_write_listings, groups,
+    for files in workers.map(_stage_listings, groups,
                              work=len(due) * settings.entries_per_feed):
-        written += files
+        staged += files
     live = {summary.spec.key for summary in listing.summaries + listing.reporters}
-    for key in pending.feeds - live:  # a category or reporter that lost its last entry
-        written += remove(output, output.files_under(feed_directory(key).rstrip("/")))
+    gone = [path for key in pending.feeds - live  # a category or reporter that lost its last entry
+            for path in output.files_under(feed_directory(key).rstrip("/"))]
     populer = _populer(context, newest[:1])
     summaries = [*listing.summaries, items_summary(populer.spec, populer.items)]
     specs = [summary.spec for summary in summaries]
-    return written + write(output, [
+    staged += output.stage([
         *feed_files(listing.summaries[0].spec, article_items(newest, listing.names, site), site),
         *feed_files(populer.spec, populer.items, site),
         OutputFile("index.html", index_page(summaries, listing.reporters, site)),
         OutputFile("feeds.opml", opml(specs, [r.spec for r in listing.reporters], site))])
+    return gone
 
 
-def _write_listings(context: Context, jobs: list[ListingJob]) -> list[str]:
-    """Categories' or reporters' feeds and pages (a job of the run's workers),
-    written together: one sync for them all."""
+def _stage_listings(context: Context, jobs: list[ListingJob]) -> list[Staged]:
+    """Categories' or reporters' feeds and pages, staged (a job of the run's
+    workers: the run's own process puts them in place)."""
     settings = context.settings
-    return write(context.output, (
+    return context.output.stage(
         file for job in jobs
         for file in listing_files(job.spec, context.state.entries.newest(
             job.category, settings.entries_per_feed, reporter=job.reporter),
-            job.names, settings.site)))
+            job.names, settings.site))
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,11 +204,12 @@ def _populer(context: Context, newest: list[Published]) -> PopulerFeed:
                        populer_items(headlines, pages, settings.site))
 
 
-def _write_sitemaps(context: Context, pending: Pending, newest: list[Published], *,
-                    whole: bool) -> list[str]:
+def _stage_sitemaps(context: Context, pending: Pending, newest: list[Published],
+                    staged: list[Staged], *, whole: bool) -> list[str]:
     """robots.txt, the news sitemap, and `sitemap.xml`: an index of one part a
     month, of which only the parts holding a changed page are written again (and
-    any that is missing), so that a new article costs the same at any archive size."""
+    any that is missing), so that a new article costs the same at any archive
+    size; staged into `staged`. Returns the parts that are no more."""
     state, output, site = context.state, context.output, context.settings.site
     window = news_window(newest[0].entry.published) if newest else None
     news = state.entries.published_since(window, NEWS_URLS) if window else []
@@ -216,16 +226,13 @@ def _write_sitemaps(context: Context, pending: Pending, newest: list[Published],
         if whole or month.month in touched or not existing.issuperset(paths):
             due.append(month.month)
         parts += [SitemapPart(path, month.newest) for path in paths]
-    written = write(output, [
+    staged += output.stage([
         OutputFile("robots.txt", robots_txt(site)),
         OutputFile("news-sitemap.xml", news_sitemap(news, site)),
         *(file for month in due
           for file in month_files(month, state.entries.page_stamps(month), site)),
         OutputFile("sitemap.xml", sitemap_index(parts, site))])
-    written += remove(output, existing - {part.path for part in parts})
-    with state.transaction():
-        state.work.done(months=pending.months)
-    return written
+    return sorted(existing - {part.path for part in parts})
 
 
 def _write_pages(workers: Workers, state: State, count: int, stop: StopRequested) -> int:
