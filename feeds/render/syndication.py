@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from feeds.site import FeedSpec, Site
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
 GENERATOR = "feeds"
 # A feed with no entry still needs a date; this one never moves.
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -35,11 +35,8 @@ def feed_updated(items: list[FeedItem]) -> datetime:
 
 
 def render_rss(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
-    items = [replace(item, title=inert_markup(item.title), author=inert_markup(item.author),
-                     category=inert_markup(item.category) if item.category else None)
-             for item in items]
     generator = _generator(spec, items, site.base_url + spec.file("rss"), "application/rss+xml",
-                           site)
+                           site, rss=True)
     # Serialising differs here alone: lxml writes `&` and `<` as entities, and the
     # validator wants numeric references in these RSS elements.
     return _RSS_TEXT.sub(_numeric_references, generator.rss_str(pretty=True))
@@ -47,19 +44,22 @@ def render_rss(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
 
 def render_atom(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
     generator = _generator(spec, items, site.base_url + spec.file("atom"),
-                           "application/atom+xml", site)
+                           "application/atom+xml", site, rss=False)
     if site.hub:
         generator.link(href=site.hub, rel="hub")
     return bytes(generator.atom_str(pretty=True))
 
 
 def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: str,
-               site: Site) -> FeedGenerator:
+               site: Site, *, rss: bool) -> FeedGenerator:
+    """A feed of one format: feedgen with the one extension of ours that format
+    needs (each entry made is given every extension the feed has)."""
     feed = FeedGenerator()
-    feed.load_extension("dc", atom=False, rss=True)
-    feed.register_extension(_CORRECTIONS, _FeedCorrections, _EntryCorrections)
-    getattr(feed, _CORRECTIONS).hub = site.hub
-    feed.register_extension(_MEDIA, _FeedMedia, _EntryMedia)
+    if rss:
+        feed.register_extension(_EXTRAS, _FeedRss, _EntryRss, atom=False, rss=True)
+        getattr(feed, _EXTRAS).hub = site.hub
+    else:
+        feed.register_extension(_EXTRAS, _FeedAtom, _EntryAtom, atom=True, rss=False)
     feed.id(spec.feed_id)
     feed.title(spec.title)
     feed.description(spec.description)
@@ -74,22 +74,27 @@ def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: 
     # The RSS <image> and the Atom <logo>; the image's title and link are the channel's.
     feed.image(url=site.logo, title=spec.title, link=site.base_url + spec.home)
     for item in items:
-        entry = feed.add_entry(order="append")  # feedgen prepends by default
-        entry.id(item.id)
-        entry.guid(item.id, permalink=False)
-        entry.title(item.title)
-        if item.url:
-            entry.link(href=item.url, rel="alternate", type="text/html")
-        entry.published(item.published)
-        entry.updated(item.updated)
-        entry.author({"name": item.author})
-        entry.dc.dc_creator(item.author)
-        if item.category:
-            entry.category(term=item.category, label=item.category)
-        entry.content(item.content_html, type="html")
-        entry.summary(html.escape(item.summary, quote=False), type="html")
-        getattr(entry, _MEDIA).item = item
+        _add_entry(feed, item, rss=rss)
     return feed
+
+
+def _add_entry(feed: FeedGenerator, item: FeedItem, *, rss: bool) -> None:
+    # An RSS title, reporter and category are text no reader may take for markup.
+    shown = inert_markup if rss else str
+    entry = feed.add_entry(order="append")  # feedgen prepends by default
+    entry.id(item.id)
+    entry.guid(item.id, permalink=False)
+    entry.title(shown(item.title))
+    if item.url:
+        entry.link(href=item.url, rel="alternate", type="text/html")
+    entry.published(item.published)
+    entry.updated(item.updated)
+    entry.author({"name": shown(item.author)})
+    if item.category:
+        entry.category(term=shown(item.category), label=shown(item.category))
+    entry.content(item.content_html, type="html")
+    entry.summary(html.escape(item.summary, quote=False), type="html")
+    getattr(entry, _EXTRAS).item = item
 
 
 def inert_markup(text: str) -> str:
@@ -102,15 +107,19 @@ def inert_markup(text: str) -> str:
     return _TAG_START.sub("<\u2060", text)
 
 
-_CORRECTIONS = "feeds_corrections"  # the extension's name on a FeedGenerator
+_EXTRAS = "feeds_extras"  # our extension's name on a FeedGenerator, in either format
 
 
-class _FeedCorrections(BaseExtension):  # type: ignore[misc]
-    """WebSub's `<atom:link rel="hub">` beside the RSS self link: feedgen writes
-    only the self link into an RSS channel, and a second link() call would
-    become the channel's <link>."""
+class _FeedRss(BaseExtension):  # type: ignore[misc]
+    """The namespaces an RSS feed's items use (Dublin Core, Media RSS), and
+    WebSub's `<atom:link rel="hub">` beside the self link: feedgen writes only
+    the self link into an RSS channel, and a second link() call would become
+    the channel's <link>."""
 
     hub: str | None = None
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"dc": DC_NS, "media": MEDIA_NS}
 
     def extend_rss(self, rss: Any) -> Any:
         if self.hub:
@@ -124,11 +133,32 @@ class _FeedCorrections(BaseExtension):  # type: ignore[misc]
         return rss
 
 
-class _EntryCorrections(BaseEntryExtension):  # type: ignore[misc]
-    """What feedgen drops or mislabels in an Atom entry:
+class _EntryRss(BaseEntryExtension):  # type: ignore[misc]
+    """An RSS item's reporter as `dc:creator` (RSS's own <author> must be an
+    email address), then its lead image (`_media`)."""
+
+    item: FeedItem | None = None
+
+    def extend_rss(self, entry: Any) -> Any:
+        if self.item is not None:
+            etree.SubElement(entry, f"{{{DC_NS}}}creator").text = inert_markup(self.item.author)
+            _media(entry, self.item)
+        return entry
+
+
+class _FeedAtom(BaseExtension):  # type: ignore[misc]
+    def extend_ns(self) -> dict[str, str]:
+        return {"media": MEDIA_NS}
+
+
+class _EntryAtom(BaseEntryExtension):  # type: ignore[misc]
+    """What feedgen drops or mislabels in an Atom entry, then its lead image
+    (`_media`):
     - its link loses rel and type (feedgen bug #135);
     - a title holding markup-like text must be declared escaped HTML, so that
       readers show `<script>` as text and the validator sees no undeclared HTML."""
+
+    item: FeedItem | None = None
 
     def extend_atom(self, entry: Any) -> Any:
         # feedgen builds an entry's elements without a namespace (the feed's
@@ -141,42 +171,26 @@ class _EntryCorrections(BaseEntryExtension):  # type: ignore[misc]
         if title is not None and title.text and ("<" in title.text or "&" in title.text):
             title.set("type", "html")
             title.text = html.escape(title.text, quote=False)
+        if self.item is not None:
+            _media(entry, self.item)
         return entry
 
 
-_MEDIA = "feeds_media"  # the Media RSS extension's name on a FeedGenerator
-
-
-class _FeedMedia(BaseExtension):  # type: ignore[misc]
-    def extend_ns(self) -> dict[str, str]:
-        return {"media": MEDIA_NS}
-
-
-class _EntryMedia(BaseEntryExtension):  # type: ignore[misc]
+def _media(entry: Any, item: FeedItem) -> None:
     """An item's lead image as Media RSS, in RSS and Atom alike:
     `media:content` (with the caption as `media:description` and its credit as
     `media:credit`) and `media:thumbnail`. feedgen's own media extension wraps
     them in a `media:group` and cannot write the caption or the credit. An RSS
     `<enclosure>` would need the image's length, which feeds cannot know."""
-
-    item: FeedItem | None = None
-
-    def extend_rss(self, entry: Any) -> Any:
-        item = self.item
-        if item is None or item.image is None:
-            return entry
-        content = etree.SubElement(entry, f"{{{MEDIA_NS}}}content", url=item.image,
-                                   medium="image")
-        if item.image_caption:
-            description = etree.SubElement(content, f"{{{MEDIA_NS}}}description", type="plain")
-            description.text = item.image_caption
-        if item.image_credit:
-            etree.SubElement(content, f"{{{MEDIA_NS}}}credit").text = item.image_credit
-        etree.SubElement(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.image)
-        return entry
-
-    def extend_atom(self, entry: Any) -> Any:
-        return self.extend_rss(entry)
+    if item.image is None:
+        return
+    content = etree.SubElement(entry, f"{{{MEDIA_NS}}}content", url=item.image, medium="image")
+    if item.image_caption:
+        description = etree.SubElement(content, f"{{{MEDIA_NS}}}description", type="plain")
+        description.text = item.image_caption
+    if item.image_credit:
+        etree.SubElement(content, f"{{{MEDIA_NS}}}credit").text = item.image_credit
+    etree.SubElement(entry, f"{{{MEDIA_NS}}}thumbnail", url=item.image)
 
 
 def _numeric_references(match: re.Match[bytes]) -> bytes:
