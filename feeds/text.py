@@ -117,8 +117,7 @@ def fold_spaces(text: str) -> str:
     # The space is the one printable white space: a printable text with no two
     # spaces in a row, none at either end, is folded already (most blocks are),
     # and checking that costs less than splitting it into words.
-    if (text.isprintable() and "  " not in text and not text.startswith(" ")
-            and not text.endswith(" ")):
+    if text.isprintable() and "  " not in text and text.strip() == text:
         return text
     return " ".join(text.split())
 
