@@ -242,11 +242,16 @@ def _values(sources: Sequence[Source[T]], page: HtmlPage) -> Iterator[T]:
 
 def _title(page: HtmlPage) -> str | None:
     """The first title candidate that is more than the site's name or a section's
-    label, else the first candidate; without the site's name at either end."""
-    candidates = list(_values(TITLE_SOURCES, page))
-    title = next((candidate for candidate in candidates
-                  if not _names_site_or_section(candidate, page)),
-                 candidates[0] if candidates else None)
+    label, else the first candidate; without the site's name at either end.
+    The sources are asked in order, as far as needed."""
+    title: str | None = None
+    first_candidate: str | None = None
+    for candidate in _values(TITLE_SOURCES, page):
+        first_candidate = first_candidate or candidate
+        if not _names_site_or_section(candidate, page):
+            title = candidate
+            break
+    title = title or first_candidate
     if title is None:
         return None
     reference = next((headline for headline in (first_h1(page), meta_title(page),

@@ -208,9 +208,12 @@ def recased(name: str) -> str:
 
 
 def _body(blocks: list[str]) -> tuple[Block, ...]:
-    last = len(blocks) - 1
-    return tuple(Block(text, index != last and is_subheading(text))
-                 for index, text in enumerate(blocks))
+    """The blocks of a body; the last is never a subheading. Most are paragraphs,
+    told apart from a subheading by their length alone."""
+    subheadings = [len(text) <= SUBHEADING_MAX_CHARS and is_subheading(text)
+                   for text in blocks[:-1]]
+    subheadings.append(False)
+    return tuple(map(Block, blocks, subheadings))
 
 
 def is_subheading(text: str) -> bool:

@@ -43,10 +43,12 @@ def _marker_pattern(markers: frozenset[str]) -> str:
 _MARKER_LINE = re.compile(
     rf"\n[^\S\n]*(?:(?P<end>{_marker_pattern(END_MARKERS)})|{_marker_pattern(SIDEBAR_MARKERS)})"
     r"[^\S\n]*(?=\n|\Z)", re.IGNORECASE)
+_FIRST_WORDS = sorted({marker.split()[0] for marker in SIDEBAR_MARKERS | END_MARKERS})
+# The set of first letters rules out most lines at their first letter, where
+# the words would be tried one by one (case-insensitive: `ı` is an `i` too).
 _MARKER_START = re.compile(
-    r"\n[^\S\n]*(?:" + "|".join(sorted({marker.split()[0] for marker in
-                                          SIDEBAR_MARKERS | END_MARKERS})) + ")",
-    re.IGNORECASE)
+    r"\n[^\S\n]*(?i:(?=[" + "".join(sorted({word[0] for word in _FIRST_WORDS})) + "])(?:"
+    + "|".join(_FIRST_WORDS) + "))")
 
 
 def article_end(text: str, default_zone: str) -> tuple[int, bool]:

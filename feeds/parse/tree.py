@@ -186,8 +186,9 @@ def visible_text(root: Any) -> str:
         _make_xml_legal(start)
         markup = etree.tostring(start, encoding="unicode", with_tail=False)
     markup = _BLOCK_TAG.sub("\n\n", markup.replace("\n", " ").replace("&#13;", " "))
-    markup = _PARAGRAPH_BREAK.sub("\n\n", markup)
-    markup = _TAG.sub("", _INLINE_NEIGHBOURS.sub(" ", _LINE_BREAK.sub(" ", markup)))
+    if "<br" in markup:  # a page that breaks no line is spared both searches
+        markup = _LINE_BREAK.sub(" ", _PARAGRAPH_BREAK.sub("\n\n", markup))
+    markup = _TAG.sub("", _INLINE_NEIGHBOURS.sub(" ", markup))
     if "&" in markup:
         markup = markup.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return markup
