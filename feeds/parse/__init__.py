@@ -11,10 +11,8 @@ from pathlib import Path
 from feeds.errors import DumpError, Rejection
 from feeds.inputs import HTML_SUFFIXES
 from feeds.model import Entry
-from feeds.parse.html import parse_html
-from feeds.parse.page import Facts
+from feeds.parse.page import Facts, PageTooDeep
 from feeds.parse.text import parse_text
-from feeds.parse.tree import PageTooDeep
 from feeds.text import NotText, decode
 
 MAX_TITLE_CHARS = 500
@@ -127,7 +125,11 @@ def _read_facts(data: bytes, source: str, default_zone: str) -> Facts:
     # spaces too, is no page.
     if not text or text.isspace():
         raise NotText("empty file")
-    return parse_html(text, default_zone) if html else parse_text(text, default_zone)
+    if not html:
+        return parse_text(text, default_zone)
+    from feeds.parse.html import parse_html  # lxml and the HTML rules load for a page of HTML
+
+    return parse_html(text, default_zone)
 
 
 def _entry(facts: Facts, source: str, options: ParseOptions) -> Entry:

@@ -16,6 +16,13 @@ from feeds.dates import Stamp, parse_stamp, stamp_problem
 from feeds.model import NO_SIDEBARS, Block, Sidebars
 from feeds.text import identity_key
 
+
+class PageTooDeep(ValueError):
+    """A page nested deeper than lxml goes and too large to hand to BeautifulSoup
+    (raised by `feeds.parse.tree`; here so that reading a text dump needs no HTML
+    machinery)."""
+
+
 SECTION_LABELS = frozenset({"berita", "news", "beranda", "home", "artikel"})
 
 # A subheading: a short line that does not end a sentence and is not a link.

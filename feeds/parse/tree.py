@@ -15,7 +15,7 @@ from lxml import etree
 
 from feeds.parse.address import found, page_address
 from feeds.parse.image import lead_image
-from feeds.parse.page import Facts
+from feeds.parse.page import Facts, PageTooDeep
 from feeds.parse.text import parse_text
 from feeds.text import clean, xml_legal
 
@@ -64,10 +64,6 @@ _BREADCRUMB = etree.XPath(
     "//a")
 
 
-
-
-class PageTooDeep(ValueError):
-    """A page nested deeper than lxml goes and too large to hand to BeautifulSoup."""
 
 
 class HtmlPage:
