@@ -16,6 +16,9 @@ from feeds.errors import OutputError
 from feeds.site import OutputFile
 
 _TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")
+# A run that puts this many files in place or fewer (a daemon's pass, one new
+# dump) syncs them one by one; more (a build) sync the file system once.
+SYNC_ONE_BY_ONE_AT_MOST = 32
 
 
 class Output:
@@ -87,16 +90,15 @@ class Output:
 
     def place(self, staged: list[Staged], *, durable: bool = True) -> list[str]:
         """Give staged files their names, in the order given; their paths. With
-        `durable`, their bytes are on disk before any takes its name: one sync
-        of the output's file system for them all (`_sync`), not one a file, so
-        that a crash of the machine cannot leave an empty file where a whole one
-        was. A failure leaves every file named as it was, or whole and new, and
-        deletes what was not placed."""
+        `durable`, their bytes are on disk before any takes its name (`_sync`),
+        so that a crash of the machine cannot leave an empty file where a whole
+        one was. A failure leaves every file named as it was, or whole and new,
+        and deletes what was not placed."""
         placed: list[str] = []
         target = str(self.root)
         try:
             if durable and staged:
-                _sync(self._root_name)
+                _sync(self._root_name, [file.temporary for file in staged])
             for file in staged:
                 target = file.target
                 os.replace(file.temporary, target)  # noqa: PTH105 - see _absolute
@@ -204,10 +206,21 @@ def _write_all(descriptor: int, data: bytes) -> None:
         view = view[os.write(descriptor, view):]
 
 
-def _sync(directory: str) -> None:
-    """Put on disk what was written to the file system holding `directory`:
-    syncfs(2) where the C library has it (Linux), else sync(2), which does the
-    same for every file system. Raises OSError as fsync would (a full disk)."""
+def _sync(directory: str, files: list[str]) -> None:
+    """Put these files' bytes on disk. A few are synced one by one: each costs
+    its own bytes. More are synced with one syncfs(2) of the file system holding
+    `directory` (sync(2) where the C library has no syncfs), one call whatever
+    their number, at the cost of whatever else the file system has to write
+    (a build's article pages, written unsynced just before, or another
+    program's files). Raises OSError as fsync would (a full disk)."""
+    if len(files) <= SYNC_ONE_BY_ONE_AT_MOST:
+        for path in files:
+            descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        return
     syncfs = _syncfs()
     if syncfs is None:
         os.sync()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def test_many_files_are_synced_once_before_any_takes_its_name(
     output.prepare()
     synced: list[list[str]] = []  # at each sync, the files already named
 
-    def sync(directory: str) -> None:
+    def sync(directory: str, files: list[str]) -> None:
         synced.append(sorted(p.name for p in output.root.rglob("*.xml")))
 
     monkeypatch.setattr(output_module, "_sync", sync)
@@ -99,3 +100,44 @@ def test_the_real_sync_runs(tmp_path: Path) -> None:
     output.prepare()
     assert output.write_all([OutputFile("a.xml", b"<a/>"), OutputFile("b.xml", b"<b/>")])
     assert (output.root / "b.xml").read_bytes() == b"<b/>"
+
+
+@pytest.mark.parametrize(("count", "fsyncs", "syncfs"), [(3, 3, 0), (40, 0, 1)])
+def test_a_few_files_are_synced_one_by_one_and_many_with_their_file_system(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, fsyncs: int, syncfs: int
+        ) -> None:
+    """One by one, a sync costs the files' own bytes; the file system's sync costs
+    whatever it has to write, but one call for any number of files."""
+    calls = {"fsync": 0, "syncfs": 0}
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        calls["fsync"] += 1
+        real_fsync(descriptor)
+
+    def file_system(descriptor: int) -> int:
+        calls["syncfs"] += 1
+        return 0
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(output_module, "_syncfs", lambda: file_system)
+    output = Output(tmp_path / "out")
+    output.prepare()
+    files = [OutputFile(f"feed/{n}.xml", b"<x/>") for n in range(count)]
+    assert len(output.write_all(files)) == count
+    assert calls == {"fsync": fsyncs, "syncfs": syncfs}
+
+
+def test_a_failed_sync_puts_nothing_in_place(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk() -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(output_module, "_syncfs", lambda: None)  # sync(2), as without syncfs
+    monkeypatch.setattr(os, "sync", full_disk)
+    output = Output(tmp_path / "out")
+    output.prepare()
+    with pytest.raises(OutputError, match="No space left"):
+        output.write_all([OutputFile(f"feed/{n}.xml", b"<x/>") for n in range(40)])
+    assert list(output.root.rglob("*.xml")) == []
+    assert list(output.root.rglob(".*.tmp")) == []

@@ -499,7 +499,7 @@ def test_a_run_syncs_the_output_once_before_its_feeds_take_their_names(
     monkeypatch.setattr(feeds.workers, "PARALLEL_FROM", threshold)
     syncs: list[list[str]] = []  # at each sync, the feeds already in place
 
-    def sync(directory: str) -> None:
+    def sync(directory: str, files: list[str]) -> None:
         syncs.append(sorted(path.name for path in Path(directory).rglob("*.xml")))
 
     monkeypatch.setattr(feeds.output, "_sync", sync)
