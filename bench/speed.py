@@ -27,8 +27,10 @@ the ratios after/before and each of the issue's targets with PASS or FAIL.
 full build, then no-op builds alternated with a bare `os.scandir` + `stat` of the input,
 and new dumps.
 
-Time on 2 cores: 10,000 dumps with 3 rounds, about 15 minutes; 100,000 with 1 round, about
-30 more (the first time, plus a few minutes to generate its corpus). The million: hours.
+Time on 2 cores: 10,000 dumps with 3 rounds, 1 minute on a quiet machine (4 with other
+work running); 100,000 with 1 round, about 6 minutes (the first time, a minute more to
+generate its corpus). The million: hours. The machine's load is printed with each table:
+figures taken beside other work move by tens of percent, ratios less.
 """
 
 from __future__ import annotations
