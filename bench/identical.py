@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import json
 import os
 import shutil
 import subprocess
@@ -38,7 +37,7 @@ from typing import NamedTuple
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.update_cost import WORK, corpus  # noqa: E402
+from bench.update_cost import WORK, corpus, dump_files, spare_articles  # noqa: E402
 
 SHOWN = 20  # differing paths printed per phase
 # The settings both sides build with; paths come as flags. A file of its own, not the
@@ -83,13 +82,7 @@ def checkout(rev: str, into: Path) -> Path:
 def corpus_dumps(size: int) -> tuple[list[Path], Path]:
     """The corpus's first `size` dumps, and its first spare dump that is a new article
     (not a duplicate, a correction or junk), so that it changes the feeds."""
-    source = corpus(size)
-    dumps = sorted(path for path in source.iterdir() if path.name.startswith("dump_"))
-    truth = (json.loads(line) for line in
-             (source / "truth.jsonl").read_text(encoding="utf-8").splitlines())
-    articles = {record["file"] for record in truth if record["kind"] == "ok"}
-    spare = next(path for path in dumps[size:] if path.name in articles)
-    return dumps[:size], spare
+    return dump_files(corpus(size))[:size], spare_articles(size)[0]
 
 
 def place(dump: Path, directory: Path) -> None:
@@ -102,16 +95,28 @@ def place(dump: Path, directory: Path) -> None:
         shutil.copy2(dump, target)
 
 
+def tree_environment(tree: Path) -> dict[str, str]:
+    """The environment a process of `tree`'s feeds runs in: its own package first, no
+    configuration from outside, byte code cached (as it is where feeds is installed)."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env.pop("FEEDS_CONFIG", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def build_command(config: Path, input_dir: Path, output_dir: Path, state_path: Path
+                  ) -> list[str]:
+    """`feeds build` as a process, run with a tree's environment from the tree."""
+    return [sys.executable, "-m", "feeds", "build", "-c", str(config), "--input",
+            str(input_dir), "--output", str(output_dir), "--state", str(state_path)]
+
+
 def build(side: Side, config: Path) -> float:
     """One `feeds build` from the side's own tree; seconds it took."""
-    env = {**os.environ, "PYTHONPATH": str(side.tree)}
-    env.pop("FEEDS_CONFIG", None)
-    command = [sys.executable, "-m", "feeds", "build", "-c", str(config),
-               "--input", str(side.input_dir), "--output", str(side.output_dir),
-               "--state", str(side.state_path)]
+    command = build_command(config, side.input_dir, side.output_dir, side.state_path)
     started = time.perf_counter()
-    run = subprocess.run(command, cwd=side.tree, env=env, capture_output=True, text=True,
-                         check=False)
+    run = subprocess.run(command, cwd=side.tree, env=tree_environment(side.tree),
+                         capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if run.returncode not in (0, 3):  # 3: some dumps were rejected, the rest published
         raise SystemExit(f"{side.name}: feeds build exited {run.returncode}:\n{run.stderr}")
@@ -126,7 +131,7 @@ def imported_from(tree: Path) -> Path:
     """Where `import feeds` resolves with the environment `build` gives: the side's
     tree, not the package the virtual environment installed."""
     run = subprocess.run([sys.executable, "-c", "import feeds; print(feeds.__file__)"],
-                         cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
+                         cwd=tree, env=tree_environment(tree),
                          capture_output=True, text=True, check=True)
     return Path(run.stdout.strip())
 

@@ -23,8 +23,10 @@ import argparse
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from types import TracebackType
 from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,24 +47,100 @@ from bench.update_cost import (  # noqa: E402
 BENCH = REPO / "bench"
 LARGE = 100_000  # from this size on, each contender runs once
 STAGE_DUMPS = 2000  # dumps that bench/stages.py times each stage over
+POLL_SECONDS = 0.01  # how often the resident memory of a process tree is summed
+RESCAN_POLLS = 10  # polls between two readings of /proc for the tree's processes
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MB = 1024 * 1024
 
 
 class Run(NamedTuple):
     wall: float  # seconds
     cpu: float  # seconds of CPU, user and system, the process and its children
     peak_mb: float  # the largest resident set of the process or any child it waited for
+    tree_mb: float  # the largest sum of the resident sets of the process and all its
+    # descendants at one instant (TreePeak)
 
 
-def measured(command: list[str]) -> Run:
+def descendants(root: int) -> list[int]:
+    """`root` and every process below it, from each process's parent in /proc (this
+    kernel has no /proc/PID/task/TID/children)."""
+    children: dict[int, list[int]] = {}
+    with os.scandir("/proc") as entries:
+        for entry in entries:
+            if entry.name.isdigit():
+                try:
+                    stat = Path(entry.path, "stat").read_bytes()
+                except OSError:  # gone meanwhile
+                    continue
+                parent = int(stat.rsplit(b")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+    found, waiting = [], [root]
+    while waiting:
+        pid = waiting.pop()
+        found.append(pid)
+        waiting.extend(children.get(pid, ()))
+    return found
+
+
+def resident(pid: int) -> int:
+    """Bytes resident of a process now; 0 once it is gone."""
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_bytes().split()[1]) * PAGE
+    except OSError:
+        return 0
+
+
+class TreePeak:
+    """While in use, a thread sums the resident memory of a process and all its
+    descendants every POLL_SECONDS and keeps the largest sum (`peak`, bytes). The tree
+    is read again from /proc every RESCAN_POLLS polls (a reading of /proc costs about
+    2 ms, ten times a sum): a process is counted from at most 0.1 s after it starts.
+    Pages shared between processes count once per process, as RSS does."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, name="tree-peak", daemon=True)
+
+    def _poll(self) -> None:
+        tree: list[int] = []
+        polls = 0
+        while True:
+            if polls % RESCAN_POLLS == 0:
+                tree = descendants(self.pid)
+            self.peak = max(self.peak, sum(map(resident, tree)))
+            polls += 1
+            if self._stop.wait(POLL_SECONDS):
+                return
+
+    def __enter__(self) -> TreePeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def measured(command: list[str], cwd: Path = REPO, env: dict[str, str] | None = None,
+             log: Path | None = None) -> Run:
+    """Run `command` to its end: wall, CPU and memory (`Run`). Its output is dropped,
+    its standard error goes to `log` when given."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) not in (0, 3):  # 3: feeds rejected some dumps
-        raise SystemExit(f"{' '.join(command)} failed with status {status}")
+    with log.open("wb") if log else open(os.devnull, "wb") as errors:  # noqa: PTH123
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=errors)
+        with TreePeak(process.pid) as tree:
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 3):  # 3: feeds rejected some dumps
+        shown = f"; its errors are in {log}" if log else ""
+        raise SystemExit(f"{' '.join(command)} failed with status {status}{shown}")
     # A process's rusage counts the children it waited for (the parsing workers).
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree.peak / MB)
 
 
 def warm(directory: Path) -> None:

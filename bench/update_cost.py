@@ -59,14 +59,29 @@ def settings_for(root: Path) -> Settings:
                              settle_seconds=10))
 
 
-def link_input(count: int) -> Path:
-    """WORK/<count> with an input directory of the corpus's first `count` dumps
-    (hard links) and neither output nor state."""
+def dump_files(source: Path) -> list[Path]:
+    """A corpus's dumps in the order they were made (the first `count` are the corpus
+    of that size, the rest are spares)."""
+    return sorted(path for path in source.iterdir() if path.name.startswith("dump_"))
+
+
+def spare_articles(count: int) -> list[Path]:
+    """The spare dumps of `corpus(count)` that are new articles (not duplicates,
+    corrections or junk): each one dropped changes the feeds and the index."""
     source = corpus(count)
-    root = WORK / str(count)
+    articles = {record["file"] for record in map(json.loads, (source / "truth.jsonl").read_text(
+        encoding="utf-8").splitlines()) if record["kind"] == "ok"}
+    return [path for path in dump_files(source)[count:] if path.name in articles]
+
+
+def link_input(count: int, root: Path | None = None) -> Path:
+    """`root` (default WORK/<count>) with an input directory of the corpus's first
+    `count` dumps (hard links) and neither output nor state."""
+    source = corpus(count)
+    root = root or WORK / str(count)
     set_aside(root)
     (root / "input").mkdir(parents=True)
-    for dump in sorted(p for p in source.iterdir() if p.name.startswith("dump_"))[:count]:
+    for dump in dump_files(source)[:count]:
         os.link(dump, root / "input" / dump.name)
     return root
 
@@ -116,12 +131,7 @@ def prepare(count: int) -> tuple[Settings, list[Path], float | None]:
     articles (each one dropped shows in the feeds and the index). A state that a
     full build of this run left (`bench/run.py`) is used as it is: at 100,000
     entries, building it again would double the benchmark's time."""
-    source = corpus(count)
-    articles = {record["file"] for record in map(json.loads, (source / "truth.jsonl").read_text(
-        encoding="utf-8").splitlines()) if record["kind"] == "ok"}
-    spares = [path for path in sorted(p for p in source.iterdir()
-                                      if p.name.startswith("dump_"))[count:]
-              if path.name in articles]
+    spares = spare_articles(count)
     settings = settings_for(WORK / str(count))
     if settings.state_path.exists() and sum(1 for _ in settings.input_dir.iterdir()) == count:
         return settings, spares, None
