@@ -62,7 +62,10 @@ def settings_for(root: Path) -> Settings:
 def dump_files(source: Path) -> list[Path]:
     """A corpus's dumps in the order they were made (the first `count` are the corpus
     of that size, the rest are spares)."""
-    return sorted(path for path in source.iterdir() if path.name.startswith("dump_"))
+    # By number: a million dumps' names outgrow six digits, and `dump_1000000` sorts
+    # as text before `dump_100001`.
+    return sorted((path for path in source.iterdir() if path.name.startswith("dump_")),
+                  key=lambda path: int(path.name[5:].partition(".")[0]))
 
 
 def spare_articles(count: int) -> list[Path]:
