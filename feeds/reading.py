@@ -65,6 +65,8 @@ def read_dump(settings: Settings, file: ToRead) -> Dump | None:
     try:
         read = read_dump_bytes(where, size, options, source=path)
     except DumpError as error:
+        if isinstance(error.__cause__, FileNotFoundError):
+            return None  # gone since it was listed or named: the next scan says so
         return Dump(path=path, size=size, mtime_ns=mtime_ns, sha256="",
                     rejected=_rejected(error))
     if (read.after.st_size, read.after.st_mtime_ns) != (size, mtime_ns):

@@ -20,7 +20,8 @@ import logging
 import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeGuard, TypeVar
 
 from feeds.config import Settings
 
@@ -102,6 +103,35 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="feeds-parent-watch", daemon=True).start()
 
 
+@dataclass(slots=True)
+class _Slot(Generic[Job, Result]):
+    """A job of a map, and its future once sent to the pool or done here."""
+
+    job: Job
+    future: Future[Result] | None = None
+
+
+def _send(pool: ProcessPoolExecutor, call: Callable[[Job], Result],
+          window: deque[_Slot[Job, Result]], most: int) -> None:
+    """Send the oldest jobs not sent yet, while fewer than `most` are at the pool."""
+    out = sum(1 for slot in window if slot.future is not None and not slot.future.done())
+    for slot in window:
+        if out >= most:
+            return
+        if slot.future is None:
+            slot.future = pool.submit(call, slot.job)
+            out += 1
+
+
+def _done(result: Result) -> Future[Result]:
+    """A result got here, as a future already done."""
+    from concurrent.futures import Future
+
+    future: Future[Result] = Future()
+    future.set_result(result)
+    return future
+
+
 def _succeeded(future: Future[Result] | None) -> TypeGuard[Future[Result]]:
     return (future is not None and future.done() and not future.cancelled()
             and future.exception() is None)
@@ -114,6 +144,8 @@ class Workers:
     def __init__(self, local: Context) -> None:
         self.local = local
         self._pool: ProcessPoolExecutor | None = None
+        # One process a core, the run's own included (see `_oldest`).
+        self._size = max(1, (os.cpu_count() or 1) - 1)
 
     def wanted(self, work: int) -> bool:
         """Whether this much work (in files) is worth sending to other processes."""
@@ -133,59 +165,53 @@ class Workers:
 
     def _in_pool(self, task: Task[Job, Result], jobs: Iterator[Job]) -> Iterator[Result]:
         """Results from the pool until the jobs end; after a failure, the jobs it
-        had not returned go back in front of `jobs` for the caller to do here."""
+        had not returned are done here."""
         from concurrent.futures.process import BrokenProcessPool
 
         pool = self._executor()
-        sent: deque[tuple[Job, Future[Result]]] = deque()
-        in_hand: list[Job] = []  # a job being sent: a failure there leaves it to redo
-        call = functools.partial(_run, task)
+        window: deque[_Slot[Job, Result]] = deque()
+        send = functools.partial(_send, pool, functools.partial(_run, task), window,
+                                 self._size + 1)  # its processes and its call queue
         ahead = min(AHEAD_PER_WORKER * (os.cpu_count() or 1), MOST_AHEAD)
         try:
             for job in jobs:
-                in_hand.append(job)
-                sent.append((job, pool.submit(call, job)))
-                in_hand.clear()
-                while len(sent) > ahead:
-                    yield self._oldest(task, sent)
-                    sent.popleft()
-            while sent:
-                yield self._oldest(task, sent)
-                sent.popleft()
+                window.append(_Slot(job))
+                send()
+                while len(window) > ahead:
+                    yield self._oldest(task, window, send)
+            while window:
+                yield self._oldest(task, window, send)
         except BrokenProcessPool as error:
             log.warning("worker processes failed (%s); going on in this process", error)
             self.cancel()
-            left: list[tuple[Job, Future[Result] | None]] = [*sent, *((j, None) for j in in_hand)]
-            sent.clear()
-            for job, future in left:  # what a worker finished stands; the rest is done here
-                yield future.result() if _succeeded(future) else task(self.local, job)
+            left, window = list(window), deque()
+            for slot in left:  # what a worker finished stands; the rest is done here
+                yield (slot.future.result() if _succeeded(slot.future)
+                       else task(self.local, slot.job))
         finally:
-            if sent:  # stopped early: the jobs not started are dropped
+            if window:  # stopped early: the jobs not started are dropped
                 self.cancel()
 
-    def _oldest(self, task: Task[Job, Result], sent: deque[tuple[Job, Future[Result]]]
-                ) -> Result:
+    def _oldest(self, task: Task[Job, Result], window: deque[_Slot[Job, Result]],
+                send: Callable[[], None]) -> Result:
         """The oldest job's result. While a worker is still at it, this process
-        takes the newest job no worker has started and does it here: the run's
-        own process is one of its workers (and the pool one process smaller)."""
-        oldest = sent[0][1]
-        while not oldest.done() and self._do_one_here(task, sent):
-            pass
-        return oldest.result()
-
-    def _do_one_here(self, task: Task[Job, Result], sent: deque[tuple[Job, Future[Result]]]
-                     ) -> bool:
-        """Whether a job not started was taken from the pool and done here."""
-        from concurrent.futures import Future
-
-        for index in range(len(sent) - 1, 0, -1):
-            job, future = sent[index]
-            if future.cancel():  # only a job no worker has started can be
-                here: Future[Result] = Future()
-                here.set_result(task(self.local, job))
-                sent[index] = (job, here)
-                return True
-        return False
+        does the newest job not sent to the pool: the run's own process is one
+        of its workers (and the pool one process smaller). The pool is sent no
+        more than it can start, so that no job it holds need ever be taken back
+        (a cancelled job upsets its clean-up when a worker dies: CPython
+        gh-107219)."""
+        oldest = window[0]
+        while oldest.future is None or not oldest.future.done():
+            here = next((slot for slot in reversed(window) if slot.future is None), None)
+            if here is None:
+                break  # all sent: wait for the pool
+            here.future = _done(task(self.local, here.job))
+        assert oldest.future is not None
+        send()
+        result = oldest.future.result()  # a broken pool raises here, the job still in the window
+        window.popleft()
+        send()
+        return result
 
     def cancel(self) -> None:
         """Drop the jobs not started yet, and the pool (the next map starts another)."""
@@ -198,9 +224,8 @@ class Workers:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            # One process a core, the run's own included (see `_oldest`).
             self._pool = ProcessPoolExecutor(
-                max_workers=max(1, (os.cpu_count() or 1) - 1),
+                max_workers=self._size,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start, initargs=(self.local.settings,))
         return self._pool

@@ -4,6 +4,7 @@ waiting is the one sent, and a page overtaken while out is never marked done."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,8 +13,9 @@ import pytest
 from feeds.publish import ingest, publish
 from feeds.publish.ingest import BATCH_CHUNKS, CHUNK, PageHandoff, PageToWrite
 from feeds.render.articles import article_file
+from feeds.site import page_path
 from feeds.state import State
-from tests.conftest import make_settings
+from tests.conftest import SEED_DUNIA_2024, SEED_DUNIA_2025, make_settings
 
 WHEN = datetime(2025, 5, 30, 9, 1, tzinfo=UTC)
 
@@ -110,3 +112,27 @@ def test_a_large_batch_into_a_built_state_publishes_what_a_build_from_nothing_do
 def files_of(root: Path) -> dict[str, bytes]:
     return {path.relative_to(root).as_posix(): path.read_bytes()
             for path in root.rglob("*") if path.is_file()}
+
+
+def test_an_entry_forgotten_then_recorded_again_in_one_run_keeps_its_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose title is corrected forgets the entry it held; a later batch of the
+    same run finds that entry again in another file. Its page, written by the handoff,
+    must not be removed by the removal the first batch made pending."""
+    monkeypatch.setattr(ingest, "CHUNK", 1)
+    monkeypatch.setattr(ingest, "BATCH_CHUNKS", 1)
+    settings = make_settings(tmp_path)
+    original = SEED_DUNIA_2025.read_text(encoding="utf-8")
+    (settings.input_dir / "a.txt").write_text(original, encoding="utf-8")
+    with State(settings.state_path) as state:
+        publish(settings, state)
+        (page,) = list(state.entries.page_keys())
+        retitled = original.replace("Maroko Dorong", "Maroko Mendorong", 1)
+        assert retitled != original
+        (settings.input_dir / "a.txt").write_text(retitled, encoding="utf-8")
+        (settings.input_dir / "m.txt").write_text(original, encoding="utf-8")
+        shutil.copy(SEED_DUNIA_2024, settings.input_dir / "z.txt")
+        publish(settings, state)
+        assert page.entry_id in {key.entry_id for key in state.entries.page_keys()}
+        assert state.work.pending().removals == set()
+    assert (settings.output_dir / page_path(page.entry_id, page.published)).exists()

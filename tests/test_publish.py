@@ -122,7 +122,7 @@ def test_second_build_changes_no_byte_and_no_mtime(tmp_path: Path) -> None:
     build(settings)
     before = snapshot(settings.output_dir)
     report = build(settings)
-    assert report.written == [] and report.parsed == 0
+    assert report.files_written == 0 and report.parsed == 0
     assert snapshot(settings.output_dir) == before
     # Even from scratch (a fresh state, same input), every byte is the same.
     shutil.rmtree(settings.state_path.parent)
@@ -289,7 +289,7 @@ def test_new_site_settings_render_everything_again(tmp_path: Path) -> None:
                  settings.output_dir / "index.html"):
         text = path.read_text(encoding="utf-8")
         assert "Warta Baru" in text and "https://example.org/" in text, path
-    assert build(renamed).written == []
+    assert build(renamed).files_written == 0
 
 
 def test_parallel_and_serial_parsing_publish_the_same_bytes(

@@ -70,3 +70,38 @@ def test_the_runs_own_process_takes_jobs_while_it_waits(monkeypatch: pytest.Monk
     assert [job for job, _ in results] == list(range(24))
     by = {pid for _, pid in results}
     assert os.getpid() in by and len(by) == 2
+
+
+MAIN_PID = os.getpid()
+
+
+def dies_in_a_worker(context: Context, job: int) -> tuple[int, int]:
+    """Job 1 kills the worker that runs it (not the run's own process), once the
+    run's own process has started taking jobs."""
+    time.sleep(0.4 if job == 1 else 0.05)
+    if job == 1 and os.getpid() != MAIN_PID:
+        os._exit(1)
+    return job, os.getpid()
+
+
+def test_a_dead_worker_leaves_no_process_behind_while_the_run_takes_jobs(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dead worker's jobs are done here, in order, and no process is left behind. The
+    run takes only jobs it has not sent to the pool, never cancels one there: a
+    cancelled job upsets the pool's clean-up when a worker dies (CPython gh-107219),
+    which can leave the other workers running."""
+    import multiprocessing
+    import threading
+
+    monkeypatch.setattr(feeds.workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    errors: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    with Workers(Context(Settings())) as workers:
+        results = list(workers.map(dies_in_a_worker, range(16), work=16))
+    assert [job for job, _ in results] == list(range(16))
+    assert errors == []
+    deadline = time.monotonic() + 10
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert multiprocessing.active_children() == []

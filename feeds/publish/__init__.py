@@ -242,10 +242,14 @@ def forget(settings: Settings, state: State, ids: list[str]) -> Report:
 
     report = Report()
     context = Context(settings, state, Output(settings.output_dir))
+    _prepare_output(context)
     with state.transaction():
         forget_entries(state, ids, report)
+        state.set_meta(WRITING, "yes")
     with Workers(context) as workers:
         _refresh(context, workers, never, report, whole=False)
+    with state.transaction():
+        state.set_meta(WRITING, "")
     return report
 
 

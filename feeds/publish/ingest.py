@@ -171,6 +171,7 @@ def record(state: State, dumps: list[Dump], now: datetime, report: Report, input
     known = state.entries.known({d.entry.id for d in dumps if d.entry is not None})
     plans: list[Plan] = []
     pages: dict[str, PageToWrite] = {}  # the entries whose pages change
+    kept: list[str] = []  # their pages' paths
     files: list[SeenFile] = []
     for dump in dumps:
         before = seen.get(dump.path)
@@ -190,6 +191,7 @@ def record(state: State, dumps: list[Dump], now: datetime, report: Report, input
             if plan.feeds:
                 pages[dump.entry.id] = PageToWrite(dump.entry.id, plan.known.record,
                                                    plan.known.updated)
+                kept.append(page_path(dump.entry.id, dump.entry.published))
                 report.changed += 1
                 # Said as it happens, not kept in the report: a build of 100,000
                 # dumps would hold 100,000 lines.
@@ -199,6 +201,9 @@ def record(state: State, dumps: list[Dump], now: datetime, report: Report, input
     state.files.note(files, now)
     state.work.add(feeds=set().union(*(plan.feeds for plan in plans)),
                    pages=pages)
+    # An entry forgotten earlier in the run (or in a run killed before its output
+    # stage) and recorded again keeps its page: its removal is no longer owed.
+    state.work.done(removals=kept)
     forgotten = _forget_replaced(state, dumps, seen, report)
     for entry_id in forgotten:
         pages.pop(entry_id, None)
