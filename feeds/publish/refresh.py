@@ -9,6 +9,7 @@ and written by the run's workers, each reading the state on its own connection.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,12 +227,14 @@ def _stage_sitemaps(context: Context, pending: Pending, newest: list[Published],
         if whole or month.month in touched or not existing.issuperset(paths):
             due.append(month.month)
         parts += [SitemapPart(path, month.newest) for path in paths]
-    staged += output.stage([
-        OutputFile("robots.txt", robots_txt(site)),
-        OutputFile("news-sitemap.xml", news_sitemap(news, site)),
-        *(file for month in due
-          for file in month_files(month, state.entries.page_stamps(month), site)),
-        OutputFile("sitemap.xml", sitemap_index(parts, site))])
+    # One month's parts at a time: a whole render of a large archive's sitemap
+    # holds more bytes than anything else a run makes.
+    staged += output.stage(itertools.chain(
+        [OutputFile("robots.txt", robots_txt(site)),
+         OutputFile("news-sitemap.xml", news_sitemap(news, site))],
+        (file for month in due
+         for file in month_files(month, state.entries.page_stamps(month), site)),
+        [OutputFile("sitemap.xml", sitemap_index(parts, site))]))
     return sorted(existing - {part.path for part in parts})
 
 
