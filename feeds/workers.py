@@ -170,8 +170,10 @@ class Workers:
 
         pool = self._executor()
         window: deque[_Slot[Job, Result]] = deque()
+        # Enough at the pool that a worker never waits while this process does a
+        # job; the rest of the window is this process's to take.
         send = functools.partial(_send, pool, functools.partial(_run, task), window,
-                                 self._size + 1)  # its processes and its call queue
+                                 AHEAD_PER_WORKER * self._size)
         ahead = min(AHEAD_PER_WORKER * (os.cpu_count() or 1), MOST_AHEAD)
         try:
             for job in jobs:
@@ -196,10 +198,9 @@ class Workers:
                 send: Callable[[], None]) -> Result:
         """The oldest job's result. While a worker is still at it, this process
         does the newest job not sent to the pool: the run's own process is one
-        of its workers (and the pool one process smaller). The pool is sent no
-        more than it can start, so that no job it holds need ever be taken back
-        (a cancelled job upsets its clean-up when a worker dies: CPython
-        gh-107219)."""
+        of its workers (and the pool one process smaller). No job sent to the
+        pool is ever taken back (a cancelled job upsets its clean-up when a
+        worker dies: CPython gh-107219)."""
         oldest = window[0]
         while oldest.future is None or not oldest.future.done():
             here = next((slot for slot in reversed(window) if slot.future is None), None)

@@ -160,6 +160,14 @@ def children(pid: int) -> set[int]:
     return found
 
 
+def command_line(pid: int) -> bytes:
+    """The process's command line, empty once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0]
@@ -180,8 +188,7 @@ def test_a_killed_build_leaves_no_worker_behind(tmp_path: Path) -> None:
     workers: set[int] = set()
     deadline = time.monotonic() + 30
     while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
-        workers |= {pid for pid in children(process.pid)
-                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+        workers |= {pid for pid in children(process.pid) if b"spawn_main" in command_line(pid)}
         time.sleep(0.01)
     assert workers, "the build finished before it started its workers"
     process.send_signal(signal.SIGKILL)
