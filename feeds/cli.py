@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="seconds between polls where inotify is unavailable (default 2)")
     run.add_argument("--serve", action="store_true",
                      help="also serve the output over HTTP (see feeds serve)")
+    run.add_argument("--deploy", action="store_true",
+                     help="also deploy to deploy.target after every pass that changed "
+                          "something (see feeds deploy); a failed deploy is retried")
     _server_options(run)
     run.set_defaults(run=_run)
 
@@ -101,7 +104,34 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     _add_state_commands(commands)
+    _add_deploy(commands)
     return parser
+
+
+def _add_deploy(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    deploy = commands.add_parser(
+        "deploy", help="put the output in an object store (S3 or compatible), only what changed",
+        description="Put the files of the output that changed since the last deploy in "
+                    "deploy.target (article pages and images, then feeds, then index pages "
+                    "and sitemaps), then delete the keys whose files are gone. Prints the "
+                    "URL paths it changed, for a CDN to purge. Credentials come from the "
+                    "environment, a shared credentials file or an instance role. Exit "
+                    "status 1 when the store refuses or cannot be reached: run it again to "
+                    "finish.")
+    _paths(deploy, "output", "state")
+    deploy.add_argument("--dry-run", action="store_true",
+                        help="print what would be put and deleted; change nothing")
+    deploy.add_argument("--verify", action="store_true",
+                        help="list the bucket and repair every difference (a store changed "
+                             "by hand, a state lost), rather than trust what was recorded")
+    deploy.add_argument("--max-deletes", type=int, metavar="N",
+                        help="delete at most N keys, else stop before changing anything "
+                             "(overrides deploy.max_deletes)")
+    deploy.add_argument("--changed-list", type=Path, metavar="FILE",
+                        help="also write the changed URL paths to FILE, one a line")
+    deploy.add_argument("-q", "--quiet", action="store_true",
+                        help="print only the summary line, not the changed paths")
+    deploy.set_defaults(run=_deploy)
 
 
 def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -351,7 +381,30 @@ def _run(args: argparse.Namespace) -> int:
     _logging(settings.log_level, with_time=True)
     if args.interval:
         settings = settings.with_overrides(interval=args.interval)
-    run_daemon(settings, serve=args.serve)
+    run_daemon(settings, serve=args.serve, deploy=args.deploy)
+    return EXIT_OK
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from feeds.deploy import deploy
+    from feeds.deploy.plan import url_paths
+    from feeds.state import State
+
+    settings = settings_from(args)
+    with State(settings.state_path) as state:
+        report = deploy(settings, state, dry_run=args.dry_run, verify=args.verify,
+                        max_deletes=args.max_deletes)
+    changed = url_paths(report.changed, settings.base_url)
+    if not args.quiet:
+        for path in changed:
+            print(path)
+    if args.changed_list is not None:
+        args.changed_list.write_text("".join(f"{path}\n" for path in changed), encoding="utf-8")
+    verb = ("would put", "would delete") if report.dry_run else ("put", "deleted")
+    print(f"feeds: {report.target}: {verb[0]} {_plural(len(report.uploaded), 'file')} "
+          f"({report.bytes_uploaded:,} bytes), {verb[1]} {len(report.deleted)}, "
+          f"{report.unchanged} unchanged; {_plural(report.requests, 'request')}",
+          file=sys.stderr)
     return EXIT_OK
 
 

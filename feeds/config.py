@@ -61,6 +61,17 @@ class Settings:
     threads: int = 8
     access_log: str = "-"  # "-": stderr; "": none; else a file (reopened when rotated)
     websub_hub: str = ""
+    deploy_target: str = ""  # s3://bucket/prefix; "" for none
+    deploy_endpoint_url: str = ""  # an S3-compatible store's; "" for Amazon S3
+    deploy_region: str = ""  # "" for the AWS configuration's (AWS_REGION, ~/.aws/config)
+    deploy_max_deletes: int = 500
+    deploy_attempts: int = 5  # per request, with backoff, before a deploy fails
+    deploy_on_change: str = ""  # a command given the changed URL paths on stdin
+    deploy_gzip: bool = False
+    deploy_cache_feeds: str = "public, max-age=300"
+    deploy_cache_listings: str = "public, max-age=300"
+    deploy_cache_pages: str = "public, max-age=86400"
+    deploy_cache_assets: str = "public, max-age=86400"
 
     @property
     def parse_options(self) -> ParseOptions:
@@ -111,6 +122,13 @@ SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
                "idle_timeout": ("idle_timeout", (int, float)), "threads": ("threads", int),
                "access_log": ("access_log", str)},
     "websub": {"hub": ("websub_hub", str)},
+    "deploy": {"target": ("deploy_target", str), "endpoint_url": ("deploy_endpoint_url", str),
+               "region": ("deploy_region", str), "max_deletes": ("deploy_max_deletes", int),
+               "attempts": ("deploy_attempts", int), "on_change": ("deploy_on_change", str),
+               "gzip": ("deploy_gzip", bool), "cache_feeds": ("deploy_cache_feeds", str),
+               "cache_listings": ("deploy_cache_listings", str),
+               "cache_pages": ("deploy_cache_pages", str),
+               "cache_assets": ("deploy_cache_assets", str)},
 }
 _PATH_FIELDS = {"input_dir", "output_dir", "state_path"}
 # Fields holding a URL or a file (relative to the configuration file's directory).
@@ -173,7 +191,7 @@ def _field(path: Path, table: str, key: str, value: Any, base: Path) -> dict[str
     if key not in SCHEMA[table]:
         raise ConfigError(path, where, f"unknown key; expected one of {sorted(SCHEMA[table])}")
     name, expected = SCHEMA[table][key]
-    if not isinstance(value, expected) or isinstance(value, bool):
+    if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
         wanted = expected.__name__ if isinstance(expected, type) else "a number"
         raise ConfigError(path, where, f"expected {wanted}, got {type(value).__name__} {value!r}")
     if name in _PATH_FIELDS:
@@ -219,6 +237,13 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
          f"expected an absolute http(s) URL, got {settings.websub_hub!r}"),
         (bool(settings.default_category.strip()), "feeds.default_category",
          "expected a non-empty category"),
+        (not settings.deploy_target or _target(settings.deploy_target), "deploy.target",
+         f"expected s3://bucket or s3://bucket/prefix, got {settings.deploy_target!r}"),
+        (not settings.deploy_endpoint_url or _absolute(settings.deploy_endpoint_url),
+         "deploy.endpoint_url",
+         f"expected an absolute http(s) URL, got {settings.deploy_endpoint_url!r}"),
+        (settings.deploy_max_deletes >= 0, "deploy.max_deletes", "expected 0 or more"),
+        (1 <= settings.deploy_attempts <= 20, "deploy.attempts", "expected 1 to 20"),
     ]
     checks += [_image_check(getattr(settings, name), key) for name, key in _IMAGE_FIELDS.items()]
     for ok, key, reason in checks:
@@ -227,6 +252,11 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
     return replace(settings, base_url=settings.base_url.rstrip("/") + "/",
                    default_zone=settings.default_zone.upper(), zone=settings.zone.upper(),
                    log_level=settings.log_level.upper())
+
+
+def _target(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "s3" and bool(parts.netloc) and not parts.query and not parts.fragment
 
 
 def _image_check(value: str, key: str) -> tuple[bool, str, str]:

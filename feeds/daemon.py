@@ -235,13 +235,19 @@ class Daemon:
 
     def __init__(self, settings: Settings, state: State, *, clock: Clock = system_clock,
                  tracker: SettleTracker | None = None,
-                 notifier: HubNotifier | None = None) -> None:
+                 notifier: HubNotifier | None = None, deploy: bool = False) -> None:
         self.settings = settings
         self.state = state
         self.clock = clock
         self.tracker = tracker or SettleTracker(settings.settle_seconds, inotify=False)
         self.stopping = threading.Event()
         self.notifier = notifier
+        # With `deploy`, a deploy is owed from the start (the last one may have
+        # been stopped) and after every pass that changed the output, until one
+        # succeeds.
+        self._deploy_owed = deploy
+        self._deploying = deploy
+        self._deploy_error: str | None = None
         self._publishing = threading.Lock()  # one writer of the state and the output
         self._events = threading.Event()  # files completed: an event pass is due
         self._full = threading.Event()  # a full pass is due
@@ -332,6 +338,9 @@ class Daemon:
         first, self._listed = not self._listed, True  # the first finds what came while down
         if not changes.changed and not changes.gone and not owed:
             self._recovered()
+            if self._deploy_owed:
+                with self._publishing:
+                    self._deploy()
             return Report(unchanged=changes.unchanged)
         missed = [path for path in changes.changed if not self.tracker.reported(path)]
         if self.tracker.inotify and missed and not first:
@@ -366,7 +375,34 @@ class Daemon:
             self._log_report(report)
             if self.notifier is not None:
                 self.notifier.notify(changed_feed_urls(report.written, self.settings.base_url))
+            if self._deploying:
+                self._deploy_owed |= bool(report.files_written or report.removed_entries)
+                self._deploy()
         return report
+
+    def _deploy(self) -> None:
+        """Deploy what the pass changed (the caller holds the publishing lock); a
+        failure is said once and retried after the next pass, while the output
+        goes on being published locally."""
+        if not self._deploy_owed:
+            return
+        from feeds.deploy import deploy
+
+        try:
+            report = deploy(self.settings, self.state)
+        except Exception as error:  # the daemon outlives any store fault; it retries
+            message = f"{type(error).__name__}: {error}"
+            if message != self._deploy_error:
+                log.error("deploy failed, retried after the next pass: %s", message)
+                self._deploy_error = message
+            return
+        self._deploy_owed = False
+        if self._deploy_error is not None:
+            log.info("recovered: deploying again")
+            self._deploy_error = None
+        if report.changed:
+            log.info("deployed to %s: %d put, %d deleted, %d requests", report.target,
+                     len(report.uploaded), len(report.deleted), report.requests)
 
     def _recovered(self) -> None:
         if self._last_error is not None:
@@ -470,12 +506,12 @@ class Daemon:
         return observer
 
 
-def run_daemon(settings: Settings, *, serve: bool = False) -> None:
+def run_daemon(settings: Settings, *, serve: bool = False, deploy: bool = False) -> None:
     """Open the state (refusing a second instance) and publish until stopped;
     with `serve`, the HTTP server runs beside it."""
     with State(settings.state_path) as state:
         notifier = HubNotifier(settings.websub_hub) if settings.websub_hub else None
-        daemon = Daemon(settings, state, notifier=notifier,
+        daemon = Daemon(settings, state, notifier=notifier, deploy=deploy,
                         tracker=SettleTracker(settings.settle_seconds, inotify=True,
                                               input_dir=settings.input_dir))
         server = Server(settings) if serve else None

@@ -70,3 +70,8 @@ class StateError(FeedsError):
 
 class OutputError(FeedsError):
     """A file of the output could not be written; the old one is still in place."""
+
+
+class DeployError(FeedsError):
+    """The object store refused or could not be reached: the target and the reason.
+    What was put before stays recorded; the next deploy goes on from there."""

@@ -40,6 +40,8 @@ from werkzeug.security import safe_join
 from werkzeug.wsgi import wrap_file
 
 from feeds.config import Settings
+from feeds.content_types import content_type as media_type
+from feeds.content_types import is_text
 from feeds.errors import FeedsError
 
 if TYPE_CHECKING:
@@ -55,29 +57,6 @@ access_log = logging.getLogger("feeds.access")
 # connection limit, so it is no news to an operator.
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
-# Python's mimetypes knows neither .opml nor the feed types, names .ico
-# image/vnd.microsoft.icon and reads /etc/mime.types, which differs by host; and
-# werkzeug adds no charset to the JSON types. So the types are written here.
-CONTENT_TYPES = {
-    "rss.xml": "application/rss+xml",
-    "atom.xml": "application/atom+xml",
-    "feed.json": "application/feed+json",
-    ".opml": "text/x-opml",
-    ".html": "text/html",
-    ".xml": "application/xml",
-    ".json": "application/json",
-    ".css": "text/css",
-    ".txt": "text/plain",
-    ".png": "image/png",
-    ".svg": "image/svg+xml",
-    ".ico": "image/x-icon",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
-COMPRESSIBLE = ("text/", "application/rss+xml", "application/atom+xml", "application/feed+json",
-                "application/xml", "application/json")
 GZIP_MIN_BYTES = 256
 GZIP_CACHE_ENTRIES = 256
 BACKLOG = 1024  # connections the kernel holds for us beyond the connection limit
@@ -233,8 +212,8 @@ class OutputApp:
         return Answer("200 OK", file.headers.full + length, wrap_file(environ, handle))
 
     def _describe(self, environ: WSGIEnvironment, path: str, stat: os.stat_result) -> _Served:
-        content_type = _content_type(path)
-        compressible = content_type.startswith(COMPRESSIBLE) and stat.st_size >= GZIP_MIN_BYTES
+        content_type = media_type(path)
+        compressible = is_text(content_type) and stat.st_size >= GZIP_MIN_BYTES
         gzipped = compressible and _accepts_gzip(environ)
         etag = f"{stat.st_mtime_ns:x}-{stat.st_size:x}" + ("-gz" if gzipped else "")
         modified = datetime.fromtimestamp(stat.st_mtime, UTC)
@@ -272,13 +251,6 @@ def _open_regular(path: str) -> BufferedReader:
         handle.close()
         raise NotFound
     return handle
-
-
-def _content_type(path: str) -> str:
-    name = path.rpartition("/")[2]
-    kind = CONTENT_TYPES.get(name) or CONTENT_TYPES.get(Path(name).suffix.lower(),
-                                                          "application/octet-stream")
-    return f"{kind}; charset=utf-8" if kind.startswith(COMPRESSIBLE) else kind
 
 
 class AccessLog:

@@ -29,7 +29,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "feeds"
 # and every module under it, but `feeds`, which names the package's __init__ alone.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("feeds", "feeds.errors", "feeds.text", "feeds.dates", "feeds.model",
-              "feeds.records", "feeds.intents", "feeds.site")),
+              "feeds.records", "feeds.intents", "feeds.site", "feeds.content_types")),
     ("scan", ("feeds.inputs",)),
     ("parse", ("feeds.parse",)),
     ("settings", ("feeds.config",)),
@@ -40,6 +40,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("output", ("feeds.output",)),
     ("workers", ("feeds.workers",)),
     ("publish", ("feeds.publish",)),
+    ("deploy", ("feeds.deploy",)),
     ("serve", ("feeds.server", "feeds.websub")),
     ("run", ("feeds.daemon", "feeds.cli", "feeds.__main__")),
 ]

@@ -4,8 +4,9 @@ published, and the work the output still owes.
 One writer at a time (`lock`); WAL so that readers such as `feeds status`
 never wait. The schema is versioned and migrated forward on open (`schema`).
 A `State` is the connection and its transactions; what it holds is read and
-written through its sections: `files`, `entries`, `names`, `work` and `runs`.
-The state stores what it is told (`feeds.intents`); it decides nothing.
+written through its sections: `files`, `entries`, `names`, `work`, `runs` and
+`deployed` (what the object store holds). The state stores what it is told
+(`feeds.intents`); it decides nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from feeds.errors import StateError
+from feeds.state.deployed import Deployed, DeployedFile
 from feeds.state.entries import Entries
 from feeds.state.files import Files
 from feeds.state.lock import acquire_lock
@@ -25,8 +27,8 @@ from feeds.state.runs import Run, Runs
 from feeds.state.schema import DEFERRABLE_INDEXES, MIGRATIONS, migrate, missing_indexes
 from feeds.state.work import Month, Pending, Work
 
-__all__ = ["DEFERRABLE_INDEXES", "MIGRATIONS", "Category", "Month", "Pending", "Reporter", "Run",
-           "State"]
+__all__ = ["DEFERRABLE_INDEXES", "MIGRATIONS", "Category", "DeployedFile", "Month", "Pending",
+           "Reporter", "Run", "State"]
 
 CACHE_KIB = 8 * 1024  # SQLite's page cache of the writer's connection, at most
 
@@ -63,6 +65,7 @@ class State:
         self.names = Names(self.db)
         self.work = Work(self.db)
         self.runs = Runs(self.db)
+        self.deployed = Deployed(self.db)
 
     def close(self) -> None:
         if getattr(self, "db", None) is not None:

@@ -157,6 +157,18 @@ MIGRATIONS = (
     INSERT INTO pending_months SELECT DISTINCT substr(published, 1, 7)
         FROM pending_pages JOIN entries ON entries.id = pending_pages.entry_id;
     """,
+    """
+    -- What the object store holds (`feeds deploy`), a row per file of the
+    -- output put there: the local file's size and mtime when it was put (a file
+    -- whose stat is unchanged is not read again) and the MD5 of the bytes the
+    -- store holds, which is also their ETag.
+    CREATE TABLE deployed (
+        path TEXT PRIMARY KEY,  -- relative to the output directory
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        md5 TEXT NOT NULL       -- '' when it must be put again (its headers changed)
+    ) WITHOUT ROWID;
+    """,
 )
 
 
