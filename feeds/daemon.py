@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from watchdog.events import (
@@ -56,6 +57,9 @@ from feeds.publish.changes import find_changes, render_due
 from feeds.server import Server
 from feeds.state import State
 from feeds.websub import HubNotifier, changed_feed_urls
+
+if TYPE_CHECKING:
+    from feeds.deploy import Store
 
 log = logging.getLogger("feeds.daemon")
 JOB_ID = "full pass"
@@ -248,6 +252,7 @@ class Daemon:
         self._deploy_owed = deploy
         self._deploying = deploy
         self._deploy_error: str | None = None
+        self._store: Store | None = None  # opened by the first deploy, kept for the next
         self._publishing = threading.Lock()  # one writer of the state and the output
         self._events = threading.Event()  # files completed: an event pass is due
         self._full = threading.Event()  # a full pass is due
@@ -386,10 +391,11 @@ class Daemon:
         goes on being published locally."""
         if not self._deploy_owed:
             return
-        from feeds.deploy import deploy
+        from feeds.deploy import deploy, open_store
 
         try:
-            report = deploy(self.settings, self.state)
+            self._store = self._store or open_store(self.settings)
+            report = deploy(self.settings, self.state, store=self._store)
         except Exception as error:  # the daemon outlives any store fault; it retries
             message = f"{type(error).__name__}: {error}"
             if message != self._deploy_error:

@@ -88,7 +88,7 @@ def published(settings: Settings, store: SeaweedFS) -> dict[str, bytes]:
 
 def output_files(settings: Settings) -> dict[str, bytes]:
     return {path: (settings.output_dir / path).read_bytes()
-            for path in scan_output(settings.output_dir)}
+            for path in scan_output(settings.output_dir).files}
 
 
 def test_a_first_deploy_puts_every_file_with_the_headers_of_its_kind(
@@ -122,7 +122,7 @@ def test_a_deploy_with_nothing_changed_makes_no_request(tmp_path: Path, store: S
     build(settings)  # a build that finds nothing new
     again = run_deploy(settings)
     assert (again.uploaded, again.deleted, again.requests) == ([], [], 0)
-    assert again.unchanged == len(scan_output(settings.output_dir))
+    assert again.unchanged == len(scan_output(settings.output_dir).files)
 
 
 def test_one_new_dump_puts_exactly_the_files_it_changed(tmp_path: Path, store: SeaweedFS) -> None:
@@ -152,11 +152,11 @@ def test_a_forgotten_entry_s_page_is_deleted_after_its_feeds_are_put(
         tmp_path: Path, store: SeaweedFS) -> None:
     settings = site(tmp_path, store)
     run_deploy(settings)
-    pages = {path for path in scan_output(settings.output_dir) if path.startswith("artikel/")}
+    pages = {path for path in scan_output(settings.output_dir).files if path.startswith("artikel/")}
     with State(settings.state_path) as state:
         entry_id = state.db.execute("SELECT id FROM entries LIMIT 1").fetchone()[0]
         forget(settings, state, [entry_id])
-    gone = pages - set(scan_output(settings.output_dir))
+    gone = pages - set(scan_output(settings.output_dir).files)
     assert len(gone) == 1
     order: list[str] = []
     with State(settings.state_path) as state:
@@ -168,7 +168,7 @@ def test_a_forgotten_entry_s_page_is_deleted_after_its_feeds_are_put(
     assert report.deleted == sorted(gone)
     assert order[-1] == "DeleteObjects "
     assert "PutObject news/rss.xml" in order[:-1], order
-    assert set(published(settings, store)) == set(scan_output(settings.output_dir))
+    assert set(published(settings, store)) == set(scan_output(settings.output_dir).files)
 
 
 def test_puts_go_pages_then_feeds_then_listings_then_the_sitemap_index(
@@ -189,7 +189,7 @@ def test_puts_go_pages_then_feeds_then_listings_then_the_sitemap_index(
         shop = S3Store(settings)
         shop.client.meta.events.register("before-parameter-build.s3.PutObject", begun)
         deploy(settings, state, store=shop, on_put=ended)
-    every = set(scan_output(settings.output_dir))
+    every = set(scan_output(settings.output_dir).files)
     assert {path for event, path in timeline if event == "put"} == every
     # No file is started before every file of the stages before its own is in the store.
     stored: set[str] = set()
@@ -224,7 +224,7 @@ def test_a_killed_deploy_run_again_ends_as_a_clean_one_putting_nothing_twice(
     assert process.returncode == -signal.SIGKILL, "the deploy ended before it was killed"
     with State(settings.state_path, lock=False) as reader:
         recorded = set(reader.deployed.all())
-    total = len(scan_output(settings.output_dir))
+    total = len(scan_output(settings.output_dir).files)
     assert 40 <= len(recorded) < total
     finished = subprocess.run(command, capture_output=True, text=True, check=True)
     uploaded = {line.removeprefix("/").removesuffix("index.html")
@@ -236,13 +236,13 @@ def test_a_killed_deploy_run_again_ends_as_a_clean_one_putting_nothing_twice(
     clean_objects = store.objects(bucket_of(clean))
     assert killed_objects == clean_objects
     assert {key.removeprefix("news/") for key in killed_objects} == set(
-        scan_output(settings.output_dir))
+        scan_output(settings.output_dir).files)
 
 
 def test_the_store_stopped_mid_deploy_is_a_clear_error_and_the_next_deploy_finishes(
         tmp_path: Path, store: SeaweedFS) -> None:
     settings = site(tmp_path, store)
-    total = len(scan_output(settings.output_dir))
+    total = len(scan_output(settings.output_dir).files)
     puts = itertools.count(1)
     stopped = threading.Event()
 
@@ -358,7 +358,7 @@ def test_a_dry_run_says_what_would_move_and_moves_nothing(tmp_path: Path,
                                                           store: SeaweedFS) -> None:
     settings = site(tmp_path, store)
     dry = run_deploy(settings, dry_run=True)
-    assert len(dry.uploaded) == len(scan_output(settings.output_dir)) and dry.requests == 0
+    assert len(dry.uploaded) == len(scan_output(settings.output_dir).files) and dry.requests == 0
     assert published(settings, store) == {}
     with State(settings.state_path) as state:
         assert state.deployed.count() == 0
@@ -422,7 +422,7 @@ def test_changed_headers_put_every_file_again(tmp_path: Path, store: SeaweedFS) 
     run_deploy(settings)
     longer = replace(settings, deploy_cache_pages="public, max-age=604800")
     report = run_deploy(longer)
-    assert len(report.uploaded) == len(scan_output(settings.output_dir))
+    assert len(report.uploaded) == len(scan_output(settings.output_dir).files)
     objects = store.objects(bucket_of(settings))
     page = next(key for key in objects if key.startswith("news/artikel/"))
     assert objects[page]["cache"] == "public, max-age=604800"
@@ -562,3 +562,33 @@ def test_a_bad_deploy_setting_is_named(tmp_path: Path, key: str, value: str,
     config.write_text(f"[deploy]\n{key} = {value}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=rf"deploy\.{key}: {reason}"):
         load_settings(config)
+
+
+def test_a_directory_unchanged_since_the_last_deploy_is_not_looked_into(
+        tmp_path: Path, store: SeaweedFS) -> None:
+    import os
+
+    from feeds.output import Output
+
+    settings = site(tmp_path, store)
+    run_deploy(settings)
+    an_hour_ago = time.time_ns() - 3600 * 10**9
+    directories = [settings.output_dir, *(p for p in settings.output_dir.rglob("*") if p.is_dir())]
+    for directory in directories:  # as if the deploy had been an hour ago
+        os.utime(directory, ns=(an_hour_ago, an_hour_ago))
+    run_deploy(settings)  # records the directories' settled mtimes
+    with State(settings.state_path) as state:
+        assert scan_output(settings.output_dir, state.deployed.dirs()).looked_into == set()
+    Output(settings.output_dir).write("category/dunia/rss.xml", b"<rss>new</rss>")
+    report = run_deploy(settings)
+    assert report.uploaded == ["category/dunia/rss.xml"]
+    assert report.unchanged == len(scan_output(settings.output_dir).files) - 1
+    # A file changed in place, not renamed into place, with its directory's mtime put
+    # back, is found by --verify alone.
+    page = next(settings.output_dir.glob("artikel/*/*/*.html"))
+    settled = page.parent.stat().st_mtime_ns
+    page.write_bytes(b"edited by hand")
+    os.utime(page.parent, ns=(settled, settled))
+    assert run_deploy(settings).uploaded == []
+    relative = page.relative_to(settings.output_dir).as_posix()
+    assert run_deploy(settings, verify=True).uploaded == [relative]

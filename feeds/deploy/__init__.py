@@ -17,7 +17,8 @@ import hashlib
 import os
 import subprocess
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -43,9 +44,14 @@ if TYPE_CHECKING:
     from feeds.config import Settings
     from feeds.deploy.store import StoredObject
 
-__all__ = ["DeployReport", "deploy", "header_rules", "scan_output"]
+__all__ = ["DeployReport", "Listing", "Store", "deploy", "header_rules", "open_store",
+           "scan_output"]
 
 CONCURRENCY = 16  # requests in flight at once
+# A directory whose mtime is this recent when listed is looked into again next
+# time: a file renamed into it within the same tick of the file system's clock
+# would leave its mtime as it was.
+RACY_NS = 2_000_000_000
 ON_CHANGE_TIMEOUT = 300.0  # seconds the on_change command may take
 
 
@@ -90,23 +96,50 @@ def header_rules(settings: Settings) -> HeaderRules:
                         Kind.ASSET: settings.deploy_cache_assets}, gzip=settings.deploy_gzip)
 
 
-def scan_output(root: Path) -> dict[str, LocalFile]:
-    """Every published file under `root`, by its path relative to it; dotfiles
-    (a writer's temporaries) are not published."""
-    found: dict[str, LocalFile] = {}
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The output directory as a deploy sees it: the files of the directories it
+    looked into, and every directory with its mtime."""
+
+    files: dict[str, LocalFile]
+    dirs: dict[str, int]
+    looked_into: set[str]
+    started_ns: int  # wall clock when the listing began
+
+    def dirs_to_trust(self) -> dict[str, int]:
+        """The directories' mtimes to record, -1 for any that changed so recently that
+        a file renamed into it in the same clock tick would not change it again."""
+        recent = self.started_ns - RACY_NS
+        return {path: mtime if mtime < recent else -1 for path, mtime in self.dirs.items()}
+
+
+def scan_output(root: Path, trusted: Mapping[str, int] | None = None) -> Listing:
+    """Every directory under `root` with its mtime, and the files (by path relative
+    to `root`) of each directory whose mtime is not the one `trusted` gives. A
+    dotfile is a writer's temporary: never published."""
+    trusted = trusted or {}
+    started = time.time_ns()
+    files: dict[str, LocalFile] = {}
+    dirs = {"": root.stat().st_mtime_ns}
+    looked_into: set[str] = set()
     pending = [("", str(root))]
     while pending:
-        prefix, directory = pending.pop()
+        relative, directory = pending.pop()
+        look = trusted.get(relative) != dirs[relative]
+        if look:
+            looked_into.add(relative)
+        prefix = f"{relative}/" if relative else ""
         with os.scandir(directory) as entries:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append((f"{prefix}{entry.name}/", entry.path))
-                elif entry.is_file(follow_symlinks=False):
+                    dirs[prefix + entry.name] = entry.stat(follow_symlinks=False).st_mtime_ns
+                    pending.append((prefix + entry.name, entry.path))
+                elif look and entry.is_file(follow_symlinks=False):
                     stat = entry.stat(follow_symlinks=False)
-                    found[prefix + entry.name] = LocalFile(stat.st_size, stat.st_mtime_ns)
-    return found
+                    files[prefix + entry.name] = LocalFile(stat.st_size, stat.st_mtime_ns)
+    return Listing(files, dirs, looked_into, started)
 
 
 def deploy(settings: Settings, state: State, *, dry_run: bool = False, verify: bool = False,
@@ -122,28 +155,26 @@ def deploy(settings: Settings, state: State, *, dry_run: bool = False, verify: b
     report = DeployReport(str(target), dry_run=dry_run)
     if not dry_run:
         _adopt_target(state, f"{settings.deploy_endpoint_url} {target}", rules)
-    if verify:
-        store = store or _open_store(settings)
-        stored = {target.path(item.key): item for item in store.objects()}
-        if not dry_run:
-            _record_listing(state, stored)
-        deployed = {path: DeployedFile(-1, -1, item.etag) for path, item in stored.items()}
-    else:
-        deployed = state.deployed.all()
     if not settings.output_dir.is_dir():
         raise DeployError(settings.output_dir, "no output directory to deploy: run feeds build")
-    local = scan_output(settings.output_dir)
+    if verify:
+        store = store or open_store(settings)
+        listing, deployed = _listed_store(settings, state, store, record=not dry_run)
+    else:
+        listing, deployed = _recorded_store(settings.output_dir, state)
+        report.unchanged = state.deployed.count() - len(deployed)  # in directories left alone
+    local = listing.files
     decided = plan(local, deployed)
     _limit_deletions(target, len(decided.deletions),
                      settings.deploy_max_deletes if max_deletes is None else max_deletes)
-    report.unchanged = decided.unchanged
+    report.unchanged += decided.unchanged
     bodies = (_body(settings.output_dir, path, local[path], rules) for path in decided.candidates)
     if dry_run:
         _tell(bodies, deployed, report)
         report.deleted = decided.deletions
         return report
     if decided.candidates or decided.deletions:
-        store = store or _open_store(settings)
+        store = store or open_store(settings)
         requests_before = store.requests
         try:
             _put_all(state, store, target, bodies, deployed, report, on_put)
@@ -154,6 +185,8 @@ def deploy(settings: Settings, state: State, *, dry_run: bool = False, verify: b
                 report.deleted = decided.deletions
         finally:
             report.requests = store.requests - requests_before
+    with state.transaction():
+        state.deployed.set_dirs(listing.dirs_to_trust())
     _notify_cdn(settings, state, report)
     return report
 
@@ -177,7 +210,9 @@ def _tell(bodies: Iterator[_Body], deployed: dict[str, DeployedFile],
             report.bytes_uploaded += len(body.data)
 
 
-def _open_store(settings: Settings) -> Store:
+def open_store(settings: Settings) -> Store:
+    """A client of the configured store, to give `deploy` again and again (a
+    daemon's passes): its connections and loaded models are reused."""
     from feeds.deploy.store import S3Store
 
     return S3Store(settings, concurrency=CONCURRENCY)
@@ -196,12 +231,29 @@ def _adopt_target(state: State, target: str, rules: HeaderRules) -> None:
             state.set_meta(HEADERS_KEY, rules.fingerprint())
 
 
-def _record_listing(state: State, stored: dict[str, StoredObject]) -> None:
-    """The store's listing as the record: every file is read and compared with it."""
-    with state.transaction():
-        state.deployed.clear()
-        for path, item in stored.items():
-            state.deployed.put(path, DeployedFile(-1, -1, item.etag))
+def _recorded_store(output: Path, state: State) -> tuple[Listing, dict[str, DeployedFile]]:
+    """The output's directories that changed since the last deploy, with their
+    files, and what the record says the store holds of them."""
+    recorded_dirs = state.deployed.dirs()
+    listing = scan_output(output, recorded_dirs)
+    vanished = set(recorded_dirs) - set(listing.dirs)
+    return listing, state.deployed.in_dirs(listing.looked_into | vanished)
+
+
+def _listed_store(settings: Settings, state: State, store: Store, *,
+                  record: bool) -> tuple[Listing, dict[str, DeployedFile]]:
+    """Every file of the output, and what the store's listing says it holds; with
+    `record`, the listing replaces the record (every file is then read and
+    compared with it)."""
+    target = Target.parse(settings.deploy_target)
+    stored = {target.path(item.key): item.etag for item in store.objects()}
+    deployed = {path: DeployedFile(-1, -1, etag) for path, etag in stored.items()}
+    if record:
+        with state.transaction():
+            state.deployed.clear()
+            for path, file in deployed.items():
+                state.deployed.put(path, file)
+    return scan_output(settings.output_dir), deployed
 
 
 def _body(root: Path, path: str, local: LocalFile, rules: HeaderRules) -> _Body:

@@ -164,10 +164,18 @@ MIGRATIONS = (
     -- store holds, which is also their ETag.
     CREATE TABLE deployed (
         path TEXT PRIMARY KEY,  -- relative to the output directory
+        dir TEXT NOT NULL,      -- its directory ('' for the output's own)
         size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL,
         md5 TEXT NOT NULL       -- '' when it must be put again (its headers changed)
     ) WITHOUT ROWID;
+    CREATE INDEX deployed_by_dir ON deployed (dir);
+    -- Each directory of the output as the last whole deploy saw it: a directory
+    -- whose mtime is the same has had no file put in, renamed or removed since
+    -- (feeds writes every file by renaming it into place), so its files are
+    -- not looked at. -1 when it changed too recently to be sure of (see
+    -- feeds.deploy.RACY_NS).
+    CREATE TABLE deployed_dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
     """,
 )
 
