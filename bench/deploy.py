@@ -61,7 +61,7 @@ def main() -> None:
     options.add_argument("--rounds", type=int, default=3)
     args = options.parse_args()
     root = link_input(args.size, WORK / f"deploy-{args.size}")
-    spares = spare_articles(args.size)[:args.rounds]
+    spares = spare_articles(args.size)[:args.rounds + 3]
     aws = aws_cli()
     scratch = Path(tempfile.mkdtemp(prefix="feeds-deploy-bench-"))
     store = SeaweedFS(scratch / "store")
@@ -106,10 +106,43 @@ region = "us-east-1"
                         found = re.search(r"(\d+) requests?", log.read_text(encoding="utf-8"))
                         requests.setdefault(phase, []).append(int(found[1]) if found else -1)
             print(f"round {number + 1} of {args.rounds} done", file=sys.stderr)
+        kept = kept_client_deploys(root, feeds_config, spares[args.rounds:args.rounds + 3], env)
     finally:
         store.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     report(times, requests)
+    their_new = statistics.median(run.wall for run in times[(NEW, "aws s3 sync")])
+    ours = statistics.median(kept)
+    print(f"\none new dump with the client kept (feeds run --deploy), in process: "
+          f"{ours * 1000:.0f} ms median of {len(kept)}; aws s3 sync / this: "
+          f"{their_new / ours:.0f}×")
+
+
+def kept_client_deploys(root: Path, config: Path, dumps: list[Path],
+                        env: dict[str, str]) -> list[float]:
+    """Deploys of one new dump each by one S3 client kept open, as the daemon does:
+    seconds of each `deploy` call (the build before it not timed)."""
+    import time
+
+    from feeds.config import load_settings
+    from feeds.deploy import deploy, open_store
+    from feeds.state import State
+
+    os.environ.update({key: env[key] for key in env if key.startswith("AWS_")})
+    settings = load_settings(config).with_overrides(output_dir=root / "output",
+                                                    state_path=root / "state.sqlite3")
+    store = open_store(settings)
+    seconds = []
+    for dump in dumps:
+        place(dump, root / "input")
+        measured([sys.executable, "-m", "feeds", "build", "-c", str(config), "--input",
+                  str(root / "input"), "--output", str(settings.output_dir), "--state",
+                  str(settings.state_path)], env=env)
+        with State(settings.state_path) as state:
+            started = time.perf_counter()
+            deploy(settings, state, store=store)
+            seconds.append(time.perf_counter() - started)
+    return seconds
 
 
 def config_for(base: Path, name: str, extra: str = "") -> Path:

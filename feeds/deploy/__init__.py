@@ -12,14 +12,10 @@ the record, for a store changed by hand or a state lost."""
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import os
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -41,6 +37,8 @@ from feeds.state import DeployedFile, State
 from feeds.state.deployed import HEADERS_KEY, TARGET_KEY, UNPURGED_KEY
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from feeds.config import Settings
     from feeds.deploy.store import StoredObject
 
@@ -258,6 +256,9 @@ def _listed_store(settings: Settings, state: State, store: Store, *,
 
 def _body(root: Path, path: str, local: LocalFile, rules: HeaderRules) -> _Body:
     """The bytes to put for `path`, as the store will hold them."""
+    import gzip  # this and the other imports in functions: a deploy that finds nothing
+    import hashlib  # to move does not load them
+
     headers = headers_for(path, rules)
     try:
         data = (root / path).read_bytes()
@@ -278,6 +279,8 @@ def _put_all(state: State, store: Store, target: Target, bodies: Iterator[_Body]
              on_put: Callable[[str], None] | None) -> None:
     """Put the bodies that the store lacks, stage after stage (a stage's files
     are all in the store before the next stage's first is put), recording each."""
+    from concurrent.futures import FIRST_COMPLETED, FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
     recording = threading.Lock()
 
     def record(body: _Body) -> None:
@@ -312,6 +315,8 @@ def _put_all(state: State, store: Store, target: Target, bodies: Iterator[_Body]
 def _raise_first(done: set[Future[None]], running: set[Future[None]]) -> None:
     """The first failure, once the requests still in flight have ended (what the
     store took meanwhile is recorded)."""
+    from concurrent.futures import wait
+
     failed = next((future for future in done if future.exception() is not None), None)
     if failed is None:
         return
@@ -324,6 +329,8 @@ def _notify_cdn(settings: Settings, state: State, report: DeployReport) -> None:
     paths of a command that failed are given again to the next."""
     if not settings.deploy_on_change:
         return
+    import subprocess
+
     owed = (state.meta(UNPURGED_KEY) or "").split()
     paths = list(dict.fromkeys(owed + url_paths(report.changed, settings.base_url)))
     if not paths:

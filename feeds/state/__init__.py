@@ -11,21 +11,24 @@ written through its sections: `files`, `entries`, `names`, `work`, `runs` and
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from feeds.errors import StateError
 from feeds.state.deployed import Deployed, DeployedFile
-from feeds.state.entries import Entries
-from feeds.state.files import Files
 from feeds.state.lock import acquire_lock
 from feeds.state.names import Category, Names, Reporter
 from feeds.state.runs import Run, Runs
 from feeds.state.schema import DEFERRABLE_INDEXES, MIGRATIONS, migrate, missing_indexes
 from feeds.state.work import Month, Pending, Work
+
+if TYPE_CHECKING:
+    from feeds.state.entries import Entries
+    from feeds.state.files import Files
 
 __all__ = ["DEFERRABLE_INDEXES", "MIGRATIONS", "Category", "DeployedFile", "Month", "Pending",
            "Reporter", "Run", "State"]
@@ -60,12 +63,25 @@ class State:
         except BaseException:
             self.close()
             raise
-        self.files = Files(self.db)
-        self.entries = Entries(self.db, remember=remember)
+        self._remember = remember
         self.names = Names(self.db)
         self.work = Work(self.db)
         self.runs = Runs(self.db)
         self.deployed = Deployed(self.db)
+
+    # The entries and the input files are loaded when first used: `feeds deploy` and
+    # `feeds status` need neither the records' modules nor the input scanner.
+    @functools.cached_property
+    def files(self) -> Files:
+        from feeds.state.files import Files
+
+        return Files(self.db)
+
+    @functools.cached_property
+    def entries(self) -> Entries:
+        from feeds.state.entries import Entries
+
+        return Entries(self.db, remember=self._remember)
 
     def close(self) -> None:
         if getattr(self, "db", None) is not None:
