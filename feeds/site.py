@@ -12,6 +12,7 @@ from feeds.model import ID_NAMESPACE, Entry, Published, category_key, reporter_k
 from feeds.records import Encoded
 
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
+ARCHIVE_DIRECTORY = "archive"  # a feed's archive documents, below its own directory
 ALL_FEED = "all"
 POPULER_FEED = "populer"
 
@@ -78,6 +79,33 @@ class FeedSpec:
 
     def file(self, fmt: str) -> str:
         return self.directory + FEED_FILES[fmt]
+
+
+def archive_file(spec: FeedSpec, page: int, fmt: str) -> str:
+    """An archive document of the feed (RFC 5005): `page` from 0, numbered from 1
+    in its path, `<feed's directory>archive/<n>/rss.xml`."""
+    return f"{spec.directory}{ARCHIVE_DIRECTORY}/{page + 1}/{FEED_FILES[fmt]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Where one document of a feed stands in the feed's history (RFC 5005, and
+    JSON Feed's `next_url`): a subscription document that holds every entry
+    (`complete`), or one whose older entries are in archive documents up to
+    `prev_page`; or archive document `page`, between `prev_page` (older) and
+    `next_page` (newer). Pages count from 0."""
+
+    complete: bool = False
+    page: int | None = None  # this document's, when it is an archive document
+    prev_page: int | None = None
+    next_page: int | None = None
+
+    def file(self, spec: FeedSpec, fmt: str) -> str:
+        """This document's path."""
+        return spec.file(fmt) if self.page is None else archive_file(spec, self.page, fmt)
+
+
+SUBSCRIPTION = Paging()  # a subscription document that says nothing of its history
 
 
 def category_feed(slug: str, name: str, site_title: str) -> FeedSpec:

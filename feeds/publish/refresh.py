@@ -20,6 +20,7 @@ from feeds.output import Output, Staged
 from feeds.parse.sidebars import read_sidebars
 from feeds.render.articles import article_file
 from feeds.render.feeds import (
+    archive_paging,
     article_items,
     feed_files,
     feed_summary,
@@ -27,6 +28,7 @@ from feeds.render.feeds import (
     listing_files,
     populer_items,
     reporter_summary,
+    subscription_paging,
 )
 from feeds.render.icons import ASSETS, SHIPPED_FILES, Image, icon_files
 from feeds.render.items import FeedItem
@@ -42,9 +44,12 @@ from feeds.render.sitemaps import (
     sitemap_index,
 )
 from feeds.site import (
+    ARCHIVE_DIRECTORY,
+    FEED_FILES,
     FeedSpec,
     OutputFile,
     all_feed,
+    archive_file,
     category_feed,
     feed_directory,
     page_path,
@@ -52,11 +57,13 @@ from feeds.site import (
     reporter_feed,
 )
 from feeds.state import State
+from feeds.state.schema import ARCHIVE_PAGE
 from feeds.state.work import Pending
 from feeds.workers import Context, Workers
 
 PAGES_PER_JOB = 500  # pages a worker writes, and the main process marks done, at a time
 LISTINGS_PER_JOB = 16  # category or reporter feeds a worker writes at a time
+ARCHIVES_PER_JOB = 8  # archive documents of a feed a worker writes at a time
 StopRequested = Callable[[], bool]
 
 
@@ -68,8 +75,19 @@ class ListingJob:
 
     spec: FeedSpec
     names: Mapping[str, str]
+    entries: int
     category: str | None = None
     reporter: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveJob:
+    """Archive documents of one feed to write (pages from 0), of `pages` in all."""
+
+    spec: FeedSpec
+    names: Mapping[str, str]
+    due: list[int]
+    pages: int
 
 
 def write(output: Output, files: Iterable[OutputFile], *, durable: bool = True) -> list[str]:
@@ -113,7 +131,8 @@ def write_pending(context: Context, workers: Workers, stop: StopRequested, pendi
     written = output.place(staged)
     written += remove(output, [*gone, *pending.removals])
     with state.transaction():
-        state.work.done(feeds=pending.feeds, removals=pending.removals, months=pending.months)
+        state.work.done(feeds=pending.feeds, removals=pending.removals, months=pending.months,
+                        archives=pending.archives)
     pages = _write_pages(workers, state, pending.pages, stop) if not stop() else 0
     return Written(written, pages)
 
@@ -140,12 +159,12 @@ def _site_listing(context: Context, newest: list[Published]) -> SiteListing:
     listing = SiteListing(summaries, [], [], names)
     for category in categories:
         spec = category_feed(category.slug, category.name, settings.site_title)
-        listing.jobs.append(ListingJob(spec, names, category=category.slug))
+        listing.jobs.append(ListingJob(spec, names, category.count, category=category.slug))
         summaries.append(feed_summary(spec, state.entries.newest(category.slug, 1),
                                       category.count, per_feed, site))
     for reporter in reporters:
         spec = reporter_feed(reporter.slug, reporter.name, settings.site_title)
-        listing.jobs.append(ListingJob(spec, names, reporter=reporter.slug))
+        listing.jobs.append(ListingJob(spec, names, reporter.entries, reporter=reporter.slug))
         listing.reporters.append(reporter_summary(spec, reporter.entries, per_feed))
     return listing
 
@@ -165,11 +184,15 @@ def _stage_feeds(context: Context, workers: Workers, pending: Pending,
     live = {summary.spec.key for summary in listing.summaries + listing.reporters}
     gone = [path for key in pending.feeds - live  # a category or reporter that lost its last entry
             for path in output.files_under(feed_directory(key).rstrip("/"))]
+    gone += _stage_archives(context, workers, pending, listing, staged)
     populer = _populer(context, newest[:1])
     summaries = [*listing.summaries, items_summary(populer.spec, populer.items)]
     specs = [summary.spec for summary in summaries]
+    everything = listing.summaries[0].spec
+    paging = subscription_paging(listing.summaries[0].entries_total, settings.entries_per_feed,
+                                 context.state.entries.archive_pages(everything.key))
     staged += output.stage([
-        *feed_files(listing.summaries[0].spec, article_items(newest, listing.names, site), site),
+        *feed_files(everything, article_items(newest, listing.names, site), site, paging),
         *feed_files(populer.spec, populer.items, site),
         OutputFile("index.html", index_page(summaries, listing.reporters, site)),
         OutputFile("feeds.opml", opml(specs, [r.spec for r in listing.reporters], site))])
@@ -179,12 +202,59 @@ def _stage_feeds(context: Context, workers: Workers, pending: Pending,
 def _stage_listings(context: Context, jobs: list[ListingJob]) -> list[Staged]:
     """Categories' or reporters' feeds and pages, staged (a job of the run's
     workers: the run's own process puts them in place)."""
-    settings = context.settings
+    settings, entries = context.settings, context.state.entries
     return context.output.stage(
         file for job in jobs
-        for file in listing_files(job.spec, context.state.entries.newest(
+        for file in listing_files(job.spec, entries.newest(
             job.category, settings.entries_per_feed, reporter=job.reporter),
-            job.names, settings.site))
+            job.names, settings.site, subscription_paging(
+                job.entries, settings.entries_per_feed, entries.archive_pages(job.spec.key))))
+
+
+def _stage_archives(context: Context, workers: Workers, pending: Pending, listing: SiteListing,
+                    staged: list[Staged]) -> list[str]:
+    """The archive documents owed (`Pending.archives`), staged into `staged`; a
+    feed that gains archives is given all of them. Returns the archive files of
+    feeds that hold every entry in their subscription document again, and of
+    pages past the last."""
+    output, per_feed = context.output, context.settings.entries_per_feed
+    specs = {summary.spec.key: (summary.spec, summary.entries_total)
+             for summary in listing.summaries + listing.reporters}
+    owed: dict[str, set[int]] = {}
+    for key, page in pending.archives:
+        owed.setdefault(key, set()).add(page)
+    jobs: list[ArchiveJob] = []
+    gone: list[str] = []
+    for key, pages_owed in sorted(owed.items()):
+        if key not in specs:  # a feed that lost its last entry: its directory is gone
+            continue
+        spec, entries = specs[key]
+        pages = context.state.entries.archive_pages(key)
+        if subscription_paging(entries, per_feed, pages).complete:
+            gone += output.files_under(spec.directory + ARCHIVE_DIRECTORY)
+            continue
+        if not output.path(archive_file(spec, 0, "rss")).exists():  # it gains its archives
+            pages_owed = set(range(pages))
+        gone += [path for page in sorted(pages_owed) if page >= pages
+                 for path in (archive_file(spec, page, fmt) for fmt in FEED_FILES)
+                 if output.path(path).exists()]
+        due = sorted(page for page in pages_owed if page < pages)
+        jobs += [ArchiveJob(spec, listing.names, due[start:start + ARCHIVES_PER_JOB], pages)
+                 for start in range(0, len(due), ARCHIVES_PER_JOB)]
+    for files in workers.map(_stage_archive_pages, jobs,
+                             work=sum(len(job.due) for job in jobs) * ARCHIVE_PAGE):
+        staged += files
+    return gone
+
+
+def _stage_archive_pages(context: Context, job: ArchiveJob) -> list[Staged]:
+    """Archive documents of one feed, staged (a job of the run's workers)."""
+    site, entries = context.settings.site, context.state.entries
+    return context.output.stage(
+        file for page in job.due
+        for file in feed_files(job.spec, article_items(entries.archive_page(job.spec.key, page),
+                                                       job.names, site),
+                               site, archive_paging(page, job.pages)))
 
 
 @dataclass(frozen=True, slots=True)

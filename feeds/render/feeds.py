@@ -11,24 +11,35 @@ from feeds.render.items import FeedItem, article_item, headline_item
 from feeds.render.jsonfeed import render_json
 from feeds.render.pages import FeedSummary, category_page
 from feeds.render.syndication import render_atom, render_rss
-from feeds.site import FeedSpec, OutputFile, PageKey, Site, entry_page, page_path
+from feeds.site import (
+    SUBSCRIPTION,
+    FeedSpec,
+    OutputFile,
+    PageKey,
+    Paging,
+    Site,
+    entry_page,
+    page_path,
+)
 
 FEEDS_REMEMBERED = 4  # the feeds every pass renders (all, Populer) and a little more
 _RENDERERS = {"rss": render_rss, "atom": render_atom, "json": render_json}  # by FEED_FILES
 
 
-def feed_files(spec: FeedSpec, items: Sequence[FeedItem], site: Site) -> list[OutputFile]:
-    """The feed's RSS, Atom and JSON Feed files."""
-    return list(_feed_files(spec, tuple(items), site))
+def feed_files(spec: FeedSpec, items: Sequence[FeedItem], site: Site,
+               paging: Paging = SUBSCRIPTION) -> list[OutputFile]:
+    """The feed's RSS, Atom and JSON Feed files: its subscription documents, or one
+    of its archive documents (`paging`)."""
+    return list(_feed_files(spec, tuple(items), site, paging))
 
 
 # A daemon renders the all-articles and Populer feeds after every change, most
 # often from the very items it rendered them from the last time: the same items
 # give the same bytes, so they are rendered once.
 @functools.lru_cache(maxsize=FEEDS_REMEMBERED)
-def _feed_files(spec: FeedSpec, items: tuple[FeedItem, ...], site: Site
+def _feed_files(spec: FeedSpec, items: tuple[FeedItem, ...], site: Site, paging: Paging
                 ) -> tuple[OutputFile, ...]:
-    return tuple(OutputFile(spec.file(fmt), render(spec, list(items), site))
+    return tuple(OutputFile(paging.file(spec, fmt), render(spec, list(items), site, paging))
                  for fmt, render in _RENDERERS.items())
 
 
@@ -42,10 +53,24 @@ def article_items(entries: Sequence[Published], names: Mapping[str, str], site: 
 
 
 def listing_files(spec: FeedSpec, entries: Sequence[Published], names: Mapping[str, str],
-                  site: Site) -> list[OutputFile]:
+                  site: Site, paging: Paging = SUBSCRIPTION) -> list[OutputFile]:
     """A category's or a reporter's feeds, and the page listing its entries."""
     page = OutputFile(spec.directory + "index.html", category_page(spec, list(entries), site))
-    return [*feed_files(spec, article_items(entries, names, site), site), page]
+    return [*feed_files(spec, article_items(entries, names, site), site, paging), page]
+
+
+def subscription_paging(entries: int, per_feed: int, archive_pages: int) -> Paging:
+    """A subscription document's place in its feed's history: it holds every
+    entry, or the archive documents hold them all, the newest being the last page."""
+    if entries <= per_feed or archive_pages == 0:
+        return Paging(complete=True)
+    return Paging(prev_page=archive_pages - 1)
+
+
+def archive_paging(page: int, archive_pages: int) -> Paging:
+    """Archive document `page` of `archive_pages` (from 0, the oldest)."""
+    return Paging(page=page, prev_page=page - 1 if page > 0 else None,
+                  next_page=page + 1 if page + 1 < archive_pages else None)
 
 
 def populer_items(headlines: Sequence[Headline], pages: Sequence[PageKey | None], site: Site

@@ -7,12 +7,15 @@ from typing import Any
 
 from feeds.dates import format_utc
 from feeds.render.items import FeedItem
-from feeds.site import FeedSpec, Site
+from feeds.site import SUBSCRIPTION, FeedSpec, Paging, Site, archive_file
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def render_json(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
+def render_json(spec: FeedSpec, items: list[FeedItem], site: Site,
+                paging: Paging = SUBSCRIPTION) -> bytes:
+    """A feed document; `feed_url` is the subscription document's in every page of
+    its history (it names the feed), `next_url` the page of older items."""
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": spec.title,
@@ -25,7 +28,9 @@ def render_json(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
         "authors": [{"name": site.title}],
         "items": [_item(item, site.language) for item in items],
     }
-    if site.hub:
+    if paging.prev_page is not None:
+        feed["next_url"] = site.base_url + archive_file(spec, paging.prev_page, "json")
+    if site.hub and paging.page is None:
         feed["hubs"] = [{"type": "WebSub", "url": site.hub}]
     # Compact: the C encoder writes it; an indented one is written in Python.
     return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode()

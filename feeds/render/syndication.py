@@ -15,11 +15,12 @@ from lxml import etree
 
 from feeds import __version__
 from feeds.render.items import FeedItem
-from feeds.site import FeedSpec, Site
+from feeds.site import SUBSCRIPTION, FeedSpec, Paging, Site, archive_file
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+FH_NS = "http://purl.org/syndication/history/1.0"
 GENERATOR = "feeds"
 # A feed with no entry still needs a date; this one never moves.
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -34,20 +35,57 @@ def feed_updated(items: list[FeedItem]) -> datetime:
     return max((item.updated for item in items), default=EMPTY_FEED_DATE)
 
 
-def render_rss(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
-    generator = _generator(spec, items, site.base_url + spec.file("rss"), "application/rss+xml",
-                           site, rss=True)
+def render_rss(spec: FeedSpec, items: list[FeedItem], site: Site,
+               paging: Paging = SUBSCRIPTION) -> bytes:
+    generator = _generator(spec, items, site.base_url + paging.file(spec, "rss"),
+                           "application/rss+xml", site, rss=True)
+    extras = getattr(generator, _EXTRAS)
+    extras.history = _history(spec, paging, site, "rss")
+    extras.paging = paging
     # Serialising differs here alone: lxml writes `&` and `<` as entities, and the
     # validator wants numeric references in these RSS elements.
     return _RSS_TEXT.sub(_numeric_references, generator.rss_str(pretty=True))
 
 
-def render_atom(spec: FeedSpec, items: list[FeedItem], site: Site) -> bytes:
-    generator = _generator(spec, items, site.base_url + spec.file("atom"),
+def render_atom(spec: FeedSpec, items: list[FeedItem], site: Site,
+                paging: Paging = SUBSCRIPTION) -> bytes:
+    generator = _generator(spec, items, site.base_url + paging.file(spec, "atom"),
                            "application/atom+xml", site, rss=False)
-    if site.hub:
+    if site.hub and paging.page is None:
         generator.link(href=site.hub, rel="hub")
+    for rel, href in _history(spec, paging, site, "atom"):
+        generator.link(href=href, rel=rel, type="application/atom+xml")
+    getattr(generator, _EXTRAS).paging = paging
     return bytes(generator.atom_str(pretty=True))
+
+
+def _history(spec: FeedSpec, paging: Paging, site: Site, fmt: str) -> list[tuple[str, str]]:
+    """The document's links to the rest of its feed's history (RFC 5005 section
+    4): its subscription document, and the archive documents before and after it."""
+    links = []
+    if paging.page is not None:
+        links.append(("current", site.base_url + spec.file(fmt)))
+    if paging.prev_page is not None:
+        links.append(("prev-archive", site.base_url + archive_file(spec, paging.prev_page, fmt)))
+    if paging.next_page is not None:
+        links.append(("next-archive", site.base_url + archive_file(spec, paging.next_page, fmt)))
+    return links
+
+
+def _history_marks(feed: Any, paging: Paging) -> None:
+    """`fh:complete` on a subscription document that holds every entry, `fh:archive`
+    on an archive document: before the entries, as RFC 5005's examples put them."""
+    mark = "complete" if paging.complete else "archive" if paging.page is not None else None
+    if mark is None:
+        return
+    first_item = next((child for child in feed if etree.QName(child).localname in ("item",
+                                                                                   "entry")),
+                      None)
+    element = etree.Element(f"{{{FH_NS}}}{mark}")
+    if first_item is None:
+        feed.append(element)
+    else:
+        first_item.addprevious(element)
 
 
 def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: str,
@@ -117,19 +155,27 @@ class _FeedRss(BaseExtension):  # type: ignore[misc]
     the channel's <link>."""
 
     hub: str | None = None
+    history: list[tuple[str, str]] = []  # noqa: RUF012 (set per feed, never mutated)
+    paging: Paging = SUBSCRIPTION
 
     def extend_ns(self) -> dict[str, str]:
-        return {"dc": DC_NS, "media": MEDIA_NS}
+        return {"dc": DC_NS, "media": MEDIA_NS, "fh": FH_NS}
 
     def extend_rss(self, rss: Any) -> Any:
-        if self.hub:
-            channel = rss.find("channel")
-            self_link = channel.find(f"{{{ATOM_NS}}}link")
-            link = etree.Element(f"{{{ATOM_NS}}}link", href=self.hub, rel="hub")
-            if self_link is not None:
-                self_link.addnext(link)
+        channel = rss.find("channel")
+        links = [("hub", self.hub)] if self.hub and self.paging.page is None else []
+        anchor = channel.find(f"{{{ATOM_NS}}}link")
+        for rel, href in [*links, *self.history]:
+            attributes = {"href": href, "rel": rel}
+            if rel != "hub":
+                attributes["type"] = "application/rss+xml"
+            link = etree.Element(f"{{{ATOM_NS}}}link", attributes)
+            if anchor is not None:
+                anchor.addnext(link)
             else:
                 channel.insert(0, link)
+            anchor = link
+        _history_marks(channel, self.paging)
         return rss
 
 
@@ -147,8 +193,14 @@ class _EntryRss(BaseEntryExtension):  # type: ignore[misc]
 
 
 class _FeedAtom(BaseExtension):  # type: ignore[misc]
+    paging: Paging = SUBSCRIPTION
+
     def extend_ns(self) -> dict[str, str]:
-        return {"media": MEDIA_NS}
+        return {"media": MEDIA_NS, "fh": FH_NS}
+
+    def extend_atom(self, feed: Any) -> Any:
+        _history_marks(feed, self.paging)
+        return feed
 
 
 class _EntryAtom(BaseEntryExtension):  # type: ignore[misc]

@@ -149,7 +149,8 @@ class State:
     def clear(self) -> None:
         """Forget everything (for a rebuild from the input)."""
         for table in ("files", "entries", "spellings", "reporters", "versions", "pending_feeds",
-                      "pending_pages", "pending_removals", "pending_months", "sitemap_months"):
+                      "pending_pages", "pending_removals", "pending_months", "sitemap_months",
+                      "archived", "pending_archives"):
             self.db.execute(f"DELETE FROM {table}")  # fixed names, no input
 
     def meta(self, key: str) -> str | None:

@@ -17,6 +17,7 @@ from feeds.intents import Forget, Intent, Known, Show, Touch
 from feeds.model import Published, feed_keys
 from feeds.records import decode_record
 from feeds.site import PageKey, PageStamp
+from feeds.state.schema import ARCHIVE_PAGE
 from feeds.text import identity_key
 
 DECODED_CACHE_ENTRIES = 1024  # more than the entries a daemon's feeds hold between them
@@ -99,6 +100,21 @@ class Entries:
                                (format_utc(since), limit))
         # The newest entries: those the feeds hold too, decoded once for both.
         return [self._decode(record, updated) for record, updated in rows]
+
+    def archive_pages(self, feed: str) -> int:
+        """How many archive documents the feed's history fills (`schema.ARCHIVE_PAGE`
+        entries each, the newest perhaps fewer)."""
+        (last,) = self.db.execute("SELECT max(seq) FROM archived WHERE feed = ?",
+                                  (feed,)).fetchone()
+        return 0 if last is None else int(last) // ARCHIVE_PAGE + 1
+
+    def archive_page(self, feed: str, page: int) -> list[Published]:
+        """The entries of one archive document of a feed (`page` from 0), newest first."""
+        rows = self.db.execute(
+            "SELECT record, updated FROM archived JOIN entries ON entries.id = entry_id "
+            "WHERE feed = ? AND seq >= ? AND seq < ? ORDER BY published DESC, id DESC",
+            (feed, page * ARCHIVE_PAGE, (page + 1) * ARCHIVE_PAGE))
+        return [_published(record, updated) for record, updated in rows]
 
     def page_keys(self, ids: Iterable[str] | None = None) -> list[PageKey]:
         """What names the pages of these entries, or of all, without decoding

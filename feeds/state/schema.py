@@ -9,6 +9,76 @@ from pathlib import Path
 
 from feeds.errors import StateError
 
+# Entries an archive document holds (RFC 5005): fixed for ever, since it says
+# which document holds each entry.
+ARCHIVE_PAGE = 100
+
+# Each feed's history in the order its entries arrived. Triggers keep it as the
+# spellings are kept: an entry is numbered at the end of each feed it joins
+# ('all', its category's, its reporter's), and its archive document (its number
+# divided by ARCHIVE_PAGE) is owed to the output whenever the entry changes; the
+# document before it, too, when the entry opens a new one (that one gains a
+# link to it). Entries already there are numbered by publication.
+_ARCHIVE_APPEND = """
+    INSERT INTO archived SELECT {key}, coalesce(max(seq) + 1, 0), new.id FROM archived
+        WHERE feed = {key} HAVING {condition};
+    INSERT INTO pending_archives SELECT {key}, max(seq) / {page} FROM archived
+        WHERE feed = {key} HAVING {condition}
+        ON CONFLICT DO NOTHING;
+    INSERT INTO pending_archives SELECT {key}, max(seq) / {page} - 1 FROM archived
+        WHERE feed = {key} HAVING {condition} AND max(seq) > 0
+        AND max(seq) % {page} = 0
+        ON CONFLICT DO NOTHING;
+"""
+_ARCHIVES = f"""
+    CREATE TABLE archived (
+        feed TEXT NOT NULL,      -- 'all', 'category:<slug>' or 'author:<slug>'
+        seq INTEGER NOT NULL,    -- from 0, in the order entries joined the feed
+        entry_id TEXT NOT NULL,
+        PRIMARY KEY (feed, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX archived_by_entry ON archived (entry_id);
+    CREATE TABLE pending_archives (
+        feed TEXT NOT NULL,
+        page INTEGER NOT NULL,   -- from 0; seq / ARCHIVE_PAGE
+        PRIMARY KEY (feed, page)
+    ) WITHOUT ROWID;
+    INSERT INTO archived SELECT 'all', row_number() OVER (ORDER BY published, id) - 1, id
+        FROM entries;
+    INSERT INTO archived SELECT 'category:' || category_slug,
+        row_number() OVER (PARTITION BY category_slug ORDER BY published, id) - 1, id
+        FROM entries;
+    INSERT INTO archived SELECT 'author:' || author_slug,
+        row_number() OVER (PARTITION BY author_slug ORDER BY published, id) - 1, id
+        FROM entries WHERE author_slug IS NOT NULL;
+    INSERT INTO pending_archives SELECT DISTINCT feed, seq / {ARCHIVE_PAGE} FROM archived;
+    INSERT OR IGNORE INTO pending_feeds SELECT DISTINCT feed FROM archived WHERE feed != 'all';
+    CREATE TRIGGER archived_insert AFTER INSERT ON entries BEGIN
+        {_ARCHIVE_APPEND.format(key="'all'", condition="1", page=ARCHIVE_PAGE)}
+        {_ARCHIVE_APPEND.format(key="'category:' || new.category_slug", condition="1",
+                                page=ARCHIVE_PAGE)}
+        {_ARCHIVE_APPEND.format(key="'author:' || new.author_slug",
+                                condition="new.author_slug IS NOT NULL", page=ARCHIVE_PAGE)}
+    END;
+    CREATE TRIGGER archived_update AFTER UPDATE ON entries BEGIN
+        INSERT INTO pending_archives SELECT feed, seq / {ARCHIVE_PAGE} FROM archived
+            WHERE entry_id = new.id
+        ON CONFLICT DO NOTHING;
+        DELETE FROM archived WHERE entry_id = new.id AND feed = 'author:' || old.author_slug
+            AND old.author_slug IS NOT new.author_slug;
+        {_ARCHIVE_APPEND.format(
+            key="'author:' || new.author_slug",
+            condition="new.author_slug IS NOT NULL AND old.author_slug IS NOT new.author_slug",
+            page=ARCHIVE_PAGE)}
+    END;
+    CREATE TRIGGER archived_delete AFTER DELETE ON entries BEGIN
+        INSERT INTO pending_archives SELECT feed, seq / {ARCHIVE_PAGE} FROM archived
+            WHERE entry_id = old.id
+        ON CONFLICT DO NOTHING;
+        DELETE FROM archived WHERE entry_id = old.id;
+    END;
+"""
+
 # Each step brings the schema from version N to N + 1; never edit a released step.
 MIGRATIONS = (
     """
@@ -177,6 +247,7 @@ MIGRATIONS = (
     -- feeds.deploy.RACY_NS).
     CREATE TABLE deployed_dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
     """,
+    _ARCHIVES,
 )
 
 

@@ -1,4 +1,5 @@
-"""What the output still owes (feeds, pages, sitemap months, removals), written in the same
+"""What the output still owes (feeds, archive documents, pages, sitemap months,
+removals), written in the same
 transaction as the change that needs it and cleared once the files are in
 place; and the months of the sitemap, as it last counted them."""
 
@@ -9,22 +10,25 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from feeds.state.schema import ARCHIVE_PAGE
+
 
 @dataclass(frozen=True, slots=True)
 class Pending:
     """What the output still owes: category and reporter feeds (by key,
     `feeds.model.feed_keys`), how many article pages (`Work.pending_pages` names
     them, a few at a time: a whole render owes one per entry), the sitemap's
-    parts of the months holding a changed page (`YYYY-MM`), and output paths to
-    remove."""
+    parts of the months holding a changed page (`YYYY-MM`), output paths to
+    remove, and archive documents (a feed's key and a page from 0)."""
 
     feeds: set[str]
     pages: int
     removals: set[str]
     months: set[str]
+    archives: set[tuple[str, int]]
 
     def __bool__(self) -> bool:
-        return bool(self.feeds or self.pages or self.removals or self.months)
+        return bool(self.feeds or self.pages or self.removals or self.months or self.archives)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +66,17 @@ class Work:
         self.db.execute("INSERT OR IGNORE INTO pending_pages SELECT id FROM entries")
         self.db.execute("INSERT OR IGNORE INTO pending_months "
                         "SELECT DISTINCT substr(published, 1, 7) FROM entries")
+        self.db.execute(f"INSERT OR IGNORE INTO pending_archives "
+                        f"SELECT DISTINCT feed, seq / {ARCHIVE_PAGE} FROM archived")
 
     def pending(self) -> Pending:
         feeds = {key for (key,) in self.db.execute("SELECT feed FROM pending_feeds")}
         (pages,) = self.db.execute("SELECT count(*) FROM pending_pages").fetchone()
         removals = {path for (path,) in self.db.execute("SELECT path FROM pending_removals")}
         months = {month for (month,) in self.db.execute("SELECT month FROM pending_months")}
-        return Pending(feeds, pages, removals, months)
+        archives = {(feed, page) for feed, page in self.db.execute(
+            "SELECT feed, page FROM pending_archives")}
+        return Pending(feeds, pages, removals, months, archives)
 
     def _every_month(self) -> Iterator[str]:
         """Each month entries were published in, newest first, found a step at a
@@ -91,7 +99,8 @@ class Work:
             (after, limit))]
 
     def done(self, *, feeds: Iterable[str] = (), pages: Iterable[str] = (),
-             removals: Iterable[str] = (), months: Iterable[str] = ()) -> None:
+             removals: Iterable[str] = (), months: Iterable[str] = (),
+             archives: Iterable[tuple[str, int]] = ()) -> None:
         self.db.executemany("DELETE FROM pending_feeds WHERE feed = ?",
                             ((key,) for key in feeds))
         self.db.executemany("DELETE FROM pending_pages WHERE entry_id = ?",
@@ -100,6 +109,7 @@ class Work:
                             ((path,) for path in removals))
         self.db.executemany("DELETE FROM pending_months WHERE month = ?",
                             ((month,) for month in months))
+        self.db.executemany("DELETE FROM pending_archives WHERE feed = ? AND page = ?", archives)
 
     def months(self) -> list[Month]:
         """Each month entries were published in, with how many and the newest
