@@ -56,6 +56,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     cache_max_age: int = 300
+    archive_max_age: int = 86400  # archive documents (RFC 5005) barely change
     connection_limit: int = 1000
     idle_timeout: float = 60.0
     threads: int = 8
@@ -72,6 +73,7 @@ class Settings:
     deploy_cache_listings: str = "public, max-age=300"
     deploy_cache_pages: str = "public, max-age=86400"
     deploy_cache_assets: str = "public, max-age=86400"
+    deploy_cache_archives: str = "public, max-age=86400"
 
     @property
     def parse_options(self) -> ParseOptions:
@@ -118,6 +120,7 @@ SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
                "log_level": ("log_level", str)},
     "server": {"host": ("host", str), "port": ("port", int),
                "cache_max_age": ("cache_max_age", int),
+               "archive_max_age": ("archive_max_age", int),
                "connection_limit": ("connection_limit", int),
                "idle_timeout": ("idle_timeout", (int, float)), "threads": ("threads", int),
                "access_log": ("access_log", str)},
@@ -128,7 +131,8 @@ SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
                "gzip": ("deploy_gzip", bool), "cache_feeds": ("deploy_cache_feeds", str),
                "cache_listings": ("deploy_cache_listings", str),
                "cache_pages": ("deploy_cache_pages", str),
-               "cache_assets": ("deploy_cache_assets", str)},
+               "cache_assets": ("deploy_cache_assets", str),
+               "cache_archives": ("deploy_cache_archives", str)},
 }
 _PATH_FIELDS = {"input_dir", "output_dir", "state_path"}
 # Fields holding a URL or a file (relative to the configuration file's directory).
@@ -230,6 +234,7 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
         (bool(settings.site_title.strip()), "site.title", "expected a non-empty title"),
         (0 < settings.port < 65536, "server.port", "expected a port number from 1 to 65535"),
         (settings.cache_max_age >= 0, "server.cache_max_age", "expected 0 or more seconds"),
+        (settings.archive_max_age >= 0, "server.archive_max_age", "expected 0 or more seconds"),
         (settings.connection_limit >= 1, "server.connection_limit", "expected at least 1"),
         (settings.idle_timeout >= 1, "server.idle_timeout", "expected 1 or more seconds"),
         (1 <= settings.threads <= 256, "server.threads", "expected 1 to 256"),

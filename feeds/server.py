@@ -43,6 +43,7 @@ from feeds.config import Settings
 from feeds.content_types import content_type as media_type
 from feeds.content_types import is_text
 from feeds.errors import FeedsError
+from feeds.site import is_archive_document
 
 if TYPE_CHECKING:
     from logging.handlers import QueueListener
@@ -128,9 +129,11 @@ class _Compressed:
 class OutputApp:
     """Serves the files of one output directory."""
 
-    def __init__(self, root: Path, cache_max_age: int) -> None:
+    def __init__(self, root: Path, cache_max_age: int, archive_max_age: int | None = None
+                 ) -> None:
         self.root = os.path.realpath(root)
         self.cache_max_age = cache_max_age
+        self.archive_max_age = cache_max_age if archive_max_age is None else archive_max_age
         self._gzipped: OrderedDict[str, _Compressed] = OrderedDict()  # by real path
         self._lock = threading.Lock()
 
@@ -218,8 +221,9 @@ class OutputApp:
         etag = f"{stat.st_mtime_ns:x}-{stat.st_size:x}" + ("-gz" if gzipped else "")
         modified = datetime.fromtimestamp(stat.st_mtime, UTC)
         return _Served(etag, modified, stat.st_size, gzipped,
-                       _Headers.of(content_type, etag, modified, self.cache_max_age,
-                                   vary=compressible))
+                       _Headers.of(content_type, etag, modified,
+                                   self.archive_max_age if is_archive_document(path)
+                                   else self.cache_max_age, vary=compressible))
 
     def _gzip(self, path: str, etag: str, handle: BufferedReader) -> bytes:
         """The file's compressed bytes, kept for the files readers poll most."""
@@ -338,7 +342,8 @@ def _allow_open_files(wanted: int) -> None:
 
 
 def make_app(settings: Settings) -> WSGIApplication:
-    return AccessLog(OutputApp(settings.output_dir, settings.cache_max_age))
+    return AccessLog(OutputApp(settings.output_dir, settings.cache_max_age,
+                               settings.archive_max_age))
 
 
 class _KeepAliveTask(WSGITask):  # type: ignore[misc]

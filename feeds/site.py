@@ -3,6 +3,7 @@ so feeds, pages and the OPML always agree."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,6 +86,16 @@ def archive_file(spec: FeedSpec, page: int, fmt: str) -> str:
     """An archive document of the feed (RFC 5005): `page` from 0, numbered from 1
     in its path, `<feed's directory>archive/<n>/rss.xml`."""
     return f"{spec.directory}{ARCHIVE_DIRECTORY}/{page + 1}/{FEED_FILES[fmt]}"
+
+
+_ARCHIVE_DOCUMENT = re.compile(rf"(?:^|/){ARCHIVE_DIRECTORY}/[0-9]+/"
+                               rf"(?:{'|'.join(map(re.escape, FEED_FILES.values()))})$")
+
+
+def is_archive_document(path: str) -> bool:
+    """Whether a published path is an archive document, which changes only when
+    one of its entries is corrected or forgotten (and the newest, as entries arrive)."""
+    return _ARCHIVE_DOCUMENT.search(path) is not None
 
 
 @dataclass(frozen=True, slots=True)

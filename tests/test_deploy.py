@@ -173,7 +173,7 @@ def test_a_forgotten_entry_s_page_is_deleted_after_its_feeds_are_put(
 
 def test_puts_go_pages_then_feeds_then_listings_then_the_sitemap_index(
         tmp_path: Path, store: SeaweedFS) -> None:
-    settings = site(tmp_path, store)
+    settings = site(tmp_path, store, entries_per_feed=10)  # archive documents too
     timeline: list[tuple[str, str]] = []  # ("put", path) as it starts, ("in", path) once done
     lock = threading.Lock()
 
@@ -494,6 +494,8 @@ def test_each_file_has_its_stage_and_its_cache_lifetime() -> None:
         "news-sitemap.xml": (Stage.LISTINGS, "public, max-age=300"),
         "feeds.opml": (Stage.LISTINGS, "public, max-age=300"),
         "sitemap.xml": (Stage.SITEMAP_INDEX, "public, max-age=300"),
+        "archive/3/rss.xml": (Stage.ARCHIVES, "public, max-age=86400"),
+        "category/dunia/archive/12/feed.json": (Stage.ARCHIVES, "public, max-age=86400"),
     }
     for path, (stage, cache) in cases.items():
         assert (stage_of(path), headers_for(path, rules).cache_control) == (stage, cache), path

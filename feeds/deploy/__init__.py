@@ -91,7 +91,8 @@ def header_rules(settings: Settings) -> HeaderRules:
     return HeaderRules({Kind.FEED: settings.deploy_cache_feeds,
                         Kind.LISTING: settings.deploy_cache_listings,
                         Kind.PAGE: settings.deploy_cache_pages,
-                        Kind.ASSET: settings.deploy_cache_assets}, gzip=settings.deploy_gzip)
+                        Kind.ASSET: settings.deploy_cache_assets,
+                        Kind.ARCHIVE: settings.deploy_cache_archives}, gzip=settings.deploy_gzip)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@
 A file of the output is put in the store when it is new or its bytes changed
 since it was put; a key whose file is gone is deleted. The order keeps every
 link readers follow whole at every moment of a deploy: article pages and
-images first, then the feeds that link to them, then the pages and lists that
+images first, then the feeds' archive documents, then the feeds that link to
+them, then the pages and lists that
 link to feeds and pages (index pages, sitemaps and their parts, OPML), the
 sitemap index after its parts, and deletions last, once nothing published
 links to what they remove."""
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from feeds.content_types import content_type, is_text
+from feeds.site import is_archive_document
 from feeds.state import DeployedFile
 
 FEED_NAMES = ("rss.xml", "atom.xml", "feed.json")
@@ -30,6 +32,7 @@ class Kind(enum.Enum):
     PAGE = "pages"  # an article's page: changes only when the article is corrected
     ASSET = "assets"  # an icon or an image
     FEED = "feeds"  # changes with every new article in it
+    ARCHIVE = "archives"  # a feed's history page: changes with a correction, or its newest
     LISTING = "listings"  # index pages, sitemaps, OPML, robots.txt
 
 
@@ -37,12 +40,15 @@ class Stage(enum.IntEnum):
     """The order files are put in (see the module's docstring); deletions follow."""
 
     PAGES = 0
-    FEEDS = 1
-    LISTINGS = 2
-    SITEMAP_INDEX = 3
+    ARCHIVES = 1  # before the feeds, whose prev-archive links lead to them
+    FEEDS = 2
+    LISTINGS = 3
+    SITEMAP_INDEX = 4
 
 
 def kind_of(path: str) -> Kind:
+    if is_archive_document(path):
+        return Kind.ARCHIVE
     name = path.rpartition("/")[2]
     if name in FEED_NAMES:
         return Kind.FEED
@@ -57,6 +63,8 @@ def stage_of(path: str) -> Stage:
     kind = kind_of(path)
     if kind in (Kind.PAGE, Kind.ASSET):
         return Stage.PAGES
+    if kind is Kind.ARCHIVE:
+        return Stage.ARCHIVES
     if kind is Kind.FEED:
         return Stage.FEEDS
     return Stage.SITEMAP_INDEX if path in SITEMAP_INDEXES else Stage.LISTINGS
