@@ -18,17 +18,19 @@ ARCHIVE_PAGE = 100
 # ('all', its category's, its reporter's), and its archive document (its number
 # divided by ARCHIVE_PAGE) is owed to the output whenever the entry changes; the
 # document before it, too, when the entry opens a new one (that one gains a
-# link to it). Entries already there are numbered by publication.
+# link to it). Entries already there are numbered by publication. Each `max(seq)`
+# is a subquery of its own: SQLite reads it off the end of the key alone then.
 _ARCHIVE_APPEND = """
-    INSERT INTO archived SELECT {key}, coalesce(max(seq) + 1, 0), new.id FROM archived
-        WHERE feed = {key} HAVING {condition};
-    INSERT INTO pending_archives SELECT {key}, max(seq) / {page} FROM archived
-        WHERE feed = {key} HAVING {condition}
-        ON CONFLICT DO NOTHING;
-    INSERT INTO pending_archives SELECT {key}, max(seq) / {page} - 1 FROM archived
-        WHERE feed = {key} HAVING {condition} AND max(seq) > 0
-        AND max(seq) % {page} = 0
-        ON CONFLICT DO NOTHING;
+    INSERT INTO archived SELECT {key},
+        coalesce((SELECT max(seq) FROM archived WHERE feed = {key}), -1) + 1, new.id
+        WHERE {condition};
+    INSERT INTO pending_archives SELECT {key},
+        (SELECT max(seq) FROM archived WHERE feed = {key}) / {page}
+        WHERE {condition} ON CONFLICT DO NOTHING;
+    INSERT INTO pending_archives SELECT {key},
+        (SELECT max(seq) FROM archived WHERE feed = {key}) / {page} - 1
+        WHERE {condition} AND (SELECT max(seq) FROM archived WHERE feed = {key}) % {page} = 0
+        AND (SELECT max(seq) FROM archived WHERE feed = {key}) > 0 ON CONFLICT DO NOTHING;
 """
 _ARCHIVES = f"""
     CREATE TABLE archived (
