@@ -457,8 +457,8 @@ def _status(args: argparse.Namespace) -> int:
                     settings.input_dir)
     if pending:
         print(f"state: pending {len(pending.feeds)} feeds, {pending.pages} pages, "
-              f"{len(pending.removals)} removals, {len(pending.months)} sitemap months "
-              f"(written by the next run)")
+              f"{len(pending.removals)} removals, {len(pending.months)} sitemap months, "
+              f"{len(pending.archives)} archive documents (written by the next run)")
     if last:
         print(f"last run ({last.finished}): {last.parsed} parsed, {last.rejected} rejected, "
               f"{_plural(last.written, 'file')} written")

@@ -19,6 +19,7 @@ from tests.serving import nginx_serving
 FEED_TYPES = {"rss.xml": "application/rss+xml", "atom.xml": "application/atom+xml",
               "feed.json": "application/feed+json", "feeds.opml": "text/x-opml",
               "index.html": "text/html", "news-sitemap.xml": "text/xml"}
+ARCHIVED = ("rss.xml", "atom.xml", "feed.json")  # the formats of an archive document
 
 
 def fetch(url: str, method: str = "GET", **headers: str) -> tuple[int, dict[str, str], bytes]:
@@ -43,6 +44,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     (out / ".page.html.123.tmp").write_text("half a page", encoding="utf-8")
     (out / "passwd.txt").symlink_to("/etc/passwd")
     (out / "category" / "empty").mkdir()
+    (out / "archive" / "1").mkdir(parents=True)  # an archive document of each format
+    for name in ARCHIVED:
+        shutil.copy(out / name, out / "archive" / "1" / name)
     return settings
 
 
@@ -82,6 +86,19 @@ def test_every_feed_format_is_compressed_with_its_type_and_charset(site: Setting
     assert "Content-Encoding" not in headers
     assert body == (site.output_dir / "rss.xml").read_bytes()
     assert fetch(base + "icon.png")[1]["Content-Type"] == "image/png"
+
+
+def test_archive_documents_keep_their_types_and_are_cached_a_day(site: Settings,
+                                                                   base: str) -> None:
+    for name in ARCHIVED:
+        kind = FEED_TYPES[name]
+        status, headers, body = fetch(f"{base}archive/1/{name}", **{"Accept-Encoding": "gzip"})
+        assert status == 200, name
+        assert headers["Content-Type"] == f"{kind}; charset=utf-8", name
+        assert headers["Cache-Control"] == "public, max-age=86400", name
+        assert headers["X-Content-Type-Options"] == "nosniff", name
+        assert gzip.decompress(body) == (site.output_dir / "archive" / "1" / name).read_bytes()
+    assert fetch(base + "rss.xml")[1]["Cache-Control"] == "public, max-age=300"
 
 
 def test_conditional_gets_are_answered_304(base: str) -> None:
