@@ -4,6 +4,7 @@ and the OPML a reader imports."""
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -12,7 +13,7 @@ from lxml import etree
 
 from feeds.dates import DISPLAY_WEEKDAYS, MONTH_NAMES, ZONES, format_utc
 from feeds.model import Published
-from feeds.render.body import body_html
+from feeds.render.body import body_html, summary_text
 from feeds.site import FEED_FILES, FeedSpec, Site, entry_page, reporter_directory
 
 MIME = {"rss": "application/rss+xml", "atom": "application/atom+xml",
@@ -208,7 +209,65 @@ def article_page(published: Published, category: FeedSpec, site: Site) -> bytes:
             f'<p class="meta">{_time(entry.published, site.zone)}{byline}</p>{updated}'
             f"{body_html(entry)}</article>"
             f'<footer>Feed kategori ini: {_formats(category, base_url)}</footer>')
-    return _page(f"{entry.title} - {site.title}", site, body, _alternates(category, base_url))
+    head = article_head(published, category, site) + _alternates(category, base_url)
+    return _page(f"{entry.title} - {site.title}", site, body, head)
+
+
+def article_head(published: Published, category: FeedSpec, site: Site) -> str:
+    """What crawlers and aggregators read of an article page: its canonical URL,
+    `max-image-preview:large`, a description, Open Graph and Twitter card tags,
+    and a schema.org `NewsArticle` as JSON-LD."""
+    entry = published.entry
+    url = site.base_url + entry_page(published)
+    summary = summary_text(entry)
+    zone = ZONES[site.zone]
+    published_at = entry.published.astimezone(zone).isoformat()
+    modified_at = published.updated.astimezone(zone).isoformat()
+    meta = [("name", "robots", "max-image-preview:large"), ("name", "description", summary),
+            ("property", "og:type", "article"), ("property", "og:site_name", site.title),
+            ("property", "og:title", entry.title), ("property", "og:url", url),
+            ("property", "og:description", summary),
+            ("property", "article:published_time", published_at),
+            ("property", "article:modified_time", modified_at),
+            ("property", "article:section", category.name),
+            ("name", "twitter:card", "summary_large_image" if entry.image else "summary"),
+            ("name", "twitter:title", entry.title), ("name", "twitter:description", summary)]
+    if entry.image:
+        meta += [("property", "og:image", entry.image), ("name", "twitter:image", entry.image)]
+    tags = "".join(f'<meta {kind}="{name}" content="{escape(value)}">\n'
+                   for kind, name, value in meta)
+    return (f'<link rel="canonical" href="{escape(url)}">\n{tags}'
+            f'<script type="application/ld+json">{_json_ld(published, category, site)}'
+            f"</script>\n")
+
+
+def _json_ld(published: Published, category: FeedSpec, site: Site) -> str:
+    entry = published.entry
+    url = site.base_url + entry_page(published)
+    zone = ZONES[site.zone]
+    article: dict[str, object] = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": entry.title,
+        "description": summary_text(entry), "inLanguage": site.language,
+        "datePublished": entry.published.astimezone(zone).isoformat(),
+        "dateModified": published.updated.astimezone(zone).isoformat(),
+        "articleSection": category.name, "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "publisher": {"@type": "Organization", "name": site.title, "url": site.base_url,
+                      "logo": {"@type": "ImageObject", "url": site.logo}},
+    }
+    if entry.author:
+        author: dict[str, str] = {"@type": "Person", "name": entry.author}
+        if entry.author_slug:
+            author["url"] = site.base_url + reporter_directory(entry.author_slug)
+        article["author"] = [author]
+    else:
+        article["author"] = [{"@type": "Organization", "name": site.title, "url": site.base_url}]
+    if entry.image:
+        article["image"] = [entry.image]
+    # Inside <script>, `</script>` or `<!--` in a headline would end or hide the
+    # element: every `<`, `>` and `&` is written as a JSON escape.
+    return (json.dumps(article, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def opml(specs: list[FeedSpec], reporters: list[FeedSpec], site: Site) -> bytes:

@@ -1,0 +1,98 @@
+"""What crawlers and aggregators read of an article page, read back by a real
+extractor (extruct): one schema.org NewsArticle with every property Google's
+article documentation names, Open Graph, Twitter cards, the canonical URL and
+max-image-preview:large."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import extruct
+import pytest
+from lxml import html
+
+from feeds.config import Settings
+from feeds.state import State
+from tests.conftest import GOLDEN, build, make_settings
+
+SAMPLES = Path(__file__).parents[1] / "samples" / "input"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("structured")
+    settings = make_settings(root, base_url="https://warta.example/berita/", zone="WITA")
+    for dump in [*SAMPLES.iterdir(), *sorted(GOLDEN.glob("*.html"))]:
+        if dump.suffix in (".txt", ".html"):
+            shutil.copy(dump, settings.input_dir / dump.name)
+    build(settings)
+    return settings
+
+
+def pages(settings: Settings) -> list[Path]:
+    return sorted(settings.output_dir.glob("artikel/*/*/*.html"))
+
+
+def test_every_article_page_is_one_news_article_with_its_properties(site: Settings) -> None:
+    found = pages(site)
+    assert len(found) > 50
+    with State(site.state_path) as state:
+        entries = {p.entry.id.removeprefix("urn:uuid:"): p
+                   for p in state.entries.by_ids(
+                       [row[0] for row in state.db.execute("SELECT id FROM entries")])}
+        names = {category.slug: category.name for category in state.names.categories()}
+    with_image = 0
+    for path in found:
+        url = site.base_url + path.relative_to(site.output_dir).as_posix()
+        data = extruct.extract(path.read_text(encoding="utf-8"), base_url=url,
+                               syntaxes=["json-ld", "opengraph"], uniform=True)
+        articles = [item for item in data["json-ld"] if item.get("@type") == "NewsArticle"]
+        assert len(articles) == 1, path
+        article = articles[0]
+        published = entries[path.stem]
+        entry = published.entry
+        assert article["headline"] == entry.title
+        assert datetime.fromisoformat(article["datePublished"]) == entry.published
+        assert article["datePublished"].endswith("+08:00")  # the site's zone, WITA
+        assert datetime.fromisoformat(article["dateModified"]) == published.updated
+        assert article["mainEntityOfPage"] == {"@type": "WebPage", "@id": url}
+        assert article["articleSection"] == names[entry.category_slug]
+        publisher = article["publisher"]
+        assert publisher["@type"] == "Organization" and publisher["logo"]["url"].startswith(
+            "https://warta.example/berita/")
+        for author in article["author"]:
+            assert author["name"]
+            if entry.author_slug:
+                assert author["name"] == entry.author
+                assert author["url"] == (f"{site.base_url}author/{entry.author_slug}/")
+        if entry.image:
+            with_image += 1
+            assert article["image"] == [entry.image]
+        graph = data["opengraph"][0]
+        assert graph["og:url"] == url and graph["og:title"] == entry.title
+        assert graph.get("@type", graph.get("og:type")) == "article"  # uniform: @type
+        assert ("og:image" in graph) == bool(entry.image)
+        tree = html.fromstring(path.read_bytes())
+        assert tree.xpath("//link[@rel='canonical']/@href") == [url]
+        assert tree.xpath("//meta[@name='robots']/@content") == ["max-image-preview:large"]
+        card = tree.xpath("//meta[@name='twitter:card']/@content")
+        assert card == ["summary_large_image" if entry.image else "summary"]
+    assert with_image > 10
+
+
+def test_markup_in_a_headline_cannot_leave_its_script(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    seed = (GOLDEN / "seed-dunia-2024.txt").read_text(encoding="utf-8")
+    (settings.input_dir / "a.txt").write_text(seed.replace(
+        "Maroko dan Prancis Perkuat Kerjasama Keamanan Bilateral",
+        "Ada </script><script>alert(1)</script> & <!-- di Judul"), encoding="utf-8")
+    build(settings)
+    (page,) = pages(settings)
+    text = page.read_text(encoding="utf-8")
+    script = text.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in script and "&" not in script
+    data = extruct.extract(text, syntaxes=["json-ld"], uniform=True)["json-ld"]
+    assert data[0]["headline"] == "Ada </script><script>alert(1)</script> & <!-- di Judul"
+    assert len(html.fromstring(page.read_bytes()).xpath("//script")) == 1
