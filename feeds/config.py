@@ -11,6 +11,7 @@ directories whatever its working directory.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -42,6 +43,9 @@ class Settings:
     zone: str = "WIB"
     site_icon: str = ""  # an http(s) URL or an absolute file path; "" for the shipped icon
     site_logo: str = ""  # the same; "" for the icon
+    accent_color: str = "b3261e"  # six hex digits: Feedly's accent colour for the feeds
+    cover: str = ""  # an http(s) URL of a wide image Feedly shows atop the feed; "" for none
+    webfeeds: bool = False  # Feedly's elements in RSS feeds (the W3C validator warns of them)
     input_dir: Path = Path("input")
     output_dir: Path = Path("output")
     state_path: Path = Path("state/feeds.sqlite3")
@@ -90,7 +94,9 @@ class Settings:
         logo = image_url(self.site_logo, "logo", self.base_url) if self.site_logo else icon
         return Site(title=self.site_title, description=self.site_description,
                     base_url=self.base_url, language=self.language, zone=self.zone,
-                    icon=icon, logo=logo, hub=self.websub_hub or None)
+                    icon=icon, logo=logo, hub=self.websub_hub or None,
+                    accent_color=self.accent_color.lower(), cover=self.cover or None,
+                    webfeeds=self.webfeeds)
 
     @property
     def render_fingerprint(self) -> str:
@@ -108,7 +114,9 @@ class Settings:
 SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
     "site": {"title": ("site_title", str), "description": ("site_description", str),
              "base_url": ("base_url", str), "language": ("language", str),
-             "zone": ("zone", str), "icon": ("site_icon", str), "logo": ("site_logo", str)},
+             "zone": ("zone", str), "icon": ("site_icon", str), "logo": ("site_logo", str),
+             "accent_color": ("accent_color", str), "cover": ("cover", str),
+             "webfeeds": ("webfeeds", bool)},
     "paths": {"input": ("input_dir", str), "output": ("output_dir", str),
               "state": ("state_path", str)},
     "feeds": {"entries_per_feed": ("entries_per_feed", int), "default_zone": ("default_zone", str),
@@ -242,6 +250,10 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
          f"expected an absolute http(s) URL, got {settings.websub_hub!r}"),
         (bool(settings.default_category.strip()), "feeds.default_category",
          "expected a non-empty category"),
+        (re.fullmatch(r"[0-9A-Fa-f]{6}", settings.accent_color) is not None, "site.accent_color",
+         f"expected six hex digits such as b3261e, got {settings.accent_color!r}"),
+        (not settings.cover or _absolute(settings.cover), "site.cover",
+         f"expected an absolute http(s) URL, got {settings.cover!r}"),
         (not settings.deploy_target or _target(settings.deploy_target), "deploy.target",
          f"expected s3://bucket or s3://bucket/prefix, got {settings.deploy_target!r}"),
         (not settings.deploy_endpoint_url or _absolute(settings.deploy_endpoint_url),

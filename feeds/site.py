@@ -23,8 +23,8 @@ class Site:
     """What every feed and page says of the site: its title and description, the
     absolute URL the output is served at (ending in "/"), its language, the zone
     its readers live in (pages show times there; feeds stay UTC), the absolute
-    URLs of its square icon and its wide logo, and the WebSub hub its feeds
-    name, if any."""
+    URLs of its square icon and its wide logo, the WebSub hub its feeds name,
+    if any, and what Feedly shows of it (an accent colour and a cover image)."""
 
     title: str
     description: str
@@ -34,6 +34,9 @@ class Site:
     icon: str
     logo: str
     hub: str | None = None
+    accent_color: str = "b3261e"  # six hex digits, as Feedly's webfeeds:accentColor takes it
+    cover: str | None = None  # a wide image for Feedly's webfeeds:cover
+    webfeeds: bool = False  # whether RSS feeds carry Feedly's webfeeds elements
 
 
 @dataclass(frozen=True, slots=True)

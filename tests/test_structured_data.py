@@ -96,3 +96,48 @@ def test_markup_in_a_headline_cannot_leave_its_script(tmp_path: Path) -> None:
     data = extruct.extract(text, syntaxes=["json-ld"], uniform=True)["json-ld"]
     assert data[0]["headline"] == "Ada </script><script>alert(1)</script> & <!-- di Judul"
     assert len(html.fromstring(page.read_bytes()).xpath("//script")) == 1
+
+
+WEBFEEDS = "http://webfeeds.org/rss/1.0"
+
+
+def test_feedly_s_webfeeds_elements_when_asked_for(tmp_path: Path) -> None:
+    from lxml import etree
+
+    plain = make_settings(tmp_path / "plain")
+    shutil.copy(GOLDEN / "seed-dunia-2024.txt", plain.input_dir / "a.txt")
+    build(plain)
+    assert b"webfeeds" not in (plain.output_dir / "rss.xml").read_bytes()  # off by default
+    settings = make_settings(tmp_path / "feedly", webfeeds=True, accent_color="1A73E8",
+                             cover="https://warta.example/sampul.jpg")
+    shutil.copy(GOLDEN / "seed-dunia-2024.txt", settings.input_dir / "a.txt")
+    build(settings)
+    for path in [settings.output_dir / "rss.xml",
+                 *settings.output_dir.glob("category/*/rss.xml")]:
+        channel = etree.fromstring(path.read_bytes()).find("channel")
+        assert channel is not None
+        found = {etree.QName(child).localname: child
+                 for child in channel.iterfind(f"{{{WEBFEEDS}}}*")}
+        assert found["icon"].text == found["logo"].text == settings.site.icon
+        assert found["cover"].get("image") == "https://warta.example/sampul.jpg"
+        assert found["accentColor"].text == "1a73e8"
+        assert dict(found["related"].attrib) == {"layout": "card", "target": "browser"}
+        children = list(channel)
+        first_item = next(i for i, c in enumerate(children) if c.tag == "item")
+        assert all(children.index(element) < first_item for element in found.values())
+    assert b"webfeeds" not in (settings.output_dir / "atom.xml").read_bytes()
+
+
+@pytest.mark.parametrize(("key", "value", "reason"), [
+    ("accent_color", '"#b3261e"', "expected six hex digits"),
+    ("cover", '"sampul.jpg"', r"expected an absolute http\(s\) URL"),
+])
+def test_a_bad_feedly_setting_is_named(tmp_path: Path, key: str, value: str,
+                                       reason: str) -> None:
+    from feeds.config import load_settings
+    from feeds.errors import ConfigError
+
+    config = tmp_path / "feeds.toml"
+    config.write_text(f"[site]\n{key} = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"site\.{key}: {reason}"):
+        load_settings(config)

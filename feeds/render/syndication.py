@@ -21,6 +21,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 FH_NS = "http://purl.org/syndication/history/1.0"
+WEBFEEDS_NS = "http://webfeeds.org/rss/1.0"
 GENERATOR = "feeds"
 # A feed with no entry still needs a date; this one never moves.
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -72,6 +73,26 @@ def _history(spec: FeedSpec, paging: Paging, site: Site, fmt: str) -> list[tuple
     return links
 
 
+def _webfeeds(channel: Any, site: Site) -> None:
+    """Feedly's `webfeeds` elements (its "10 ways for publishers" page): the icon
+    and logo it shows, an optional cover, the accent colour, and cards
+    that open the article in the browser; after the channel's own elements."""
+    anchor = channel.find("item")
+    elements: list[tuple[str, dict[str, str], str | None]] = [("icon", {}, site.icon),
+                                                              ("logo", {}, site.logo)]
+    if site.cover:
+        elements.append(("cover", {"image": site.cover}, None))
+    elements += [("accentColor", {}, site.accent_color),
+                 ("related", {"layout": "card", "target": "browser"}, None)]
+    for name, attributes, text in elements:
+        element = etree.Element(f"{{{WEBFEEDS_NS}}}{name}", attributes)
+        element.text = text
+        if anchor is None:
+            channel.append(element)
+        else:
+            anchor.addprevious(element)
+
+
 def _history_marks(feed: Any, paging: Paging) -> None:
     """`fh:complete` on a subscription document that holds every entry, `fh:archive`
     on an archive document: before the entries, as RFC 5005's examples put them."""
@@ -96,6 +117,7 @@ def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: 
     if rss:
         feed.register_extension(_EXTRAS, _FeedRss, _EntryRss, atom=False, rss=True)
         getattr(feed, _EXTRAS).hub = site.hub
+        getattr(feed, _EXTRAS).site = site
     else:
         feed.register_extension(_EXTRAS, _FeedAtom, _EntryAtom, atom=True, rss=False)
     feed.id(spec.feed_id)
@@ -158,8 +180,13 @@ class _FeedRss(BaseExtension):  # type: ignore[misc]
     history: list[tuple[str, str]] = []  # noqa: RUF012 (set per feed, never mutated)
     paging: Paging = SUBSCRIPTION
 
+    site: Site | None = None
+
     def extend_ns(self) -> dict[str, str]:
-        return {"dc": DC_NS, "media": MEDIA_NS, "fh": FH_NS}
+        spaces = {"dc": DC_NS, "media": MEDIA_NS, "fh": FH_NS}
+        if self.site is not None and self.site.webfeeds:
+            spaces["webfeeds"] = WEBFEEDS_NS
+        return spaces
 
     def extend_rss(self, rss: Any) -> Any:
         channel = rss.find("channel")
@@ -176,6 +203,8 @@ class _FeedRss(BaseExtension):  # type: ignore[misc]
                 channel.insert(0, link)
             anchor = link
         _history_marks(channel, self.paging)
+        if self.site is not None and self.site.webfeeds:
+            _webfeeds(channel, self.site)
         return rss
 
 
