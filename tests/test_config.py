@@ -44,6 +44,16 @@ def test_relative_paths_follow_the_file(tmp_path: Path) -> None:
     ('[site]\nbase_url = "ftp://x/"\n', "site.base_url", "expected an absolute http(s) URL"),
     ('[daemon]\ninterval = -1\n', "daemon.interval", "expected a positive number"),
     ('[daemon]\nlog_level = "LOUD"\n', "daemon.log_level", "expected one of"),
+    ('[deploy]\ntarget = "news-bucket"\n', "deploy.target",
+     "expected s3://bucket or s3://bucket/prefix"),
+    ('[deploy]\nendpoint_url = "127.0.0.1:8333"\n', "deploy.endpoint_url",
+     "expected an absolute http(s) URL"),
+    ("[deploy]\nmax_deletes = -1\n", "deploy.max_deletes", "expected 0 or more"),
+    ('[deploy]\ngzip = "yes"\n', "deploy.gzip", "expected bool"),
+    ('[deploy]\nbucket = "news"\n', "deploy.bucket", "unknown key"),
+    ('[site]\naccent_color = "#b3261e"\n', "site.accent_color", "expected six hex digits"),
+    ('[site]\ncover = "sampul.jpg"\n', "site.cover", "expected an absolute http(s) URL"),
+    ("[server]\narchive_max_age = -1\n", "server.archive_max_age", "expected 0 or more"),
 ])
 def test_errors_name_file_key_and_expectation(tmp_path: Path, text: str, key: str,
                                                reason: str) -> None:

@@ -548,24 +548,6 @@ def test_a_full_store_and_other_refusals_read_as_one_line() -> None:
                                         "bucket (AccessDenied)")
 
 
-@pytest.mark.parametrize(("key", "value", "reason"), [
-    ("target", '"news-bucket"', "expected s3://bucket or s3://bucket/prefix"),
-    ("endpoint_url", '"127.0.0.1:8333"', r"expected an absolute http\(s\) URL"),
-    ("max_deletes", "-1", "expected 0 or more"),
-    ("gzip", '"yes"', "expected bool"),
-    ("bucket", '"news"', "unknown key"),
-])
-def test_a_bad_deploy_setting_is_named(tmp_path: Path, key: str, value: str,
-                                       reason: str) -> None:
-    from feeds.config import load_settings
-    from feeds.errors import ConfigError
-
-    config = tmp_path / "feeds.toml"
-    config.write_text(f"[deploy]\n{key} = {value}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=rf"deploy\.{key}: {reason}"):
-        load_settings(config)
-
-
 def test_a_directory_unchanged_since_the_last_deploy_is_not_looked_into(
         tmp_path: Path, store: SeaweedFS) -> None:
     import os

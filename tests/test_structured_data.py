@@ -126,18 +126,3 @@ def test_feedly_s_webfeeds_elements_when_asked_for(tmp_path: Path) -> None:
         first_item = next(i for i, c in enumerate(children) if c.tag == "item")
         assert all(children.index(element) < first_item for element in found.values())
     assert b"webfeeds" not in (settings.output_dir / "atom.xml").read_bytes()
-
-
-@pytest.mark.parametrize(("key", "value", "reason"), [
-    ("accent_color", '"#b3261e"', "expected six hex digits"),
-    ("cover", '"sampul.jpg"', r"expected an absolute http\(s\) URL"),
-])
-def test_a_bad_feedly_setting_is_named(tmp_path: Path, key: str, value: str,
-                                       reason: str) -> None:
-    from feeds.config import load_settings
-    from feeds.errors import ConfigError
-
-    config = tmp_path / "feeds.toml"
-    config.write_text(f"[site]\n{key} = {value}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=rf"site\.{key}: {reason}"):
-        load_settings(config)
