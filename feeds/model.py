@@ -86,6 +86,8 @@ class Entry:
     warnings: tuple[str, ...] = ()
     image: str | None = None
     updated: datetime | None = None
+    image_width: int | None = None  # the lead image's size, when the page states it
+    image_height: int | None = None
     # A record read back from the state gives the id it was stored with: the id
     # rule (`entry_id`) is applied once, when the article is parsed.
     stored_id: InitVar[str | None] = None

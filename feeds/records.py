@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from feeds.model import Block, Entry, SidebarHeadlines, Sidebars
 from feeds.text import identity_key
 
-RECORD_FORMAT = "zstd-json, sidebars unread, lead image, stated update"
+RECORD_FORMAT = "zstd-json, sidebars unread, lead image and its size, stated update"
 RECORD_FORMAT_KEY = "record format"
 
 
@@ -46,6 +46,8 @@ def _article_record(entry: Entry) -> dict[str, object]:
         "caption": entry.caption,
         "caption_credit": entry.caption_credit,
         "image": entry.image,
+        "image_size": ([entry.image_width, entry.image_height]
+                       if entry.image_width and entry.image_height else None),
         "paragraphs": [block.text for block in entry.blocks],
         "subheadings": [index for index, block in enumerate(entry.blocks) if block.subheading],
         "warnings": list(entry.warnings),
@@ -88,6 +90,8 @@ def entry_from_record(record: dict[str, object]) -> Entry:
         author=str(record["author"]) if record.get("author") else None,
         caption=str(record["caption"]) if record.get("caption") else None,
         image=str(record["image"]) if record.get("image") else None,
+        image_width=_size(record, 0),
+        image_height=_size(record, 1),
         updated=when(record["updated"]) if record.get("updated") else None,
         blocks=tuple(Block(str(text), index in marked) for index, text in enumerate(paragraphs)),
         sidebars=_sidebars_from(record),
@@ -95,6 +99,11 @@ def entry_from_record(record: dict[str, object]) -> Entry:
         warnings=tuple(str(w) for w in warnings),
         stored_id=str(record["id"]),
     )
+
+
+def _size(record: dict[str, object], index: int) -> int | None:
+    size = record.get("image_size")
+    return int(size[index]) if isinstance(size, list) else None
 
 
 def _sidebars_from(record: dict[str, object]) -> Sidebars:
@@ -184,5 +193,6 @@ def content_digest(entry: Entry) -> str:
     so they are left out."""
     parts = [entry.title, entry.category, entry.author or "", entry.caption or "",
              entry.image or "",
+             *([f"{entry.image_width}x{entry.image_height}"] if entry.image_width else []),
              *(("#" if block.subheading else "") + block.text for block in entry.blocks)]
     return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()

@@ -21,7 +21,8 @@ DUMP_SUFFIXES = (".txt", ".html")
 CASES = sorted(path for path in GOLDEN.iterdir() if path.suffix in DUMP_SUFFIXES)
 # The fields of an article's expected file, in the order they are written.
 ARTICLE_FIELDS = ("title", "category", "author", "published", "updated", "caption", "image",
-                  "paragraph_count", "first_paragraph", "last_paragraph", "populer", "update")
+                  "image_size", "paragraph_count", "first_paragraph", "last_paragraph",
+                  "populer", "update")
 
 
 def expected_path(case: Path) -> Path:
@@ -47,7 +48,8 @@ def observed(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "ok": True,
         **{field: entry[field] for field in ("title", "category", "author", "published",
-                                             "updated", "caption", "image")},
+                                             "updated", "caption", "image",
+                                             "image_size")},
         "paragraph_count": len(paragraphs),
         "first_paragraph": paragraphs[0] if paragraphs else None,
         "last_paragraph": paragraphs[-1] if paragraphs else None,

@@ -126,3 +126,45 @@ def test_feedly_s_webfeeds_elements_when_asked_for(tmp_path: Path) -> None:
         first_item = next(i for i, c in enumerate(children) if c.tag == "item")
         assert all(children.index(element) < first_item for element in found.values())
     assert b"webfeeds" not in (settings.output_dir / "atom.xml").read_bytes()
+
+
+def test_a_stated_image_size_reaches_every_format_and_the_page(tmp_path: Path) -> None:
+    """The lead image's size as the page states it (here its JSON-LD ImageObject,
+    800 by 450): on media:content in RSS and Atom, in JSON Feed's `_feeds`
+    extension, on the page's <img>, in its Open Graph tags and its NewsArticle."""
+    import json
+
+    from lxml import etree
+
+    settings = make_settings(tmp_path)
+    shutil.copy(GOLDEN / "html-seed-jsonld-full.html", settings.input_dir / "a.html")
+    other = (GOLDEN / "html-image-size-unreadable.html").read_text(encoding="utf-8")
+    (settings.input_dir / "b.html").write_text(other.replace(
+        "Indonesia dan Malaysia Perkuat Patroli di Selat Malaka", "Patroli Bersama Diperpanjang"),
+        encoding="utf-8")  # another article: another title
+    build(settings)
+    media = "{http://search.yahoo.com/mrss/}content"
+    for name in ("rss.xml", "atom.xml"):
+        contents = etree.fromstring((settings.output_dir / name).read_bytes()).iter(media)
+        sizes = {c.get("url"): (c.get("width"), c.get("height")) for c in contents}
+        assert sizes == {"https://cdn.rmol.id/images/2025/05/30/patroli-selat.jpg": ("800", "450"),
+                         "https://cdn.rmol.id/images/2025/05/30/patroli-og.jpg": (None, None)}
+    items = json.loads((settings.output_dir / "feed.json").read_bytes())["items"]
+    extensions = {item["image"]: item.get("_feeds") for item in items}
+    assert extensions == {
+        "https://cdn.rmol.id/images/2025/05/30/patroli-selat.jpg":
+            {"image_width": 800, "image_height": 450},
+        "https://cdn.rmol.id/images/2025/05/30/patroli-og.jpg": None}
+    for page in pages(settings):
+        text = page.read_text(encoding="utf-8")
+        tree = html.fromstring(page.read_bytes())
+        (img,) = tree.xpath("//article//img")
+        data = extruct.extract(text, syntaxes=["json-ld"], uniform=True)["json-ld"][0]
+        if "patroli-selat" in img.get("src"):
+            assert (img.get("width"), img.get("height")) == ("800", "450")
+            assert tree.xpath("//meta[@property='og:image:width']/@content") == ["800"]
+            assert data["image"] == [{"@type": "ImageObject", "width": 800, "height": 450,
+                                      "url": img.get("src")}]
+        else:
+            assert img.get("width") is None
+            assert data["image"] == [img.get("src")]

@@ -45,6 +45,16 @@ _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
 
 
 @dataclass(frozen=True, slots=True)
+class LeadImage:
+    """A page's lead image: its absolute http(s) address, and its size in pixels
+    when the source that names it also states it (a size is never guessed)."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What one page states; any field may be missing until the sources are merged."""
 
@@ -54,7 +64,7 @@ class Facts:
     updated: datetime | None = None
     author: str | None = None
     caption: str | None = None
-    image: str | None = None  # an absolute http(s) URL
+    image: LeadImage | None = None
     blocks: tuple[Block, ...] = ()
     sidebars: Sidebars = NO_SIDEBARS
     warnings: tuple[str, ...] = field(default=())

@@ -30,7 +30,9 @@ def _figure(entry: Entry) -> str:
     image = caption = ""
     if entry.image:
         alt = html.escape(entry.caption_text or "")
-        image = f'<img src="{html.escape(entry.image)}" alt="{alt}">'
+        size = (f' width="{entry.image_width}" height="{entry.image_height}"'
+                if entry.image_width and entry.image_height else "")
+        image = f'<img src="{html.escape(entry.image)}" alt="{alt}"{size}>'
     if entry.caption:
         credit = entry.caption_credit
         text = html.escape(entry.caption_text or entry.caption, quote=False)

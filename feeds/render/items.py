@@ -31,6 +31,8 @@ class FeedItem:
     image: str | None = None
     image_caption: str | None = None
     image_credit: str | None = None
+    image_width: int | None = None  # when the page stated the image's size
+    image_height: int | None = None
 
 
 # A daemon renders the same newest entries (three feeds of 50) pass after pass.
@@ -51,6 +53,8 @@ def article_item(published: Published, base_url: str, site_title: str,
         image=entry.image,
         image_caption=entry.caption_text if entry.image else None,
         image_credit=entry.caption_credit if entry.image else None,
+        image_width=entry.image_width if entry.image else None,
+        image_height=entry.image_height if entry.image else None,
     )
 
 

@@ -51,6 +51,11 @@ def _item(item: FeedItem, language: str) -> dict[str, Any]:
     })
     if item.image:
         data["image"] = item.image
+        if item.image_width and item.image_height:
+            # JSON Feed names no image size: an extension object, as its spec
+            # allows (a name starting with "_").
+            data["_feeds"] = {"image_width": item.image_width,
+                              "image_height": item.image_height}
     if item.category:
         data["tags"] = [item.category]
     return data

@@ -234,6 +234,9 @@ def article_head(published: Published, category: FeedSpec, site: Site) -> str:
             ("name", "twitter:title", entry.title), ("name", "twitter:description", summary)]
     if entry.image:
         meta += [("property", "og:image", entry.image), ("name", "twitter:image", entry.image)]
+    if entry.image and entry.image_width and entry.image_height:
+        meta += [("property", "og:image:width", str(entry.image_width)),
+                 ("property", "og:image:height", str(entry.image_height))]
     tags = "".join(f'<meta {kind}="{name}" content="{escape(value)}">\n'
                    for kind, name, value in meta)
     return (f'<link rel="canonical" href="{escape(url)}">\n{tags}'
@@ -262,7 +265,10 @@ def _json_ld(published: Published, category: FeedSpec, site: Site) -> str:
         article["author"] = [author]
     else:
         article["author"] = [{"@type": "Organization", "name": site.title, "url": site.base_url}]
-    if entry.image:
+    if entry.image and entry.image_width and entry.image_height:
+        article["image"] = [{"@type": "ImageObject", "url": entry.image,
+                             "width": entry.image_width, "height": entry.image_height}]
+    elif entry.image:
         article["image"] = [entry.image]
     # Inside <script>, `</script>` or `<!--` in a headline would end or hide the
     # element: every `<`, `>` and `&` is written as a JSON escape.

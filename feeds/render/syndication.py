@@ -266,6 +266,9 @@ def _media(entry: Any, item: FeedItem) -> None:
     if item.image is None:
         return
     content = etree.SubElement(entry, f"{{{MEDIA_NS}}}content", url=item.image, medium="image")
+    if item.image_width and item.image_height:
+        content.set("width", str(item.image_width))
+        content.set("height", str(item.image_height))
     if item.image_caption:
         description = etree.SubElement(content, f"{{{MEDIA_NS}}}description", type="plain")
         description.text = item.image_caption
