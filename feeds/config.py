@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from feeds import __version__
 from feeds.dates import ZONES
 from feeds.errors import ConfigError
+from feeds.partners import PartnerProfile, read_profiles
 
 if TYPE_CHECKING:
     from feeds.parse import ParseOptions
@@ -78,6 +79,7 @@ class Settings:
     deploy_cache_pages: str = "public, max-age=86400"
     deploy_cache_assets: str = "public, max-age=86400"
     deploy_cache_archives: str = "public, max-age=86400"
+    partners: tuple[PartnerProfile, ...] = ()  # [partners.<name>]: feeds.partners
 
     @property
     def parse_options(self) -> ParseOptions:
@@ -102,7 +104,7 @@ class Settings:
     def render_fingerprint(self) -> str:
         """What the rendered output depends on besides the entries: when it changes,
         every feed and page is rendered again."""
-        return repr((__version__, self.site, self.entries_per_feed))
+        return repr((__version__, self.site, self.entries_per_feed, self.partners))
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """These settings with command-line values (None means: not given)."""
@@ -142,6 +144,7 @@ SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
                "cache_assets": ("deploy_cache_assets", str),
                "cache_archives": ("deploy_cache_archives", str)},
 }
+PARTNERS = "partners"  # the table of partner profiles, read by feeds.partners
 _PATH_FIELDS = {"input_dir", "output_dir", "state_path"}
 # Fields holding a URL or a file (relative to the configuration file's directory).
 _IMAGE_FIELDS = {"site_icon": "site.icon", "site_logo": "site.logo"}
@@ -189,8 +192,12 @@ def load_settings(path: Path) -> Settings:
     values: dict[str, Any] = {}
     base = path.resolve().parent
     for table, content in document.items():
+        if table == PARTNERS:
+            values["partners"] = read_profiles(path, content)
+            continue
         if table not in SCHEMA:
-            raise ConfigError(path, table, f"unknown table; expected one of {sorted(SCHEMA)}")
+            raise ConfigError(path, table, f"unknown table; expected one of "
+                                           f"{sorted([*SCHEMA, PARTNERS])}")
         if not isinstance(content, dict):
             raise ConfigError(path, table, "expected a table")
         for key, value in content.items():

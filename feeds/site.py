@@ -122,6 +122,19 @@ class Paging:
 SUBSCRIPTION = Paging()  # a subscription document that says nothing of its history
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """How often an RSS feed says to poll it: `<ttl>` minutes and the syndication
+    module's updatePeriod and updateFrequency (0 and "": not said)."""
+
+    ttl: int = 0
+    update_period: str = ""
+    update_frequency: int = 1
+
+
+UNSAID = Delivery()
+
+
 def category_feed(slug: str, name: str, site_title: str) -> FeedSpec:
     directory = feed_directory(category_key(slug))
     return FeedSpec(key=category_key(slug), title=f"{site_title}: {name}",

@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
               "feeds.records", "feeds.intents", "feeds.site", "feeds.content_types")),
     ("scan", ("feeds.inputs",)),
     ("parse", ("feeds.parse",)),
-    ("settings", ("feeds.config",)),
+    ("settings", ("feeds.config", "feeds.partners")),
     ("read", ("feeds.reading",)),
     ("plan", ("feeds.plan",)),
     ("state", ("feeds.state",)),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feeds.config import Settings
+from feeds.errors import ConfigError
 from feeds.model import Published
 from feeds.output import Output, Staged
 from feeds.parse.sidebars import read_sidebars
@@ -33,6 +34,7 @@ from feeds.render.feeds import (
 from feeds.render.icons import ASSETS, SHIPPED_FILES, Image, icon_files
 from feeds.render.items import FeedItem
 from feeds.render.pages import FeedSummary, index_page, opml
+from feeds.render.partners import chosen, partner_files
 from feeds.render.sitemaps import (
     NEWS_URLS,
     SitemapPart,
@@ -186,6 +188,7 @@ def _stage_feeds(context: Context, workers: Workers, pending: Pending,
             for path in output.files_under(feed_directory(key).rstrip("/"))]
     gone += _stage_archives(context, workers, pending, listing, staged)
     populer = _populer(context, newest[:1])
+    staged += output.stage(_partner_files(context, listing, newest[:1]))
     summaries = [*listing.summaries, items_summary(populer.spec, populer.items)]
     specs = [summary.spec for summary in summaries]
     everything = listing.summaries[0].spec
@@ -197,6 +200,36 @@ def _stage_feeds(context: Context, workers: Workers, pending: Pending,
         OutputFile("index.html", index_page(summaries, listing.reporters, site)),
         OutputFile("feeds.opml", opml(specs, [r.spec for r in listing.reporters], site))])
     return gone
+
+
+def _partner_files(context: Context, listing: SiteListing, newest: list[Published]
+                   ) -> list[OutputFile]:
+    """Every partner profile's feed (`feeds.partners`), written with the site's own
+    feeds. A profile naming a category or reporter the site has never had is a
+    configuration error, once the site has entries."""
+    settings, entries = context.settings, context.state.entries
+    reporters = {summary.spec.directory.split("/")[1] for summary in listing.reporters}
+    files: list[OutputFile] = []
+    for profile in settings.partners:
+        if listing.names:
+            _known(profile.name, "categories", profile.categories, set(listing.names))
+            _known(profile.name, "reporters", profile.reporters, reporters)
+        candidates = entries.matching(profile.categories, profile.exclude_categories,
+                                      profile.reporters, profile.exclude_reporters,
+                                      max(4 * profile.max_items, 200))
+        files += partner_files(profile, chosen(profile, candidates,
+                                               newest[0].entry.published if newest else None),
+                               listing.names, settings.site)
+    return files
+
+
+def _known(profile: str, key: str, named: Iterable[str], known: set[str]) -> None:
+    unknown = sorted(set(named) - known)
+    if unknown:
+        kind = {"categories": "category", "reporters": "reporter"}[key]
+        shown = ", ".join(sorted(known)[:20]) + (", …" if len(known) > 20 else "")
+        raise ConfigError("configuration", f"partners.{profile}.{key}",
+                          f"unknown {kind} {', '.join(unknown)}; the site has {shown}")
 
 
 def _stage_listings(context: Context, jobs: list[ListingJob]) -> list[Staged]:

@@ -42,7 +42,8 @@ def _item(item: FeedItem, language: str) -> dict[str, Any]:
         data["url"] = item.url
     data.update({
         "title": item.title,
-        "content_html": item.content_html,
+        **({"content_html": item.content_html} if item.content_html
+           else {"content_text": item.summary}),
         "summary": item.summary,
         "date_published": format_utc(item.published),
         "date_modified": format_utc(item.updated),

@@ -15,16 +15,17 @@ from lxml import etree
 
 from feeds import __version__
 from feeds.render.items import FeedItem
-from feeds.site import SUBSCRIPTION, FeedSpec, Paging, Site, archive_file
+from feeds.site import SUBSCRIPTION, UNSAID, Delivery, FeedSpec, Paging, Site, archive_file
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 FH_NS = "http://purl.org/syndication/history/1.0"
 WEBFEEDS_NS = "http://webfeeds.org/rss/1.0"
+SY_NS = "http://purl.org/rss/1.0/modules/syndication/"
 GENERATOR = "feeds"
 # A feed with no entry still needs a date; this one never moves.
-EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # the validator finds 1970 implausible
 # RSS text elements where the validator wants `&` and `<` as numeric references.
 _TAG_START = re.compile(r"<(?=[/!?A-Za-z])")
 _RSS_TEXT = re.compile(
@@ -37,12 +38,15 @@ def feed_updated(items: list[FeedItem]) -> datetime:
 
 
 def render_rss(spec: FeedSpec, items: list[FeedItem], site: Site,
-               paging: Paging = SUBSCRIPTION) -> bytes:
+               paging: Paging = SUBSCRIPTION, delivery: Delivery = UNSAID) -> bytes:
     generator = _generator(spec, items, site.base_url + paging.file(spec, "rss"),
                            "application/rss+xml", site, rss=True)
     extras = getattr(generator, _EXTRAS)
     extras.history = _history(spec, paging, site, "rss")
     extras.paging = paging
+    extras.delivery = delivery
+    if delivery.ttl:
+        generator.ttl(delivery.ttl)
     # Serialising differs here alone: lxml writes `&` and `<` as entities, and the
     # validator wants numeric references in these RSS elements.
     return _RSS_TEXT.sub(_numeric_references, generator.rss_str(pretty=True))
@@ -152,7 +156,8 @@ def _add_entry(feed: FeedGenerator, item: FeedItem, *, rss: bool) -> None:
     entry.author({"name": shown(item.author)})
     if item.category:
         entry.category(term=shown(item.category), label=shown(item.category))
-    entry.content(item.content_html, type="html")
+    if item.content_html:  # a partner may be sent summaries alone
+        entry.content(item.content_html, type="html")
     entry.summary(html.escape(item.summary, quote=False), type="html")
     getattr(entry, _EXTRAS).item = item
 
@@ -182,10 +187,14 @@ class _FeedRss(BaseExtension):  # type: ignore[misc]
 
     site: Site | None = None
 
+    delivery: Delivery = UNSAID
+
     def extend_ns(self) -> dict[str, str]:
         spaces = {"dc": DC_NS, "media": MEDIA_NS, "fh": FH_NS}
         if self.site is not None and self.site.webfeeds:
             spaces["webfeeds"] = WEBFEEDS_NS
+        if self.delivery.update_period:
+            spaces["sy"] = SY_NS
         return spaces
 
     def extend_rss(self, rss: Any) -> Any:
@@ -205,6 +214,16 @@ class _FeedRss(BaseExtension):  # type: ignore[misc]
         _history_marks(channel, self.paging)
         if self.site is not None and self.site.webfeeds:
             _webfeeds(channel, self.site)
+        if self.delivery.update_period:
+            anchor = channel.find("item")
+            for name, text in (("updatePeriod", self.delivery.update_period),
+                               ("updateFrequency", str(self.delivery.update_frequency))):
+                element = etree.Element(f"{{{SY_NS}}}{name}")
+                element.text = text
+                if anchor is None:
+                    channel.append(element)
+                else:
+                    anchor.addprevious(element)
         return rss
 
 

@@ -101,6 +101,24 @@ class Entries:
         # The newest entries: those the feeds hold too, decoded once for both.
         return [self._decode(record, updated) for record, updated in rows]
 
+    def matching(self, categories: Collection[str], exclude_categories: Collection[str],
+                 reporters: Collection[str], exclude_reporters: Collection[str],
+                 limit: int) -> list[Published]:
+        """The newest entries (by published, then id) of these category and reporter
+        slugs (empty: any) and of none of the excluded ones."""
+        rows = self.db.execute(
+            "SELECT record, updated FROM entries WHERE "
+            "(:categories = '[]' OR category_slug IN (SELECT value FROM json_each(:categories)))"
+            " AND category_slug NOT IN (SELECT value FROM json_each(:not_categories)) AND "
+            "(:reporters = '[]' OR author_slug IN (SELECT value FROM json_each(:reporters)))"
+            " AND coalesce(author_slug, '') NOT IN (SELECT value FROM json_each(:not_reporters))"
+            " ORDER BY published DESC, id DESC LIMIT :limit",
+            {"categories": json.dumps(sorted(categories)),
+             "not_categories": json.dumps(sorted(exclude_categories)),
+             "reporters": json.dumps(sorted(reporters)),
+             "not_reporters": json.dumps(sorted(exclude_reporters)), "limit": limit})
+        return [self._decode(record, updated) for record, updated in rows]
+
     def archive_pages(self, feed: str) -> int:
         """How many archive documents the feed's history fills (`schema.ARCHIVE_PAGE`
         entries each, the newest perhaps fewer)."""
