@@ -168,3 +168,20 @@ def test_a_stated_image_size_reaches_every_format_and_the_page(tmp_path: Path) -
         else:
             assert img.get("width") is None
             assert data["image"] == [img.get("src")]
+
+
+def test_feedly_s_cover_is_the_newest_wide_lead_image(tmp_path: Path) -> None:
+    from lxml import etree
+
+    settings = make_settings(tmp_path, webfeeds=True)
+    text = (GOLDEN / "html-image-size-og.html").read_text(encoding="utf-8")  # 1200 x 675
+    (settings.input_dir / "a.html").write_text(text.replace(
+        "Indonesia dan Malaysia Perkuat Patroli di Selat Malaka", "Patroli Bersama Diperpanjang"),
+        encoding="utf-8")  # another article than b.html's
+    shutil.copy(GOLDEN / "html-seed-jsonld-full.html", settings.input_dir / "b.html")
+    build(settings)
+    channel = etree.fromstring((settings.output_dir / "rss.xml").read_bytes()).find("channel")
+    assert channel is not None
+    cover = channel.find(f"{{{WEBFEEDS}}}cover")
+    assert cover is not None  # the 800 px image is narrower than a cover
+    assert cover.get("image") == "https://cdn.rmol.id/images/2025/05/30/patroli-og.jpg"

@@ -77,15 +77,27 @@ def _history(spec: FeedSpec, paging: Paging, site: Site, fmt: str) -> list[tuple
     return links
 
 
-def _webfeeds(channel: Any, site: Site) -> None:
+COVER_MIN_WIDTH = 1200  # Feedly's cover: a wide image
+
+
+def feed_cover(items: list[FeedItem], site: Site) -> str | None:
+    """Feedly's cover of a feed: the configured one, else its newest lead image
+    stated to be at least COVER_MIN_WIDTH pixels wide."""
+    if site.cover:
+        return site.cover
+    return next((item.image for item in items
+                 if item.image and (item.image_width or 0) >= COVER_MIN_WIDTH), None)
+
+
+def _webfeeds(channel: Any, site: Site, cover: str | None) -> None:
     """Feedly's `webfeeds` elements (its "10 ways for publishers" page): the icon
     and logo it shows, an optional cover, the accent colour, and cards
     that open the article in the browser; after the channel's own elements."""
     anchor = channel.find("item")
     elements: list[tuple[str, dict[str, str], str | None]] = [("icon", {}, site.icon),
                                                               ("logo", {}, site.logo)]
-    if site.cover:
-        elements.append(("cover", {"image": site.cover}, None))
+    if cover:
+        elements.append(("cover", {"image": cover}, None))
     elements += [("accentColor", {}, site.accent_color),
                  ("related", {"layout": "card", "target": "browser"}, None)]
     for name, attributes, text in elements:
@@ -122,6 +134,7 @@ def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: 
         feed.register_extension(_EXTRAS, _FeedRss, _EntryRss, atom=False, rss=True)
         getattr(feed, _EXTRAS).hub = site.hub
         getattr(feed, _EXTRAS).site = site
+        getattr(feed, _EXTRAS).cover = feed_cover(items, site)
     else:
         feed.register_extension(_EXTRAS, _FeedAtom, _EntryAtom, atom=True, rss=False)
     feed.id(spec.feed_id)
@@ -188,6 +201,7 @@ class _FeedRss(BaseExtension):  # type: ignore[misc]
     site: Site | None = None
 
     delivery: Delivery = UNSAID
+    cover: str | None = None
 
     def extend_ns(self) -> dict[str, str]:
         spaces = {"dc": DC_NS, "media": MEDIA_NS, "fh": FH_NS}
@@ -213,7 +227,7 @@ class _FeedRss(BaseExtension):  # type: ignore[misc]
             anchor = link
         _history_marks(channel, self.paging)
         if self.site is not None and self.site.webfeeds:
-            _webfeeds(channel, self.site)
+            _webfeeds(channel, self.site, self.cover)
         if self.delivery.update_period:
             anchor = channel.find("item")
             for name, text in (("updatePeriod", self.delivery.update_period),
