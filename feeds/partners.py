@@ -5,7 +5,7 @@ Kurio...), configured in `[partners.<name>]` and published at
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,3 @@ def _check(path: Path | str, where: str, profile: PartnerProfile) -> None:
     for ok, key, reason in checks:
         if not ok:
             raise ConfigError(path, f"{where}.{key}", reason)
-
-
-def profile_keys() -> list[str]:
-    return [f.name for f in fields(PartnerProfile) if f.name != "name"]

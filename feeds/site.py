@@ -14,6 +14,7 @@ from feeds.records import Encoded
 
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
 ARCHIVE_DIRECTORY = "archive"  # a feed's archive documents, below its own directory
+PAGES_DIRECTORY = "artikel"  # the article pages
 ALL_FEED = "all"
 POPULER_FEED = "populer"
 
@@ -197,5 +198,5 @@ def entry_page(entry: Entry | Encoded | Published) -> str:
 
 def page_path(entry_id: str, published: datetime) -> str:
     # Not strftime: this runs for every page, and formatting two ints is simpler.
-    return (f"artikel/{published.year:04d}/{published.month:02d}/"
+    return (f"{PAGES_DIRECTORY}/{published.year:04d}/{published.month:02d}/"
             f"{entry_id.removeprefix('urn:uuid:')}.html")

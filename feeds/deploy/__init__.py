@@ -158,7 +158,8 @@ def deploy(settings: Settings, state: State, *, dry_run: bool = False, verify: b
         raise DeployError(settings.output_dir, "no output directory to deploy: run feeds build")
     if verify:
         store = store or open_store(settings)
-        listing, deployed = _listed_store(settings, state, store, record=not dry_run)
+        listing, deployed = _listed_store(settings.output_dir, state, store, target,
+                                          record=not dry_run)
     else:
         listing, deployed = _recorded_store(settings.output_dir, state)
         report.unchanged = state.deployed.count() - len(deployed)  # in directories left alone
@@ -239,12 +240,11 @@ def _recorded_store(output: Path, state: State) -> tuple[Listing, dict[str, Depl
     return listing, state.deployed.in_dirs(listing.looked_into | vanished)
 
 
-def _listed_store(settings: Settings, state: State, store: Store, *,
+def _listed_store(output: Path, state: State, store: Store, target: Target, *,
                   record: bool) -> tuple[Listing, dict[str, DeployedFile]]:
     """Every file of the output, and what the store's listing says it holds; with
     `record`, the listing replaces the record (every file is then read and
     compared with it)."""
-    target = Target.parse(settings.deploy_target)
     stored = {target.path(item.key): item.etag for item in store.objects()}
     deployed = {path: DeployedFile(-1, -1, etag) for path, etag in stored.items()}
     if record:
@@ -252,7 +252,7 @@ def _listed_store(settings: Settings, state: State, store: Store, *,
             state.deployed.clear()
             for path, file in deployed.items():
                 state.deployed.put(path, file)
-    return scan_output(settings.output_dir), deployed
+    return scan_output(output), deployed
 
 
 def _body(root: Path, path: str, local: LocalFile, rules: HeaderRules) -> _Body:

@@ -4,10 +4,9 @@ A file of the output is put in the store when it is new or its bytes changed
 since it was put; a key whose file is gone is deleted. The order keeps every
 link readers follow whole at every moment of a deploy: article pages and
 images first, then the feeds' archive documents, then the feeds that link to
-them, then the pages and lists that
-link to feeds and pages (index pages, sitemaps and their parts, OPML), the
-sitemap index after its parts, and deletions last, once nothing published
-links to what they remove."""
+them, then the pages and lists that link to feeds and pages (index pages,
+sitemaps and their parts, OPML), the sitemap index after its parts, and
+deletions last, once nothing published links to what they remove."""
 
 from __future__ import annotations
 
@@ -17,12 +16,9 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from feeds.content_types import content_type, is_text
-from feeds.site import is_archive_document
+from feeds.site import FEED_FILES, PAGES_DIRECTORY, is_archive_document
 from feeds.state import DeployedFile
 
-FEED_NAMES = ("rss.xml", "atom.xml", "feed.json")
-ASSET_SUFFIXES = (".png", ".svg", ".ico", ".jpg", ".jpeg", ".gif", ".webp")
-PAGES_DIRECTORY = "artikel/"
 SITEMAP_INDEXES = ("sitemap.xml",)
 
 
@@ -49,12 +45,11 @@ class Stage(enum.IntEnum):
 def kind_of(path: str) -> Kind:
     if is_archive_document(path):
         return Kind.ARCHIVE
-    name = path.rpartition("/")[2]
-    if name in FEED_NAMES:
+    if path.rpartition("/")[2] in FEED_FILES.values():
         return Kind.FEED
-    if name.lower().endswith(ASSET_SUFFIXES):
+    if content_type(path).startswith("image/"):
         return Kind.ASSET
-    if path.startswith(PAGES_DIRECTORY):
+    if path.startswith(PAGES_DIRECTORY + "/"):
         return Kind.PAGE
     return Kind.LISTING
 

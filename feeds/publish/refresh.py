@@ -48,6 +48,7 @@ from feeds.render.sitemaps import (
 from feeds.site import (
     ARCHIVE_DIRECTORY,
     FEED_FILES,
+    PAGES_DIRECTORY,
     FeedSpec,
     OutputFile,
     all_feed,
@@ -208,7 +209,7 @@ def _partner_files(context: Context, listing: SiteListing, newest: list[Publishe
     feeds. A profile naming a category or reporter the site has never had is a
     configuration error, once the site has entries."""
     settings, entries = context.settings, context.state.entries
-    reporters = {summary.spec.directory.split("/")[1] for summary in listing.reporters}
+    reporters = {job.reporter for job in listing.jobs if job.reporter is not None}
     files: list[OutputFile] = []
     for profile in settings.partners:
         if listing.names:
@@ -268,9 +269,8 @@ def _stage_archives(context: Context, workers: Workers, pending: Pending, listin
             continue
         if not output.path(archive_file(spec, 0, "rss")).exists():  # it gains its archives
             pages_owed = set(range(pages))
-        gone += [path for page in sorted(pages_owed) if page >= pages
-                 for path in (archive_file(spec, page, fmt) for fmt in FEED_FILES)
-                 if output.path(path).exists()]
+        gone += [archive_file(spec, page, fmt) for page in sorted(pages_owed) if page >= pages
+                 for fmt in FEED_FILES]  # removed where they are (`remove`)
         due = sorted(page for page in pages_owed if page < pages)
         jobs += [ArchiveJob(spec, listing.names, due[start:start + ARCHIVES_PER_JOB], pages)
                  for start in range(0, len(due), ARCHIVES_PER_JOB)]
@@ -318,7 +318,7 @@ def _stage_sitemaps(context: Context, pending: Pending, newest: list[Published],
     window = news_window(newest[0].entry.published) if newest else None
     news = state.entries.published_since(window, NEWS_URLS) if window else []
     touched = pending.months | {"-".join(path.split("/")[1:3]) for path in pending.removals
-                                if path.startswith("artikel/")}
+                                if path.startswith(PAGES_DIRECTORY + "/")}
     counted = bool(state.work.months()) or not state.entries.count()  # else an older feeds'
     with state.transaction():
         state.work.count_months(None if whole or not counted else touched)

@@ -14,7 +14,7 @@ from feeds.render.feeds import article_items
 from feeds.render.items import FeedItem
 from feeds.render.jsonfeed import render_json
 from feeds.render.syndication import render_atom, render_rss
-from feeds.site import SUBSCRIPTION, Delivery, FeedSpec, OutputFile, Site
+from feeds.site import Delivery, FeedSpec, OutputFile, Site
 
 
 def partner_spec(profile: PartnerProfile, site: Site) -> FeedSpec:
@@ -54,18 +54,12 @@ def partner_files(profile: PartnerProfile, entries: Sequence[Published],
     spec = partner_spec(profile, site)
     items = [_as_sent(profile, item) for item in article_items(entries, names, site)]
     delivery = Delivery(profile.ttl, profile.update_period, profile.update_frequency)
-    files = []
-    for fmt in profile.formats:
-        def render(chosen_items: list[FeedItem], fmt: str = fmt) -> bytes:
-            if fmt == "rss":
-                return render_rss(spec, chosen_items, site, SUBSCRIPTION, delivery)
-            if fmt == "atom":
-                return render_atom(spec, chosen_items, site)
-            return render_json(spec, chosen_items, site)
-
-        kept = _within_budgets(profile, items, render)
-        files.append(OutputFile(spec.file(fmt), render(kept)))
-    return files
+    renderers: dict[str, Callable[[list[FeedItem]], bytes]] = {
+        "rss": lambda sent: render_rss(spec, sent, site, delivery=delivery),
+        "atom": lambda sent: render_atom(spec, sent, site),
+        "json": lambda sent: render_json(spec, sent, site)}
+    return [OutputFile(spec.file(fmt), render(_within_budgets(profile, items, render)))
+            for fmt, render in ((fmt, renderers[fmt]) for fmt in profile.formats)]
 
 
 def _as_sent(profile: PartnerProfile, item: FeedItem) -> FeedItem:

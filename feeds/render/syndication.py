@@ -42,9 +42,11 @@ def render_rss(spec: FeedSpec, items: list[FeedItem], site: Site,
     generator = _generator(spec, items, site.base_url + paging.file(spec, "rss"),
                            "application/rss+xml", site, rss=True)
     extras = getattr(generator, _EXTRAS)
+    extras.site = site
     extras.history = _history(spec, paging, site, "rss")
     extras.paging = paging
     extras.delivery = delivery
+    extras.cover = feed_cover(items, site)
     if delivery.ttl:
         generator.ttl(delivery.ttl)
     # Serialising differs here alone: lxml writes `&` and `<` as entities, and the
@@ -93,36 +95,38 @@ def _webfeeds(channel: Any, site: Site, cover: str | None) -> None:
     """Feedly's `webfeeds` elements (its "10 ways for publishers" page): the icon
     and logo it shows, an optional cover, the accent colour, and cards
     that open the article in the browser; after the channel's own elements."""
-    anchor = channel.find("item")
-    elements: list[tuple[str, dict[str, str], str | None]] = [("icon", {}, site.icon),
-                                                              ("logo", {}, site.logo)]
+    elements = [_element(WEBFEEDS_NS, "icon", site.icon),
+                _element(WEBFEEDS_NS, "logo", site.logo)]
     if cover:
-        elements.append(("cover", {"image": cover}, None))
-    elements += [("accentColor", {}, site.accent_color),
-                 ("related", {"layout": "card", "target": "browser"}, None)]
-    for name, attributes, text in elements:
-        element = etree.Element(f"{{{WEBFEEDS_NS}}}{name}", attributes)
-        element.text = text
-        if anchor is None:
-            channel.append(element)
-        else:
-            anchor.addprevious(element)
+        elements.append(_element(WEBFEEDS_NS, "cover", image=cover))
+    elements += [_element(WEBFEEDS_NS, "accentColor", site.accent_color),
+                 _element(WEBFEEDS_NS, "related", layout="card", target="browser")]
+    _before_entries(channel, elements)
 
 
 def _history_marks(feed: Any, paging: Paging) -> None:
     """`fh:complete` on a subscription document that holds every entry, `fh:archive`
     on an archive document: before the entries, as RFC 5005's examples put them."""
     mark = "complete" if paging.complete else "archive" if paging.page is not None else None
-    if mark is None:
-        return
-    first_item = next((child for child in feed if etree.QName(child).localname in ("item",
-                                                                                   "entry")),
-                      None)
-    element = etree.Element(f"{{{FH_NS}}}{mark}")
-    if first_item is None:
-        feed.append(element)
-    else:
-        first_item.addprevious(element)
+    if mark is not None:
+        _before_entries(feed, [_element(FH_NS, mark)])
+
+
+def _element(namespace: str, name: str, text: str | None = None, **attributes: str) -> Any:
+    element = etree.Element(f"{{{namespace}}}{name}", attributes)
+    element.text = text
+    return element
+
+
+def _before_entries(feed: Any, elements: list[Any]) -> None:
+    """Put feed-level elements after the feed's own, before its first item or entry."""
+    first = next((child for child in feed
+                  if etree.QName(child).localname in ("item", "entry")), None)
+    for element in elements:
+        if first is None:
+            feed.append(element)
+        else:
+            first.addprevious(element)
 
 
 def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: str,
@@ -132,9 +136,6 @@ def _generator(spec: FeedSpec, items: list[FeedItem], self_url: str, self_type: 
     feed = FeedGenerator()
     if rss:
         feed.register_extension(_EXTRAS, _FeedRss, _EntryRss, atom=False, rss=True)
-        getattr(feed, _EXTRAS).hub = site.hub
-        getattr(feed, _EXTRAS).site = site
-        getattr(feed, _EXTRAS).cover = feed_cover(items, site)
     else:
         feed.register_extension(_EXTRAS, _FeedAtom, _EntryAtom, atom=True, rss=False)
     feed.id(spec.feed_id)
@@ -194,12 +195,10 @@ class _FeedRss(BaseExtension):  # type: ignore[misc]
     the self link into an RSS channel, and a second link() call would become
     the channel's <link>."""
 
-    hub: str | None = None
+    # Set by render_rss for each feed.
+    site: Site | None = None
     history: list[tuple[str, str]] = []  # noqa: RUF012 (set per feed, never mutated)
     paging: Paging = SUBSCRIPTION
-
-    site: Site | None = None
-
     delivery: Delivery = UNSAID
     cover: str | None = None
 
@@ -213,7 +212,8 @@ class _FeedRss(BaseExtension):  # type: ignore[misc]
 
     def extend_rss(self, rss: Any) -> Any:
         channel = rss.find("channel")
-        links = [("hub", self.hub)] if self.hub and self.paging.page is None else []
+        hub = self.site.hub if self.site is not None else None
+        links = [("hub", hub)] if hub and self.paging.page is None else []
         anchor = channel.find(f"{{{ATOM_NS}}}link")
         for rel, href in [*links, *self.history]:
             attributes = {"href": href, "rel": rel}
@@ -229,15 +229,9 @@ class _FeedRss(BaseExtension):  # type: ignore[misc]
         if self.site is not None and self.site.webfeeds:
             _webfeeds(channel, self.site, self.cover)
         if self.delivery.update_period:
-            anchor = channel.find("item")
-            for name, text in (("updatePeriod", self.delivery.update_period),
-                               ("updateFrequency", str(self.delivery.update_frequency))):
-                element = etree.Element(f"{{{SY_NS}}}{name}")
-                element.text = text
-                if anchor is None:
-                    channel.append(element)
-                else:
-                    anchor.addprevious(element)
+            _before_entries(channel, [
+                _element(SY_NS, "updatePeriod", self.delivery.update_period),
+                _element(SY_NS, "updateFrequency", str(self.delivery.update_frequency))])
         return rss
 
 
