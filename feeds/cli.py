@@ -351,6 +351,7 @@ def summary(report: Report, rejected_now: int, settings: Settings, *, rebuilt: b
     return (f"feeds: {report.parsed} parsed, {len(report.rejected)} rejected"
             + (f" ({earlier} more rejected earlier and unchanged)" if earlier else "")
             + f", {report.unchanged} unchanged; {changed}, "
+            + (f"{_plural(report.sized, 'lead image size')} read, " if report.sized else "")
             + (f"{_plural(written, 'file')} written in {output_dir}" if written
                else f"no file written: {output_dir} was up to date")
             + f"; state in {settings.state_path}")
@@ -446,6 +447,7 @@ def _status(args: argparse.Namespace) -> int:
         pending = state.work.pending()
         total = state.entries.count()
         read_from = state.meta(READ_FROM)
+        images = state.images.counts()
     print(f"state file: {settings.state_path}")
     print(f"state: {_plural(total, 'entry', 'entries')} in "
           f"{_plural(len(categories), 'category', 'categories')}")
@@ -459,6 +461,10 @@ def _status(args: argparse.Namespace) -> int:
         print(f"state: pending {len(pending.feeds)} feeds, {pending.pages} pages, "
               f"{len(pending.removals)} removals, {len(pending.months)} sitemap months, "
               f"{len(pending.archives)} archive documents (written by the next run)")
+    if settings.images_probe or images.sized or images.failed:
+        print(f"images: {_plural(images.sized, 'lead image size')} read, "
+              f"{images.failed} failed ({images.retrying} to be tried again), "
+              f"{_plural(images.waiting, 'entry', 'entries')} waiting for one")
     if last:
         print(f"last run ({last.finished}): {last.parsed} parsed, {last.rejected} rejected, "
               f"{_plural(last.written, 'file')} written")

@@ -10,6 +10,7 @@ directories whatever its working directory.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -79,6 +80,11 @@ class Settings:
     deploy_cache_pages: str = "public, max-age=86400"
     deploy_cache_assets: str = "public, max-age=86400"
     deploy_cache_archives: str = "public, max-age=86400"
+    images_probe: bool = False  # read unstated lead image sizes from the images over HTTP
+    images_timeout: float = 3.0  # seconds for a whole probe, redirects included
+    images_max_bytes: int = 65536  # of an image read at most
+    images_concurrency: int = 8  # probes at once
+    images_allow_networks: tuple[str, ...] = ()  # private networks a probe may reach
     partners: tuple[PartnerProfile, ...] = ()  # [partners.<name>]: feeds.partners
 
     @property
@@ -143,6 +149,10 @@ SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
                "cache_pages": ("deploy_cache_pages", str),
                "cache_assets": ("deploy_cache_assets", str),
                "cache_archives": ("deploy_cache_archives", str)},
+    "images": {"probe": ("images_probe", bool), "timeout": ("images_timeout", (int, float)),
+               "max_bytes": ("images_max_bytes", int),
+               "concurrency": ("images_concurrency", int),
+               "allow_networks": ("images_allow_networks", list)},
 }
 PARTNERS = "partners"  # the table of partner profiles, read by feeds.partners
 _PATH_FIELDS = {"input_dir", "output_dir", "state_path"}
@@ -217,6 +227,10 @@ def _field(path: Path, table: str, key: str, value: Any, base: Path) -> dict[str
         return {name: Path(os.path.normpath(base / str(value)))}
     if name == "access_log" and value not in ("", "-"):
         return {name: os.path.normpath(base / str(value))}
+    if isinstance(value, list):
+        if not all(isinstance(item, str) for item in value):
+            raise ConfigError(path, where, f"expected a list of strings, got {value!r}")
+        return {name: tuple(value)}
     if name in _IMAGE_FIELDS and value and not urlsplit(str(value)).scheme:  # a file
         return {name: os.path.normpath(base / str(value))}
     return {name: float(str(value)) if expected == (int, float) else value}
@@ -261,13 +275,7 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
          f"expected six hex digits such as b3261e, got {settings.accent_color!r}"),
         (not settings.cover or _absolute(settings.cover), "site.cover",
          f"expected an absolute http(s) URL, got {settings.cover!r}"),
-        (not settings.deploy_target or _target(settings.deploy_target), "deploy.target",
-         f"expected s3://bucket or s3://bucket/prefix, got {settings.deploy_target!r}"),
-        (not settings.deploy_endpoint_url or _absolute(settings.deploy_endpoint_url),
-         "deploy.endpoint_url",
-         f"expected an absolute http(s) URL, got {settings.deploy_endpoint_url!r}"),
-        (settings.deploy_max_deletes >= 0, "deploy.max_deletes", "expected 0 or more"),
-        (1 <= settings.deploy_attempts <= 20, "deploy.attempts", "expected 1 to 20"),
+        *_deploy_checks(settings), *_images_checks(settings),
     ]
     checks += [_image_check(getattr(settings, name), key) for name, key in _IMAGE_FIELDS.items()]
     for ok, key, reason in checks:
@@ -276,6 +284,42 @@ def validate(settings: Settings, path: Path | str = "<settings>") -> Settings:
     return replace(settings, base_url=settings.base_url.rstrip("/") + "/",
                    default_zone=settings.default_zone.upper(), zone=settings.zone.upper(),
                    log_level=settings.log_level.upper())
+
+
+def _deploy_checks(settings: Settings) -> list[tuple[bool, str, str]]:
+    return [
+        (not settings.deploy_target or _target(settings.deploy_target), "deploy.target",
+         f"expected s3://bucket or s3://bucket/prefix, got {settings.deploy_target!r}"),
+        (not settings.deploy_endpoint_url or _absolute(settings.deploy_endpoint_url),
+         "deploy.endpoint_url",
+         f"expected an absolute http(s) URL, got {settings.deploy_endpoint_url!r}"),
+        (settings.deploy_max_deletes >= 0, "deploy.max_deletes", "expected 0 or more"),
+        (1 <= settings.deploy_attempts <= 20, "deploy.attempts", "expected 1 to 20"),
+    ]
+
+
+def _images_checks(settings: Settings) -> list[tuple[bool, str, str]]:
+    return [
+        (0 < settings.images_timeout <= 60, "images.timeout",
+         "expected more than 0 and at most 60 seconds"),
+        (1024 <= settings.images_max_bytes <= 1 << 24, "images.max_bytes",
+         "expected 1024 to 16777216 bytes"),
+        (1 <= settings.images_concurrency <= 64, "images.concurrency", "expected 1 to 64"),
+        *_network_checks(settings.images_allow_networks),
+    ]
+
+
+def _network_checks(networks: tuple[str, ...]) -> list[tuple[bool, str, str]]:
+    """Each of `images.allow_networks` an address or a network (CIDR)."""
+    checks = []
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            checks.append((False, "images.allow_networks",
+                           f"expected addresses or networks such as 10.0.0.0/8, "
+                           f"got {network!r}"))
+    return checks
 
 
 def _target(url: str) -> bool:

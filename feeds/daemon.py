@@ -334,7 +334,7 @@ class Daemon:
             reader = self._state_reader()
             changes = find_changes(scan_input(self.settings.input_dir, passed_over),
                                    reader.files.stat_keys())
-            owed = render_due(self.settings, reader)
+            owed = render_due(self.settings, reader, self.clock())
         except Exception as error:  # the daemon must outlive any fault; it retries
             self._report_error(error)
             return None
@@ -370,14 +370,18 @@ class Daemon:
     def _publish(self, paths: list[str] | set[str]) -> Report | None:
         with self._publishing:
             try:
+                # A few images a pass: a slow image host delays new dumps by
+                # one probe's timeout at most.
                 report = publish(self.settings, self.state, clock=self.clock,
                                  settled=self.tracker, stop=self.stopping.is_set,
-                                 only=paths)
+                                 only=paths, probes=self.settings.images_concurrency)
             except Exception as error:  # the daemon must outlive any fault; it retries
                 self._report_error(error)
                 return None
             self._recovered()
             self._log_report(report)
+            if report.images_due:
+                self._full.set()  # the next few, in a pass of their own
             if self.notifier is not None:
                 self.notifier.notify(changed_feed_urls(report.written, self.settings.base_url))
             if self._deploying:

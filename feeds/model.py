@@ -86,8 +86,11 @@ class Entry:
     warnings: tuple[str, ...] = ()
     image: str | None = None
     updated: datetime | None = None
-    image_width: int | None = None  # the lead image's size, when the page states it
+    image_width: int | None = None  # the lead image's size, when known
     image_height: int | None = None
+    # The size was read from the image itself (`images.probe`), not stated by the
+    # page: it is no part of the article's content, so learning it is no correction.
+    image_probed: bool = False
     # A record read back from the state gives the id it was stored with: the id
     # rule (`entry_id`) is applied once, when the article is parsed.
     stored_id: InitVar[str | None] = None
@@ -112,6 +115,14 @@ class Entry:
         text, credit = split_caption(self.caption) if self.caption else (None, None)
         object.__setattr__(self, "caption_text", text)
         object.__setattr__(self, "caption_credit", credit)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSize:
+    """An image's size in pixels, as feeds read it from the image itself."""
+
+    width: int
+    height: int
 
 
 def entry_id(category_slug: str, title: str, published: datetime) -> str:

@@ -25,7 +25,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from feeds.intents import Known, Show, Touch, Version
-from feeds.records import Encoded, content_digest, decode_record, same_record
+from feeds.model import Entry, ImageSize
+from feeds.records import Encoded, content_digest, decode_record, encode, same_record
 
 
 class Verdict(StrEnum):
@@ -33,6 +34,7 @@ class Verdict(StrEnum):
     SAME = "same"
     CORRECTION = "correction"
     OLDER = "older"
+    SIZED = "sized"  # the lead image's size, read from the image
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +87,34 @@ def _updated(versions: Mapping[str, int], content: str, published: datetime) -> 
         return published
     appeared = datetime.fromtimestamp(versions[content] // 1_000_000_000, UTC)
     return max(appeared, published)
+
+
+# --- sizes read from the images themselves (`images.probe`) ------------------
+
+
+def with_image_size(entry: Encoded, size: ImageSize) -> Encoded:
+    """The entry with the size read from its lead image, which its page did not
+    state. Its content, and so its versions and `updated`, are unchanged: a size
+    learned is no correction."""
+    return _sized(decode_record(entry.record), size)
+
+
+def plan_image_size(known: Known, image: str, size: ImageSize) -> Plan | None:
+    """Show the entry again with the size read from `image`, while that is still
+    its lead image and its page states no size (None: nothing to do). Its
+    `updated`, its dump and its versions stay; its page and feeds are rendered
+    again."""
+    entry = decode_record(known.record)
+    if entry.image != image or entry.image_width:
+        return None
+    sized = _sized(entry, size)
+    shown = replace(known, record=sized.record)
+    version = Version(sized.id, sized.content,
+                      known.versions.get(sized.content, known.record_mtime_ns))
+    return Plan(Verdict.SIZED, shown, known.feeds,
+                Show(sized, known.updated, known.record_mtime_ns, known.record_sha256, version))
+
+
+def _sized(entry: Entry, size: ImageSize) -> Encoded:
+    return encode(replace(entry, stored_id=entry.id, image_width=size.width,
+                          image_height=size.height, image_probed=True))

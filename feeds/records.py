@@ -48,6 +48,8 @@ def _article_record(entry: Entry) -> dict[str, object]:
         "image": entry.image,
         "image_size": ([entry.image_width, entry.image_height]
                        if entry.image_width and entry.image_height else None),
+        # Only when set: the records of every other entry stay as they were.
+        **({"image_size_probed": True} if entry.image_probed else {}),
         "paragraphs": [block.text for block in entry.blocks],
         "subheadings": [index for index, block in enumerate(entry.blocks) if block.subheading],
         "warnings": list(entry.warnings),
@@ -92,6 +94,7 @@ def entry_from_record(record: dict[str, object]) -> Entry:
         image=str(record["image"]) if record.get("image") else None,
         image_width=_size(record, 0),
         image_height=_size(record, 1),
+        image_probed=bool(record.get("image_size_probed")),
         updated=when(record["updated"]) if record.get("updated") else None,
         blocks=tuple(Block(str(text), index in marked) for index, text in enumerate(paragraphs)),
         sidebars=_sidebars_from(record),
@@ -127,6 +130,7 @@ class Encoded(NamedTuple):
     published: datetime  # UTC
     record: bytes
     content: str
+    unsized_image: str | None = None  # the lead image's URL while its size is unknown
 
     @property
     def title_key(self) -> str:
@@ -136,7 +140,8 @@ class Encoded(NamedTuple):
 def encode(entry: Entry) -> Encoded:
     return Encoded(entry.id, entry.title, entry.category, entry.category_slug, entry.author,
                    entry.author_slug, entry.published,
-                   compress_record(record_json(stored_record(entry))), content_digest(entry))
+                   compress_record(record_json(stored_record(entry))), content_digest(entry),
+                   entry.image if entry.image and not entry.image_width else None)
 
 
 # Records are compressed: most of the state's size, and of what a build writes
@@ -190,9 +195,10 @@ def decode_record(stored: bytes) -> Entry:
 def content_digest(entry: Entry) -> str:
     """What a correction changes: everything a reader sees of the article itself,
     its lead image included. The sidebars and the file name are not the article,
-    so they are left out."""
+    so they are left out, and neither is an image size feeds read from the image."""
+    stated_size = entry.image_width and not entry.image_probed
     parts = [entry.title, entry.category, entry.author or "", entry.caption or "",
              entry.image or "",
-             *([f"{entry.image_width}x{entry.image_height}"] if entry.image_width else []),
+             *([f"{entry.image_width}x{entry.image_height}"] if stated_size else []),
              *(("#" if block.subheading else "") + block.text for block in entry.blocks)]
     return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()

@@ -39,6 +39,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("render", ("feeds.render",)),
     ("output", ("feeds.output",)),
     ("workers", ("feeds.workers",)),
+    ("probe", ("feeds.probe",)),
     ("publish", ("feeds.publish",)),
     ("deploy", ("feeds.deploy",)),
     ("serve", ("feeds.server", "feeds.websub")),

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from feeds.intents import Known
-from feeds.model import Sidebars
+from feeds.intents import Known, Show
+from feeds.model import Entry, ImageSize, Sidebars
 from feeds.parse import parse_file
-from feeds.plan import Verdict, plan_entry
-from feeds.records import Encoded, encode
+from feeds.plan import Verdict, plan_entry, plan_image_size, with_image_size
+from feeds.records import Encoded, decode_record, encode
 from tests.conftest import OPTIONS, SEED_DUNIA_2025
 
 SEED = parse_file(SEED_DUNIA_2025, OPTIONS)
@@ -88,3 +88,47 @@ def test_the_order_dumps_arrive_in_never_changes_the_outcome() -> None:
         assert known is not None
         outcomes.add((known.record, known.updated, known.record_mtime_ns))
     assert outcomes == {(RESIDEBARED.record, datetime(2025, 6, 1, tzinfo=UTC), T3)}
+
+
+# --- a size read from the lead image (`images.probe`) ------------------------------
+
+PICTURED = replace(SEED, image="https://cdn.example.id/a.jpg")
+SIZE = ImageSize(1600, 900)
+
+
+def test_a_size_read_shows_the_entry_again_with_nothing_else_changed() -> None:
+    known = shown(encode(PICTURED), T2, "b", PUBLISHED, {encode(PICTURED).content: T2})
+    plan = plan_image_size(known, "https://cdn.example.id/a.jpg", SIZE)
+    assert plan is not None and isinstance(plan.intent, Show)
+    assert plan.verdict is Verdict.SIZED and plan.feeds == FEEDS
+    sized = decode_record(plan.intent.entry.record)
+    assert (sized.image_width, sized.image_height, sized.image_probed) == (1600, 900, True)
+    assert (plan.intent.updated, plan.intent.mtime_ns, plan.intent.sha256) == (PUBLISHED, T2, "b")
+    assert plan.intent.entry.content == known_content(known)  # no new version: no correction
+    assert plan.intent.entry.id == SEED.id and plan.intent.entry.unsized_image is None
+
+
+def known_content(known: Known) -> str:
+    (content,) = known.versions
+    return content
+
+
+@pytest.mark.parametrize(("case", "entry"), [
+    ("the lead image changed since", replace(PICTURED, image="https://cdn.example.id/b.jpg")),
+    ("the page now states a size", replace(PICTURED, image_width=640, image_height=480)),
+    ("no lead image any more", SEED),
+])
+def test_a_size_read_of_an_image_no_longer_unsized_is_not_applied(case: str,
+                                                                   entry: Entry) -> None:
+    known = shown(encode(entry), T2, "b", PUBLISHED, {encode(entry).content: T2})
+    assert plan_image_size(known, "https://cdn.example.id/a.jpg", SIZE) is None, case
+
+
+def test_a_dump_planned_with_the_size_read_is_the_same_as_the_entry_shown_with_it() -> None:
+    """A dump read again after a probe sized its entry is no correction."""
+    first = encode(PICTURED)
+    known = shown(first, T2, "b", PUBLISHED, {first.content: T2})
+    plan = plan_image_size(known, "https://cdn.example.id/a.jpg", SIZE)
+    assert plan is not None
+    again = plan_entry(with_image_size(first, SIZE), T3, "c", plan.known)
+    assert again.verdict is Verdict.SAME

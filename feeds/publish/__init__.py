@@ -36,7 +36,7 @@ from feeds.output import Output
 from feeds.publish.changes import RENDERED_WITH, Changes, find_changes, whole_render_due
 from feeds.publish.report import Progress, Report, StopRequested
 from feeds.records import RECORD_FORMAT, RECORD_FORMAT_KEY
-from feeds.state import Run, State
+from feeds.state import IMAGES_WAITING, Run, State
 from feeds.workers import Context, Workers
 
 __all__ = ["RENDERED_WITH", "Report", "forget", "publish"]
@@ -64,7 +64,7 @@ def never() -> bool:
 def publish(settings: Settings, state: State, *, rebuild: bool = False,
             clock: Clock = system_clock, settled: Settled | None = None,
             progress: Progress | None = None, stop: StopRequested = never,
-            only: Collection[str] | None = None) -> Report:
+            only: Collection[str] | None = None, probes: int | None = None) -> Report:
     """Bring the state and the output up to date with the input directory.
 
     Only files whose size or mtime changed are read, only those whose bytes
@@ -74,6 +74,8 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
     `stop` is asked between batches: when it says yes, what was read is still
     recorded and its feeds rendered, and the rest waits for the next run.
     `only` limits the run to these input paths (relative, "/"-separated).
+    `probes` limits the images probed (`images.probe`), the newest first; the
+    report says whether more are due.
     Raises OutputError, StateError or OSError when the environment fails; a bad
     dump is only reported.
     """
@@ -97,6 +99,7 @@ def publish(settings: Settings, state: State, *, rebuild: bool = False,
             # The files' paths are relative to it: `feeds status` names them from here,
             # whatever input it is given.
             state.set_meta(READ_FROM, str(settings.input_dir.absolute()))
+        _size_images(settings, state, report, stop, clock, probes)
         _refresh(context, workers, stop, report, whole=whole)
     if rebuild:
         from feeds.publish.refresh import remove_strays
@@ -229,10 +232,26 @@ def _ingest(context: Context, workers: Workers, todo: _Todo, report: Report, *, 
                 # Done first: an entry this batch records again is pending again.
                 state.work.done(pages=batch.pages)
                 recorded = record(state, batch.dumps, clock(), report,
-                                  context.settings.input_dir)
+                                  context.settings.input_dir,
+                                  probing=context.settings.images_probe)
             pages.withdraw(recorded.forgotten)
             pages.offer(recorded.pages)
             report.pages_written += batch.written
+
+
+def _size_images(settings: Settings, state: State, report: Report, stop: StopRequested,
+                 clock: Clock, most: int | None) -> None:
+    """The probe stage, loaded only when probing is or was on; what it makes
+    pending is written by this run."""
+    if not (settings.images_probe or state.meta(IMAGES_WAITING)):
+        return
+    from feeds.publish.images import size_images
+
+    sized = size_images(settings, state, stop, clock, most)
+    report.sized, report.images_due = sized.shown, sized.more
+    if sized.shown:
+        with state.transaction():
+            state.set_meta(WRITING, "yes")
 
 
 def forget(settings: Settings, state: State, ids: list[str]) -> Report:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from feeds.config import Settings
 from feeds.inputs import Stat, stat_key
-from feeds.state import State
+from feeds.state import IMAGES_WAITING, State
 
 RENDERED_WITH = "rendered with"  # meta: the settings the output was last rendered with
 
@@ -48,6 +49,17 @@ def whole_render_due(settings: Settings, state: State) -> bool:
             or not (settings.output_dir / "index.html").exists())
 
 
-def render_due(settings: Settings, state: State) -> bool:
-    """Whether the output owes anything, whatever the input says."""
-    return bool(state.work.pending()) or whole_render_due(settings, state)
+def render_due(settings: Settings, state: State, now: datetime) -> bool:
+    """Whether the output owes anything, whatever the input says: a render, or
+    images to probe for it."""
+    return (bool(state.work.pending()) or whole_render_due(settings, state)
+            or probe_due(settings, state, now))
+
+
+def probe_due(settings: Settings, state: State, now: datetime) -> bool:
+    """Whether the probe stage has work: images due for a probe, entries to list
+    as waiting (probing was just turned on), or to stop listing (turned off)."""
+    listed = bool(state.meta(IMAGES_WAITING))
+    if not settings.images_probe:
+        return listed
+    return not listed or bool(state.images.due(now, 1))

@@ -19,9 +19,9 @@ from datetime import datetime
 from pathlib import Path
 
 from feeds.inputs import SeenFile, ToRead
-from feeds.intents import Forget
+from feeds.intents import Forget, Show
 from feeds.model import Published
-from feeds.plan import Plan, plan_entry
+from feeds.plan import Plan, plan_entry, with_image_size
 from feeds.publish.report import Progress, Report, StopRequested
 from feeds.reading import Dump, read_files
 from feeds.site import page_path
@@ -160,12 +160,14 @@ def read_batches(workers: Workers, todo: list[str], to_read: Callable[[list[str]
                 return
 
 
-def record(state: State, dumps: list[Dump], now: datetime, report: Report, input_dir: Path
-           ) -> Recorded:
+def record(state: State, dumps: list[Dump], now: datetime, report: Report, input_dir: Path,
+           *, probing: bool = False) -> Recorded:
     """Record a batch of dumps and what they make pending (call inside a
-    transaction): each entry planned against what the state holds for its id,
-    or what an earlier dump of the batch made of it. Returns the pages the batch
-    made pending, as the state now shows them, and the entries it forgot."""
+    transaction): each entry, with its lead image's size if a probe read it,
+    planned against what the state holds for its id, or what an earlier dump of
+    the batch made of it. Returns the pages the batch made pending, as the state
+    now shows them, and the entries it forgot."""
+    dumps = _with_sizes_read(state, dumps)
     # What the state saw of these files before this run: no run reads a file twice.
     seen = state.files.seen([dump.path for dump in dumps])
     known = state.entries.known({d.entry.id for d in dumps if d.entry is not None})
@@ -197,7 +199,7 @@ def record(state: State, dumps: list[Dump], now: datetime, report: Report, input
                 # dumps would hold 100,000 lines.
                 log.info("published %s/%s: %s [%s] %s", input_dir, dump.path,
                          dump.entry.title, dump.entry.category, dump.entry.id)
-    state.entries.apply(plan.intent for plan in plans)
+    _store(state, plans, probing=probing)
     state.files.note(files, now)
     state.work.add(feeds=set().union(*(plan.feeds for plan in plans)),
                    pages=pages)
@@ -208,6 +210,28 @@ def record(state: State, dumps: list[Dump], now: datetime, report: Report, input
     for entry_id in forgotten:
         pages.pop(entry_id, None)
     return Recorded(list(pages.values()), forgotten)
+
+
+def _store(state: State, plans: list[Plan], *, probing: bool) -> None:
+    """Write what was planned; with `probing`, the entries shown whose lead
+    image's size is unknown wait for a probe, and the others for nothing."""
+    state.entries.apply(plan.intent for plan in plans)
+    if probing:
+        state.images.wait({plan.intent.entry.id: plan.intent.entry.unsized_image
+                           for plan in plans if isinstance(plan.intent, Show)})
+
+
+def _with_sizes_read(state: State, dumps: list[Dump]) -> list[Dump]:
+    """The dumps, each entry whose page states no size for its lead image given
+    the size a probe read from that image, when one did."""
+    unsized = {dump.entry.unsized_image for dump in dumps
+               if dump.entry is not None and dump.entry.unsized_image}
+    sizes = state.images.sizes(unsized) if unsized else {}
+    if not sizes:
+        return dumps
+    return [replace(dump, entry=with_image_size(dump.entry, sizes[dump.entry.unsized_image]))
+            if dump.entry is not None and dump.entry.unsized_image in sizes else dump
+            for dump in dumps]
 
 
 def _forget_replaced(state: State, dumps: list[Dump], seen: dict[str, SeenFile],

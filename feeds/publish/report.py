@@ -26,6 +26,8 @@ class Report:
     removed_entries: set[str] = field(default_factory=set)
     written: list[str] = field(default_factory=list)
     pages_written: int = 0
+    sized: int = 0  # entries shown again with the size a probe read from their lead image
+    images_due: bool = False  # images left to probe (the run was limited or stopped)
 
     @property
     def files_written(self) -> int:

@@ -4,8 +4,9 @@ published, and the work the output still owes.
 One writer at a time (`lock`); WAL so that readers such as `feeds status`
 never wait. The schema is versioned and migrated forward on open (`schema`).
 A `State` is the connection and its transactions; what it holds is read and
-written through its sections: `files`, `entries`, `names`, `work`, `runs` and
-`deployed` (what the object store holds). The state stores what it is told
+written through its sections: `files`, `entries`, `names`, `work`, `runs`,
+`deployed` (what the object store holds) and `images` (lead image sizes read
+from the images). The state stores what it is told
 (`feeds.intents`); it decides nothing.
 """
 
@@ -20,6 +21,7 @@ from typing import IO, TYPE_CHECKING
 
 from feeds.errors import StateError
 from feeds.state.deployed import Deployed, DeployedFile
+from feeds.state.images import IMAGES_WAITING, Images, ProbeFailure, Waiting
 from feeds.state.lock import acquire_lock
 from feeds.state.names import Category, Names, Reporter
 from feeds.state.runs import Run, Runs
@@ -30,8 +32,8 @@ if TYPE_CHECKING:
     from feeds.state.entries import Entries
     from feeds.state.files import Files
 
-__all__ = ["DEFERRABLE_INDEXES", "MIGRATIONS", "Category", "DeployedFile", "Month", "Pending",
-           "Reporter", "Run", "State"]
+__all__ = ["DEFERRABLE_INDEXES", "IMAGES_WAITING", "MIGRATIONS", "Category", "DeployedFile",
+           "Month", "Pending", "ProbeFailure", "Reporter", "Run", "State", "Waiting"]
 
 CACHE_KIB = 8 * 1024  # SQLite's page cache of the writer's connection, at most
 
@@ -68,6 +70,7 @@ class State:
         self.work = Work(self.db)
         self.runs = Runs(self.db)
         self.deployed = Deployed(self.db)
+        self.images = Images(self.db)
 
     # The entries and the input files are loaded when first used: `feeds deploy` and
     # `feeds status` need neither the records' modules nor the input scanner.
@@ -147,10 +150,11 @@ class State:
             self.db.execute("PRAGMA temp_store = MEMORY")
 
     def clear(self) -> None:
-        """Forget everything (for a rebuild from the input)."""
+        """Forget everything the input gave (for a rebuild from it); the sizes read
+        from images stay."""
         for table in ("files", "entries", "spellings", "reporters", "versions", "pending_feeds",
                       "pending_pages", "pending_removals", "pending_months", "sitemap_months",
-                      "archived", "pending_archives"):
+                      "archived", "pending_archives", "unsized_images"):
             self.db.execute(f"DELETE FROM {table}")  # fixed names, no input
 
     def meta(self, key: str) -> str | None:

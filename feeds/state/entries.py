@@ -8,7 +8,7 @@ import functools
 import itertools
 import json
 import sqlite3
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import cast
 
@@ -60,6 +60,10 @@ class Entries:
         rows = self.db.execute("SELECT category_slug, author_slug FROM entries WHERE id IN "
                                "(SELECT value FROM json_each(?))", (json.dumps(list(ids)),))
         return set().union(*(feed_keys(category, author) for category, author in rows))
+
+    def records(self) -> Iterator[tuple[str, bytes]]:
+        """Every entry's id and stored record, read as they are taken."""
+        return iter(self.db.execute("SELECT id, record FROM entries"))
 
     # --- what the renderers are given ----------------------------------------
 

@@ -250,6 +250,27 @@ MIGRATIONS = (
     CREATE TABLE deployed_dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
     """,
     _ARCHIVES,
+    """
+    -- Lead image sizes read from the images themselves (`images.probe`), a row
+    -- per image probed: its size, or how many probes failed, the last one's
+    -- reason and when to try again (NULL: never). Kept through a rebuild: it is
+    -- what the images said, not what the input did.
+    CREATE TABLE image_sizes (
+        url TEXT PRIMARY KEY,
+        width INTEGER,
+        height INTEGER,
+        failures INTEGER NOT NULL DEFAULT 0,
+        retry_at TEXT,          -- YYYY-MM-DDTHH:MM:SSZ
+        reason TEXT
+    ) WITHOUT ROWID;
+    -- The entries whose lead image's size neither their page stated nor a probe
+    -- has read yet, while probing is on (meta 'images waiting' says they are all listed).
+    CREATE TABLE unsized_images (entry_id TEXT PRIMARY KEY, url TEXT NOT NULL) WITHOUT ROWID;
+    CREATE INDEX unsized_images_by_url ON unsized_images (url);
+    CREATE TRIGGER unsized_images_delete AFTER DELETE ON entries BEGIN
+        DELETE FROM unsized_images WHERE entry_id = old.id;
+    END;
+    """,
 )
 
 
