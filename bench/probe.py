@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Issue 31's image probes (`images.probe`): what sizing N unsized lead images costs.
 
-    python bench/probe.py [--images 2000] [--latency 20] [--rounds 3]
+    python bench/probe.py [--images 2000] [--latency 20] [--bandwidth 50] [--rounds 3]
 
-A local HTTP server (loopback, a thread a request) serves one real 1600 x 900 JPEG (24 KB
-of metadata before its frame header, as a camera's EXIF thumbnail puts it) under N names, each
-answer delayed by `--latency` ms to stand for the network. N HTML dumps each name one of
+A local HTTP server (loopback; its own process, a thread a request; a Range request answered
+with the range, as nginx, S3 and CDNs answer it) serves one real 1600 x 900 JPEG (24 KB of
+metadata before its frame header, as a camera's EXIF thumbnail puts it) under N names, each
+answer delayed by `--latency` ms and each connection paced to `--bandwidth` Mbit/s, to stand
+for the network. N HTML dumps each name one of
 those images without stating its size, and are built once with probing off. Then, each
 round, side by side with the same concurrency (8):
   - feeds: `feeds build` with `images.probe` on, in process, from a copy of that state:
@@ -24,11 +26,12 @@ import argparse
 import functools
 import io
 import ipaddress
+import multiprocessing
+import re
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -36,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -49,6 +53,7 @@ from tests.conftest import make_settings  # noqa: E402
 from tests.test_parse_html import BODY, html  # noqa: E402
 
 CONCURRENCY = 8
+CHUNK = 16384  # what the server writes at a time, pacing each connection to the bandwidth
 
 
 def camera_jpeg() -> bytes:
@@ -63,43 +68,59 @@ def camera_jpeg() -> bytes:
 
 
 class Server:
-    def __init__(self, body: bytes, latency: float) -> None:
-        self.sent = 0
-        self.lock = threading.Lock()
-        server = self
+    """The image server, in a process of its own (its threads do not take the
+    measured process's GIL), answering a Range request with that range, as nginx,
+    S3 and CDNs do; `sent` counts the body bytes it wrote."""
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                time.sleep(latency)
-                self.send_response(200)
-                self.send_header("Content-Type", "image/jpeg")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                written = 0
-                try:
-                    for start in range(0, len(body), 16384):
-                        self.wfile.write(body[start:start + 16384])
-                        written += min(16384, len(body) - start)
-                except OSError:
-                    pass
-                with server.lock:
-                    server.sent += written
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.http.daemon_threads = True
-        self.http.request_queue_size = 128
-        self.base = f"http://127.0.0.1:{self.http.server_address[1]}"
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+    def __init__(self, body: bytes, latency: float, bandwidth: float) -> None:
+        context = multiprocessing.get_context("fork")
+        self.sent = context.Value("q", 0)
+        ready = context.Queue()
+        self.process = context.Process(target=_serve, daemon=True,
+                                       args=(body, latency, bandwidth, self.sent, ready))
+        self.process.start()
+        self.base = f"http://127.0.0.1:{ready.get(timeout=10)}"
 
     def take_sent(self) -> int:
-        with self.lock:
-            sent, self.sent = self.sent, 0
-        return sent
+        with self.sent.get_lock():
+            sent, self.sent.value = self.sent.value, 0
+        return int(sent)
+
+
+def _serve(body: bytes, latency: float, bandwidth: float, sent: Any, ready: Any) -> None:
+    """Serve until killed; each connection paced to `bandwidth` bytes a second."""
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            time.sleep(latency)
+            wanted = re.fullmatch(r"bytes=0-(\d+)", self.headers.get("Range", ""))
+            part = body[:int(wanted[1]) + 1] if wanted else body
+            self.send_response(206 if wanted else 200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(part)))
+            if wanted:
+                self.send_header("Content-Range", f"bytes 0-{len(part) - 1}/{len(body)}")
+            self.end_headers()
+            for start in range(0, len(part), CHUNK):
+                try:
+                    self.wfile.write(part[start:start + CHUNK])
+                except OSError:
+                    return  # the client had what it needed
+                with sent.get_lock():
+                    sent.value += len(part[start:start + CHUNK])
+                time.sleep(CHUNK / bandwidth)
+
+    class Listener(ThreadingHTTPServer):
+        request_queue_size = 256  # eight clients at once never wait for a SYN retry
+        daemon_threads = True
+
+    listener = Listener(("127.0.0.1", 0), Handler)
+    ready.put(listener.server_address[1])
+    listener.serve_forever()
 
 
 def timed(run: Callable[[], object]) -> float:
@@ -119,10 +140,12 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     options.add_argument("--images", type=int, default=2000)
     options.add_argument("--latency", type=float, default=20.0, help="ms before each answer")
+    options.add_argument("--bandwidth", type=float, default=50.0,
+                         help="Mbit/s of each connection")
     options.add_argument("--rounds", type=int, default=3)
     args = options.parse_args()
     body = camera_jpeg()
-    server = Server(body, args.latency / 1000)
+    server = Server(body, args.latency / 1000, args.bandwidth * 1e6 / 8)
     urls = [f"{server.base}/img/{number}.jpg" for number in range(args.images)]
     rules = ProbeRules(timeout=10, max_bytes=65536, user_agent="bench",
                        allow=(ipaddress.ip_network("127.0.0.1/32"),))
@@ -138,7 +161,7 @@ def main() -> None:
         with State(base.state_path) as state:
             publish(base, state)
         print(f"{args.images} images of {len(body):,} bytes, {args.latency:g} ms latency, "
-              f"{CONCURRENCY} at once")
+              f"{args.bandwidth:g} Mbit/s a connection, {CONCURRENCY} at once")
         results: dict[str, list[float]] = {"feeds": [], "probes alone": [], "whole": []}
         sent: dict[str, int] = {}
 
