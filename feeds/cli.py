@@ -105,7 +105,28 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_state_commands(commands)
     _add_deploy(commands)
+    _add_stats(commands)
     return parser
+
+
+def _add_stats(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    stats = commands.add_parser(
+        "stats", help="who reads the feeds: subscribers, polls and readers, from access logs",
+        description="Read what is new in access logs (the built-in server's or nginx's "
+                    "combined format; plain, rotated, gzip, bzip2 or xz; - for standard "
+                    "input) into the stats history, then report per feed and for the site: "
+                    "subscribers (what hosted readers report plus distinct clients a day), "
+                    "polls, the share answered 304, bytes, readers and bots, over the last "
+                    "day, week and month, and write the chart page. Without LOG, reads "
+                    "stats.logs, else server.access_log and its rotations. A line is never "
+                    "counted twice; no IP address is stored. Exit status 1 when a log cannot "
+                    "be read (the others still are).")
+    stats.add_argument("logs", nargs="*", metavar="LOG")
+    stats.add_argument("--json", action="store_true", help="the report as JSON")
+    stats.add_argument("--history", type=Path,
+                       help="the stats history file (overrides stats.history)")
+    _paths(stats, "output", "state")
+    stats.set_defaults(run=_stats)
 
 
 def _add_deploy(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -469,6 +490,33 @@ def _status(args: argparse.Namespace) -> int:
         print(f"last run ({last.finished}): {last.parsed} parsed, {last.rejected} rejected, "
               f"{_plural(last.written, 'file')} written")
     return EXIT_OK
+
+
+def _stats(args: argparse.Namespace) -> int:
+    import json
+
+    from feeds.stats import default_logs, report, update, write_page
+    from feeds.stats.text import report_text
+
+    settings = settings_from(args)
+    if args.history is not None:
+        settings = settings.with_overrides(stats_history=str(args.history.absolute()))
+    names = list(args.logs) or default_logs(settings)
+    run = update(settings, names)
+    for name, reason in run.failed:
+        print(f"feeds stats: {name}: {reason}", file=sys.stderr)
+    summary = report(settings)
+    page = write_page(settings, summary)
+    if args.json:
+        print(json.dumps({**summary.as_json(), "this_run": {
+            "logs": [reading.name for reading in run.readings], "lines_read": run.lines,
+            "malformed_lines": run.malformed, "page": str(page)}}, indent=1))
+    else:
+        sys.stdout.write(report_text(summary))
+        print(f"this run: {_plural(len(run.readings), 'log')}, "
+              f"{_plural(run.lines, 'new line')} ({run.malformed} malformed, skipped); "
+              f"page: {page}")
+    return EXIT_FAILED if run.failed else EXIT_OK
 
 
 def _print_rejected(rejected: Sequence[SeenFile], read_from: Path, input_dir: Path) -> None:

@@ -85,6 +85,9 @@ class Settings:
     images_max_bytes: int = 65536  # of an image read at most
     images_concurrency: int = 8  # probes at once
     images_allow_networks: tuple[str, ...] = ()  # private networks a probe may reach
+    stats_history: str = ""  # `feeds stats`' history file; "": stats.sqlite3 beside the state
+    stats_public: bool = False  # the stats page in the output (else beside the history)
+    stats_logs: tuple[str, ...] = ()  # logs `feeds stats` reads; (): server.access_log's
     partners: tuple[PartnerProfile, ...] = ()  # [partners.<name>]: feeds.partners
 
     @property
@@ -153,6 +156,8 @@ SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
                "max_bytes": ("images_max_bytes", int),
                "concurrency": ("images_concurrency", int),
                "allow_networks": ("images_allow_networks", list)},
+    "stats": {"history": ("stats_history", str), "public": ("stats_public", bool),
+              "logs": ("stats_logs", list)},
 }
 PARTNERS = "partners"  # the table of partner profiles, read by feeds.partners
 _PATH_FIELDS = {"input_dir", "output_dir", "state_path"}
@@ -230,7 +235,11 @@ def _field(path: Path, table: str, key: str, value: Any, base: Path) -> dict[str
     if isinstance(value, list):
         if not all(isinstance(item, str) for item in value):
             raise ConfigError(path, where, f"expected a list of strings, got {value!r}")
+        if name == "stats_logs":  # files, or patterns of files
+            return {name: tuple(os.path.normpath(base / item) for item in value)}
         return {name: tuple(value)}
+    if name == "stats_history" and value:
+        return {name: os.path.normpath(base / str(value))}
     if name in _IMAGE_FIELDS and value and not urlsplit(str(value)).scheme:  # a file
         return {name: os.path.normpath(base / str(value))}
     return {name: float(str(value)) if expected == (int, float) else value}

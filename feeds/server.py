@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import logging
 import os
+import re
 import resource
 import threading
 from collections import OrderedDict
@@ -283,10 +284,26 @@ class AccessLog:
         if environ.get("REQUEST_METHOD") == "HEAD":
             seen["length"] = "0"
         access_log.info('%s - - [%s] "%s" %s %s "%s" "%s"', environ.get("REMOTE_ADDR", "-"),
-                        datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S %z"), request_line,
-                        seen.get("status", "-"), seen.get("length", "-"),
-                        environ.get("HTTP_REFERER", "-"), environ.get("HTTP_USER_AGENT", "-"))
+                        datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S %z"),
+                        _logged(request_line), seen.get("status", "-"),
+                        seen.get("length", "-"), _logged(environ.get("HTTP_REFERER", "-")),
+                        _logged(environ.get("HTTP_USER_AGENT", "-")))
         return body
+
+
+_UNSAFE_IN_LOG = re.compile(r'["\\\x00-\x1f\x7f-\uffff]')
+
+
+def _logged(value: str) -> str:
+    """A field as nginx logs it: a quote, a backslash, a control character and
+    anything not ASCII as \\xHH, byte by byte (a WSGI header holds its bytes as
+    Latin-1), so that a field never ends early and a line is always one line."""
+    return _UNSAFE_IN_LOG.sub(lambda found: "".join(
+        f"\\x{byte:02X}" for byte in _bytes_of(found[0])), value)
+
+
+def _bytes_of(character: str) -> bytes:
+    return character.encode("latin-1" if ord(character) < 256 else "utf-8")
 
 
 def links_elsewhere(base_url: str, served_at: str) -> str | None:
@@ -321,6 +338,7 @@ def configure_access_log(where: str) -> QueueListener | None:
     if where == "-":
         targets = logging.getLogger().handlers or [logging.StreamHandler()]
     else:
+        Path(where).parent.mkdir(parents=True, exist_ok=True)  # as the state's directory is
         file_handler = WatchedFileHandler(where, encoding="utf-8")
         file_handler.setFormatter(logging.Formatter("%(message)s"))
         targets = [file_handler]

@@ -102,6 +102,18 @@ def is_archive_document(path: str) -> bool:
     return _ARCHIVE_DOCUMENT.search(path) is not None
 
 
+_FEED_REQUEST = re.compile(r"((?:(?:category|author|partner)/[^/]+/|populer/)?)"
+                           rf"(?:{'|'.join(map(re.escape, FEED_FILES.values()))})")
+
+
+def feed_of_request(path: str) -> str | None:
+    """The directory of the feed a request names (`path` relative to the site's base,
+    without its query): "" for all articles, `category/<slug>/` for a category's, and
+    so on, whatever the format; None for anything else, archive documents included."""
+    found = _FEED_REQUEST.fullmatch(path)
+    return found[1] if found else None
+
+
 @dataclass(frozen=True, slots=True)
 class Paging:
     """Where one document of a feed stands in the feed's history (RFC 5005, and

@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("probe", ("feeds.probe",)),
     ("publish", ("feeds.publish",)),
     ("deploy", ("feeds.deploy",)),
+    ("stats", ("feeds.stats",)),
     ("serve", ("feeds.server", "feeds.websub")),
     ("run", ("feeds.daemon", "feeds.cli", "feeds.__main__")),
 ]

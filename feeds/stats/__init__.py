@@ -1,0 +1,137 @@
+"""`feeds stats`: who reads the feeds, from the access logs.
+
+    logs (`logs`) -> distinct requests, counted -> daily figures (`count`) ->
+    the history (`history`, its own SQLite file) -> the report (`report`) ->
+    the text, the JSON, and the newsroom's page (`page`)
+
+A run reads what is new in each log, adds it to the history in one transaction
+with what it read of each log, and reports from the whole history. Runs take
+turns (a lock beside the history); the daemon never touches the history, so
+`feeds stats` runs while it serves and publishes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from feeds.config import Settings
+from feeds.stats.count import count, days_of
+from feeds.stats.history import History
+from feeds.stats.logs import Log, Reading, Tally, read_log
+from feeds.stats.report import StatsReport, build_report
+
+__all__ = ["Run", "StatsReport", "default_logs", "history_path", "page_directory", "report",
+           "update", "write_page"]
+
+log = logging.getLogger("feeds.stats")
+
+
+@dataclass(slots=True)
+class Run:
+    """What one run read: each log, its lines and the malformed ones, and the logs
+    it could not read (name, reason)."""
+
+    readings: list[Reading] = field(default_factory=list)
+    lines: int = 0
+    malformed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def history_path(settings: Settings) -> Path:
+    if settings.stats_history:
+        return Path(settings.stats_history)
+    return settings.state_path.parent / "stats.sqlite3"
+
+
+def page_directory(settings: Settings) -> Path:
+    """Where the page goes: the public output only when configured so."""
+    if settings.stats_public:
+        return settings.output_dir / "stats"
+    return history_path(settings).parent / "stats"
+
+
+def default_logs(settings: Settings) -> list[str]:
+    """The configured logs, else the built-in server's log file and its rotations
+    (`access.log.1`, `access.log.2.gz`, `access.log-20261204.gz`), oldest first."""
+    if settings.stats_logs:
+        found: list[str] = []
+        for pattern in settings.stats_logs:  # absolute: the configuration resolved them
+            path = Path(pattern)
+            matches = sorted(path.parent.glob(path.name))
+            found += [str(match) for match in matches] or [pattern]
+        return found
+    if settings.access_log in ("", "-"):
+        return []
+    current = Path(settings.access_log)
+    rotated = sorted(current.parent.glob(current.name + "[.-]*"), reverse=True)
+    return [str(path) for path in [*rotated, current] if path.is_file()]
+
+
+def update(settings: Settings, names: Sequence[str]) -> Run:
+    """Read what is new in these logs ("-": standard input) into the history."""
+    path = history_path(settings)
+    run = Run()
+    with _taking_turns(path), History(path) as history:
+        already = history.consumed()
+        tally = Tally()
+        for name in names:
+            try:
+                reading = read_log(Log(name), already, tally)
+            except (OSError, EOFError) as error:  # a bad log costs nothing else
+                run.failed.append((name, getattr(error, "strerror", None) or str(error)))
+                continue
+            run.readings.append(reading)
+            if reading.fingerprint is not None:
+                already[reading.fingerprint] = reading.end
+        run.lines, run.malformed = tally.lines, tally.malformed
+        _store(history, tally, run, urlsplit(settings.base_url).path or "/")
+    return run
+
+
+def _store(history: History, tally: Tally, run: Run, base_path: str) -> None:
+    history.begin()
+    try:
+        keys = history.keys(days_of(tally.requests))
+        figures = count(tally.requests, base_path, keys)
+        history.add(figures.polls, figures.reported, figures.seen, figures.bots)
+        history.add_total("lines", tally.lines)
+        history.add_total("malformed", tally.malformed)
+        for reading in run.readings:
+            if reading.fingerprint is not None:
+                history.note_source(reading.fingerprint, reading.name, reading.end)
+        history.close_days()
+        history.commit()
+    except BaseException:
+        history.db.execute("ROLLBACK")
+        raise
+
+
+def report(settings: Settings) -> StatsReport:
+    with History(history_path(settings)) as history:
+        return build_report(history)
+
+
+def write_page(settings: Settings, summary: StatsReport) -> Path:
+    """Write the page and its chart (only what changed); the page's path."""
+    from feeds.output import Output
+    from feeds.stats.page import PAGE, stats_files
+
+    directory = page_directory(settings)
+    Output(directory).write_all(stats_files(summary, settings.site_title))
+    return directory / PAGE
+
+
+@contextmanager
+def _taking_turns(path: Path) -> Iterator[None]:
+    """One run at a time adds to a history: the next waits for it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(path.name + ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
