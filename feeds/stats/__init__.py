@@ -13,6 +13,7 @@ turns (a lock beside the history); the daemon never touches the history, so
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from feeds.config import Settings
-from feeds.stats.count import count, days_of
+from feeds.stats.count import Counting, Figures
 from feeds.stats.history import History
 from feeds.stats.logs import Log, Reading, Tally, read_log
 from feeds.stats.report import StatsReport, build_report
@@ -79,7 +80,9 @@ def update(settings: Settings, names: Sequence[str]) -> Run:
     run = Run()
     with _taking_turns(path), History(path) as history:
         already = history.consumed()
-        tally = Tally()
+        counting = Counting(urlsplit(settings.base_url).path or "/",
+                            functools.lru_cache(maxsize=None)(history.key))
+        tally = Tally(counting.add)
         for name in names:
             try:
                 reading = read_log(Log(name), already, tally)
@@ -90,18 +93,17 @@ def update(settings: Settings, names: Sequence[str]) -> Run:
             if reading.fingerprint is not None:
                 already[reading.fingerprint] = reading.end
         run.lines, run.malformed = tally.lines, tally.malformed
-        _store(history, tally, run, urlsplit(settings.base_url).path or "/")
+        _store(history, counting.figures(), run)
     return run
 
 
-def _store(history: History, tally: Tally, run: Run, base_path: str) -> None:
+def _store(history: History, figures: Figures, run: Run) -> None:
+    """Add a run's figures, and what it read of each log, in one transaction."""
     history.begin()
     try:
-        keys = history.keys(days_of(tally.requests))
-        figures = count(tally.requests, base_path, keys)
-        history.add(figures.polls, figures.reported, figures.seen, figures.bots)
-        history.add_total("lines", tally.lines)
-        history.add_total("malformed", tally.malformed)
+        history.add(figures.polls, figures.reported, figures.clients, figures.bots)
+        history.add_total("lines", run.lines)
+        history.add_total("malformed", run.malformed)
         for reading in run.readings:
             if reading.fingerprint is not None:
                 history.note_source(reading.fingerprint, reading.name, reading.end)

@@ -9,114 +9,112 @@ is one client, the hash of its address and User-Agent under its day's key.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from feeds.site import feed_of_request
-from feeds.stats.history import Poll, Reported, Seen
+from feeds.stats.history import DayClients, Poll, Reported
 from feeds.stats.readers import Client, Kind, classify
 
-ANSWERED = {b"200", b"206", b"304"}
+ANSWERED = frozenset({b"200", b"206", b"304"})
+METHODS = frozenset({b"GET", b"HEAD"})
+FEED_ENDINGS = (b".xml", b".json")  # what a feed's path ends with (`feeds.site.FEED_FILES`)
+MOST_REMEMBERED = 100_000  # paths and User-Agents remembered at once (a log may hold any)
 SITE = "*"  # the feed name of a client counted for the whole site
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Figures:
     """What the requests of a run come to, as the history adds them."""
 
-    polls: list[Poll] = field(default_factory=list)
-    reported: list[Reported] = field(default_factory=list)
-    seen: list[Seen] = field(default_factory=list)
-    bots: Counter[tuple[str, str]] = field(default_factory=Counter)
-    other: int = 0  # requests that are no answered poll of a feed
+    polls: list[Poll]
+    reported: list[Reported]
+    clients: dict[str, DayClients]  # by day
+    bots: Counter[tuple[str, str]]
+    other: int  # requests that are no answered poll of a feed
 
 
-@dataclass(frozen=True, slots=True)
-class FeedRequest:
-    """One distinct request that polled a feed, with what the rest needs of it."""
+class Counting:
+    """The figures, block by block: `add` the distinct requests of each, then ask
+    for `figures`. `key` gives a day's key (the history draws one for a new day);
+    `base_path` is the site's path below its host ("/" or "/news/").
 
-    day: str
-    feed: str
-    client: Client
-    count: int
-    not_modified: bool
-    size: int
-    address: bytes
-    user_agent: bytes
+    `add` runs once for each distinct request of a block, most of a log's lines:
+    it is one loop over plain tuples, with what it looks up (a path's feed, a User-
+    Agent's client, a time's UTC day) kept in dicts as it goes."""
 
+    def __init__(self, base_path: str, key: Callable[[str], bytes]) -> None:
+        self.base_path = base_path
+        self.key = key
+        self.polls: Counter[tuple[str, str, str]] = Counter()
+        self.not_modified: Counter[tuple[str, str, str]] = Counter()
+        self.sizes: Counter[tuple[str, str, str]] = Counter()
+        self.reported: dict[tuple[str, str, str, str], int] = {}
+        self.clients: dict[str, DayClients] = defaultdict(set)
+        self.bots: Counter[tuple[str, str]] = Counter()
+        self.other = 0
+        self._feeds: dict[bytes, str | None] = {}
+        self._clients: dict[bytes, Client] = {}
+        self._days: dict[tuple[bytes, bytes], str] = {}
 
-def days_of(requests: Mapping[tuple[bytes, ...], int]) -> set[str]:
-    """The UTC days these requests were made on."""
-    return {utc_day(date, hour, zone) for (_, date, hour, zone, *_) in requests}
+    def add(self, requests: Mapping[tuple[bytes, ...], int]) -> None:
+        for (address, hour, zone, method, path, status, size, agent), times in requests.items():
+            feed = (self._feed(path) if path.endswith(FEED_ENDINGS) and status in ANSWERED
+                    and method in METHODS else None)
+            if feed is None:
+                self.other += times
+                continue
+            client = self._clients.get(agent) or self._classify(agent)
+            day = self._days.get((hour, zone)) or self._day(hour, zone)
+            if client.kind is Kind.BOT:
+                self.bots[day, client.name] += times
+                continue
+            key = (day, feed, client.name)
+            self.polls[key] += times
+            if status == b"304":
+                self.not_modified[key] += times
+            elif size != b"-":
+                self.sizes[key] += int(size) * times
+            if client.subscribers is None:
+                hashed = _client(self.key(day), address, agent)
+                self.clients[day].add((feed, client.name, hashed))
+                self.clients[day].add((SITE, client.name, hashed))
+            elif self.reported.get(where := (*key, client.subscription), -1) < client.subscribers:
+                self.reported[where] = client.subscribers
 
+    def figures(self) -> Figures:
+        return Figures(
+            [Poll(*key, self.polls[key], self.not_modified[key], self.sizes[key])
+             for key in self.polls],
+            [Reported(*where, subscribers) for where, subscribers in self.reported.items()],
+            dict(self.clients), self.bots, self.other)
 
-def count(requests: Mapping[tuple[bytes, ...], int], base_path: str,
-          keys: Mapping[str, bytes]) -> Figures:
-    """The figures of these requests (`feeds.stats.logs.LINE`'s tuples, counted);
-    `base_path` is the site's path below its host ("/" or "/news/")."""
-    figures = Figures()
-    polls: Counter[tuple[str, str, str]] = Counter()
-    not_modified: Counter[tuple[str, str, str]] = Counter()
-    sizes: Counter[tuple[str, str, str]] = Counter()
-    reported: dict[tuple[str, str, str, str], int] = {}
-    seen: set[Seen] = set()
-    for fields, times in requests.items():
-        poll = _poll(fields, times, base_path)
-        if poll is None:
-            figures.other += times
-            continue
-        if poll.client.kind is Kind.BOT:
-            figures.bots[poll.day, poll.client.name] += times
-            continue
-        key = (poll.day, poll.feed, poll.client.name)
-        polls[key] += times
-        not_modified[key] += times if poll.not_modified else 0
-        sizes[key] += poll.size * times
-        if poll.client.subscribers is not None:
-            where = (*key, poll.client.subscription)
-            reported[where] = max(reported.get(where, 0), poll.client.subscribers)
-        else:
-            client = _client(keys[poll.day], poll.address, poll.user_agent)
-            seen.add(Seen(poll.day, poll.feed, poll.client.name, client))
-            seen.add(Seen(poll.day, SITE, poll.client.name, client))
-    figures.polls = [Poll(*key, polls[key], not_modified[key], sizes[key]) for key in polls]
-    figures.reported = [Reported(*where, subscribers) for where, subscribers in reported.items()]
-    figures.seen = sorted(seen, key=lambda s: (s.day, s.feed, s.reader, s.client))
-    return figures
+    def _feed(self, path: bytes) -> str | None:
+        if path not in self._feeds:
+            if len(self._feeds) > MOST_REMEMBERED:
+                self._feeds.clear()
+            text = path.decode("utf-8", "replace")
+            self._feeds[path] = (feed_of_request(text[len(self.base_path):])
+                                 if text.startswith(self.base_path) else None)
+        return self._feeds[path]
 
+    def _classify(self, agent: bytes) -> Client:
+        if len(self._clients) > MOST_REMEMBERED:
+            self._clients.clear()
+        client = self._clients[agent] = classify(agent.decode("utf-8", "replace"))
+        return client
 
-def _poll(fields: tuple[bytes, ...], times: int, base_path: str) -> FeedRequest | None:
-    address, date, hour, zone, method, path, status, size, user_agent = fields
-    if method not in (b"GET", b"HEAD") or status not in ANSWERED:
-        return None
-    feed = _feed(path, base_path)
-    if feed is None:
-        return None
-    return FeedRequest(utc_day(date, hour, zone), feed, _classify(user_agent), times,
-                 status == b"304", int(size) if size.isdigit() else 0, address, user_agent)
-
-
-@functools.lru_cache(maxsize=4096)
-def _feed(path: bytes, base_path: str) -> str | None:
-    text = path.decode("utf-8", "replace")
-    if not text.startswith(base_path):
-        return None
-    return feed_of_request(text[len(base_path):])
-
-
-@functools.lru_cache(maxsize=65536)
-def _classify(user_agent: bytes) -> Client:
-    return classify(user_agent.decode("utf-8", "replace"))
+    def _day(self, hour: bytes, zone: bytes) -> str:
+        day = self._days[hour, zone] = utc_day(hour, zone)
+        return day
 
 
-@functools.lru_cache(maxsize=4096)
-def utc_day(date: bytes, hour: bytes, zone: bytes) -> str:
-    """The UTC day of a log's local date, hour and zone (`04/Dec/2026`, `23`, `+0700`)."""
-    local = datetime.strptime(b" ".join((date, hour, zone)).decode(), "%d/%b/%Y %H %z")
+def utc_day(hour: bytes, zone: bytes) -> str:
+    """The UTC day of a log's local date and hour, and zone (`04/Dec/2026:23`, `+0700`)."""
+    local = datetime.strptime(f"{hour.decode()} {zone.decode()}", "%d/%b/%Y:%H %z")
     return local.astimezone(UTC).date().isoformat()
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,14 +93,8 @@ class Reported:
     subscribers: int
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
-    """A client (hashed) of a feed ('*': of the site) on one day, by its reader."""
-
-    day: str
-    feed: str
-    reader: str
-    client: str
+# The clients of one day: (feed ('*': the site), reader, the client hashed).
+DayClients = set[tuple[str, str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,15 +142,18 @@ class History:
                         "UPDATE SET name = excluded.name, consumed = excluded.consumed",
                         (fingerprint, name, consumed))
 
-    def keys(self, days: Iterable[str]) -> dict[str, bytes]:
-        """Each day's key, drawn now for a day that has none."""
-        for day in days:
-            self.db.execute("INSERT OR IGNORE INTO keys VALUES (?, ?)",
-                            (day, secrets.token_bytes(32)))
-        return {day: bytes(key) for day, key in self.db.execute("SELECT day, key FROM keys")}
+    def key(self, day: str) -> bytes:
+        """The day's key, drawn now when it has none."""
+        self.db.execute("INSERT OR IGNORE INTO keys VALUES (?, ?)",
+                        (day, secrets.token_bytes(32)))
+        (key,) = self.db.execute("SELECT key FROM keys WHERE day = ?", (day,)).fetchone()
+        return bytes(key)
 
-    def add(self, polls: Iterable[Poll], reported: Iterable[Reported], seen: Iterable[Seen],
-            bots: Mapping[tuple[str, str], int]) -> None:
+    def add(self, polls: Iterable[Poll], reported: Iterable[Reported],
+            clients: Mapping[str, DayClients], bots: Mapping[tuple[str, str], int]) -> None:
+        """Add a run's figures; `clients` by day. The clients of a day that is closed
+        by the end of this run, and held no client before, are counted at once and
+        never written hashed."""
         self.db.executemany(
             "INSERT INTO polls VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
             "polls = polls + excluded.polls, not_modified = not_modified + excluded.not_modified,"
@@ -165,12 +163,34 @@ class History:
             "INSERT INTO reported VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
             "subscribers = max(subscribers, excluded.subscribers)",
             ((r.day, r.feed, r.reader, r.subscription, r.subscribers) for r in reported))
-        self.db.executemany("INSERT OR IGNORE INTO clients VALUES (?, ?, ?, ?)",
-                            ((s.day, s.feed, s.reader, s.client) for s in seen))
+        self._add_clients(clients)
         self.db.executemany(
             "INSERT INTO bots VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET "
             "requests = requests + excluded.requests",
             ((day, bot, count) for (day, bot), count in bots.items()))
+
+    def _add_clients(self, clients: Mapping[str, DayClients]) -> None:
+        held = {day for (day,) in self.db.execute("SELECT DISTINCT day FROM clients")}
+        cutoff = self._cutoff(max(clients, default=""))
+        for day, seen in clients.items():
+            if day >= cutoff or day in held:
+                self.db.executemany("INSERT OR IGNORE INTO clients VALUES (?, ?, ?, ?)",
+                                    ((day, *client) for client in seen))
+                continue
+            counts = Counter((feed, reader) for feed, reader, _ in seen)
+            self.db.executemany(
+                "INSERT INTO counted VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+                "clients = clients + excluded.clients",
+                ((day, feed, reader, count) for (feed, reader), count in counts.items()))
+
+    def _cutoff(self, newest_now: str) -> str:
+        """The first day still open: OPEN_DAYS back from the newest day keyed or given."""
+        (newest,) = self.db.execute("SELECT max(day) FROM keys").fetchone()
+        newest = max(newest or "", newest_now)
+        if not newest:
+            return ""
+        return str(self.db.execute("SELECT date(?, ?)", (newest, f"-{OPEN_DAYS - 1} days")
+                                   ).fetchone()[0])
 
     def add_total(self, name: str, value: int) -> None:
         self.db.execute("INSERT INTO totals VALUES (?, ?) ON CONFLICT DO UPDATE SET "
@@ -179,11 +199,9 @@ class History:
     def close_days(self) -> None:
         """Count the clients of the days more than OPEN_DAYS before the newest, and
         delete their hashes and keys."""
-        (newest,) = self.db.execute("SELECT max(day) FROM keys").fetchone()
-        if newest is None:
+        cutoff = self._cutoff("")
+        if not cutoff:
             return
-        cutoff = self.db.execute("SELECT date(?, ?)", (newest, f"-{OPEN_DAYS - 1} days")
-                                 ).fetchone()[0]
         self.db.execute(
             "INSERT INTO counted SELECT day, feed, reader, count(*) FROM clients "
             "WHERE day < ? GROUP BY day, feed, reader ON CONFLICT DO UPDATE SET "

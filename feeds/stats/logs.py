@@ -2,12 +2,12 @@
 plain, rotated or compressed, from files or standard input.
 
 A log is read a block at a time, and each block is matched whole by one regular
-expression (`findall`), which yields each line's fields as a tuple; the tuples
-are counted (`Counter`, in C), so that the Python that follows sees each distinct
-request once however many times it was made (a reader polling a feed every
-half hour writes the same line but for the time). Memory follows the block and
-the distinct requests, not the log. A line the expression does not take is
-malformed: counted, and skipped.
+expression (`findall`), which yields each line's fields as a tuple; the block's
+tuples are counted (`Counter`, in C), so that the Python that follows sees each
+distinct request of the block once however many times it was made (a reader
+polling a feed writes the same line but for the minute), and then let go: memory
+follows the block and what the figures keep, not the log. A line the expression
+does not take is malformed: counted, and skipped.
 
 What was read is remembered by the log's first line (`fingerprint`) and the bytes
 read of it, so a log read again, rotated (renamed, then compressed) or grown is
@@ -24,9 +24,9 @@ import lzma
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,21 +34,25 @@ BLOCK = 8 * 1024 * 1024  # bytes matched at a time
 FIRST_LINE_MOST = 8192  # a first line longer than this is fingerprinted by this much
 STDIN = "-"
 
-# ip, date, hour, zone, method, path (no query), status, bytes, user agent.
-# Quotes inside a field are escaped in these formats (nginx writes \x22), so a
-# field ends at the first quote; no field runs past its line.
+# ip, date and hour (`04/Dec/2026:23`), zone, method, path (no query), status, bytes,
+# user agent. A quoted field ends at the first quote not escaped (nginx writes a quote
+# as \x22, Apache as \"); no field runs past its line. The quoted fields are matched
+# as runs of plain characters between escapes, which the engine does in long strides.
 LINE = re.compile(
-    rb'^(\S+) \S+ \S+ \[(\d\d/[A-Za-z]{3}/\d{4}):(\d\d):\d\d:\d\d ([+-]\d{4})\] '
+    rb'^(\S+) \S+ \S+ \[(\d\d/[A-Za-z]{3}/\d{4}:\d\d):\d\d:\d\d ([+-]\d{4})\] '
     rb'"(?:([A-Z]+) ([^ "?\n]*)[^"\n]*|[^"\n]*)" (\d{3}) (\d+|-) '
-    rb'"(?:[^"\\\n]|\\[^\n])*" "((?:[^"\\\n]|\\[^\n])*)"[^\n]*$', re.MULTILINE)
+    rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*" "([^"\\\n]*(?:\\.[^"\\\n]*)*)"[^\n]*$', re.MULTILINE)
+
+
+Requests = Counter[tuple[bytes, ...]]  # `LINE`'s fields -> how many lines had them
 
 
 @dataclass(slots=True)
 class Tally:
-    """What reading logs found: each distinct request and how many times it was
-    made, the lines read and the malformed ones."""
+    """What reading logs found: the lines read and the malformed ones; each
+    block's distinct requests, counted, go to `consume` (and are not kept)."""
 
-    requests: Counter[tuple[bytes, ...]] = field(default_factory=Counter)
+    consume: Callable[[Requests], None]
     lines: int = 0
     malformed: int = 0
 
@@ -57,7 +61,7 @@ class Tally:
         lines = block.count(b"\n")
         self.lines += lines
         self.malformed += lines - len(found)
-        self.requests.update(found)
+        self.consume(Counter(found))
 
 
 @dataclass(frozen=True, slots=True)
