@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from feeds.site import feed_of_request
-from feeds.stats.history import DayClients, Poll, Reported
+from feeds.stats.history import HashedClients, Poll, Reported
 from feeds.stats.readers import Client, Kind, classify
 
 ANSWERED = frozenset({b"200", b"206", b"304"})
@@ -32,7 +32,7 @@ class Figures:
 
     polls: list[Poll]
     reported: list[Reported]
-    clients: dict[str, DayClients]  # by day
+    clients: HashedClients
     bots: Counter[tuple[str, str]]
     other: int  # requests that are no answered poll of a feed
 
@@ -53,7 +53,7 @@ class Counting:
         self.not_modified: Counter[tuple[str, str, str]] = Counter()
         self.sizes: Counter[tuple[str, str, str]] = Counter()
         self.reported: dict[tuple[str, str, str, str], int] = {}
-        self.clients: dict[str, DayClients] = defaultdict(set)
+        self.clients: defaultdict[tuple[str, str, str], set[int]] = defaultdict(set)
         self.bots: Counter[tuple[str, str]] = Counter()
         self.other = 0
         self._feeds: dict[bytes, str | None] = {}
@@ -80,8 +80,8 @@ class Counting:
                 self.sizes[key] += int(size) * times
             if client.subscribers is None:
                 hashed = _client(self.key(day), address, agent)
-                self.clients[day].add((feed, client.name, hashed))
-                self.clients[day].add((SITE, client.name, hashed))
+                self.clients[day, feed, client.name].add(hashed)
+                self.clients[day, SITE, client.name].add(hashed)
             elif self.reported.get(where := (*key, client.subscription), -1) < client.subscribers:
                 self.reported[where] = client.subscribers
 
@@ -118,6 +118,8 @@ def utc_day(hour: bytes, zone: bytes) -> str:
     return local.astimezone(UTC).date().isoformat()
 
 
-def _client(key: bytes, address: bytes, user_agent: bytes) -> str:
-    """A client as the history keeps it: its address and User-Agent, hashed."""
-    return hashlib.blake2b(address + b"\0" + user_agent, key=key, digest_size=8).hexdigest()
+def _client(key: bytes, address: bytes, user_agent: bytes) -> int:
+    """A client as the history keeps it: its address and User-Agent, hashed (an int:
+    a run may hold millions)."""
+    digest = hashlib.blake2b(address + b"\0" + user_agent, key=key, digest_size=8).digest()
+    return int.from_bytes(digest, "big")

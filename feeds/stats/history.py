@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +92,8 @@ class Reported:
     subscribers: int
 
 
-# The clients of one day: (feed ('*': the site), reader, the client hashed).
-DayClients = set[tuple[str, str, str]]
+# (day, feed ('*': the site), reader) -> its clients, hashed (`feeds.stats.count`).
+HashedClients = Mapping[tuple[str, str, str], set[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +149,8 @@ class History:
         return bytes(key)
 
     def add(self, polls: Iterable[Poll], reported: Iterable[Reported],
-            clients: Mapping[str, DayClients], bots: Mapping[tuple[str, str], int]) -> None:
-        """Add a run's figures; `clients` by day. The clients of a day that is closed
+            clients: HashedClients, bots: Mapping[tuple[str, str], int]) -> None:
+        """Add a run's figures. The clients of a day that is closed
         by the end of this run, and held no client before, are counted at once and
         never written hashed."""
         self.db.executemany(
@@ -169,19 +168,17 @@ class History:
             "requests = requests + excluded.requests",
             ((day, bot, count) for (day, bot), count in bots.items()))
 
-    def _add_clients(self, clients: Mapping[str, DayClients]) -> None:
+    def _add_clients(self, clients: HashedClients) -> None:
         held = {day for (day,) in self.db.execute("SELECT DISTINCT day FROM clients")}
-        cutoff = self._cutoff(max(clients, default=""))
-        for day, seen in clients.items():
+        cutoff = self._cutoff(max((day for day, _, _ in clients), default=""))
+        for (day, feed, reader), hashed in clients.items():
             if day >= cutoff or day in held:
                 self.db.executemany("INSERT OR IGNORE INTO clients VALUES (?, ?, ?, ?)",
-                                    ((day, *client) for client in seen))
-                continue
-            counts = Counter((feed, reader) for feed, reader, _ in seen)
-            self.db.executemany(
-                "INSERT INTO counted VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-                "clients = clients + excluded.clients",
-                ((day, feed, reader, count) for (feed, reader), count in counts.items()))
+                                    ((day, feed, reader, f"{client:016x}") for client in hashed))
+            else:
+                self.db.execute("INSERT INTO counted VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE "
+                                "SET clients = clients + excluded.clients",
+                                (day, feed, reader, len(hashed)))
 
     def _cutoff(self, newest_now: str) -> str:
         """The first day still open: OPEN_DAYS back from the newest day keyed or given."""
