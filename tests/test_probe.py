@@ -9,6 +9,7 @@ import io
 import ipaddress
 import json
 import logging
+import ssl
 import threading
 import time
 from collections import Counter
@@ -20,6 +21,7 @@ from pathlib import Path
 import feedparser
 import lxml.html
 import pytest
+import trustme
 from lxml import etree
 from PIL import Image
 
@@ -259,6 +261,39 @@ def test_only_http_and_https_urls_are_probed(url: str) -> None:
     found = probe(url, rules())
     assert found.size is None and found.lasting
     assert found.failure == f"not an http(s) URL: {url}"
+
+
+@pytest.fixture(scope="module")
+def tls_server(server: ImageServer, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[tuple[str, Path]]:
+    """The same images over HTTPS, with a certificate for localhost from a test CA
+    (trustme); yields the base URL and the CA's certificate file."""
+    authority = trustme.CA()
+    certificate = authority.issue_cert("localhost")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    certificate.configure_cert(context)
+    handler = type("Handler", (_Handler,), {"images": server})
+    https = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    https.daemon_threads = True
+    https.socket = context.wrap_socket(https.socket, server_side=True)
+    threading.Thread(target=https.serve_forever, daemon=True).start()
+    ca_file = tmp_path_factory.mktemp("ca") / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    yield f"https://localhost:{https.server_address[1]}", ca_file
+    https.shutdown()
+    https.server_close()
+
+
+def test_https_images_are_probed_with_their_certificate_checked(
+        tls_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    base, ca_file = tls_server
+    found = probe(base + "/photo.jpg", rules())
+    assert found.size is None and found.failure.startswith("TLS: ")  # not trusted: refused
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # the test CA, as a system CA
+    found = probe(base + "/photo.jpg", rules())
+    assert found.size == ImageSize(1600, 900), found.failure
+    assert probe(base.replace("localhost", "127.0.0.1") + "/photo.jpg", rules()).failure \
+        .startswith("TLS: ")  # the certificate names localhost, not the address
 
 
 # --- probing in a build ---------------------------------------------------------
