@@ -10,10 +10,12 @@ of a news site: 20,000 people's readers and 400 hosted-reader subscriptions poll
 malformed lines. Each round runs, in turn, each as a process of its own on the same
 warm file:
   - `wc -l`: the floor, counting lines;
-  - `feeds stats LOG --json` into a fresh history (wall, CPU, peak memory of the process);
+  - `feeds stats LOG --json` into a fresh history;
   - `goaccess LOG --log-format=COMBINED -o report.json` when goaccess is installed
     (Debian: `apt-get install goaccess`), a log analyser many operators use.
-Printed: medians, lines a second, and the ratios.
+Each is measured for wall time, CPU and peak memory (the largest sum of the resident
+sets of the process and its descendants, sampled: bench/run.py's TreePeak). Printed:
+medians, lines a second, and the ratios.
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ def _print(results: dict[str, list[Run]], lines: int) -> None:
     for name, runs in results.items():
         wall = statistics.median(run.wall for run in runs)
         cpu = statistics.median(run.cpu for run in runs)
-        peak = max(run.peak_mb for run in runs)
+        peak = max(run.tree_mb for run in runs)
         medians[name] = wall
         print(f"{name:<12} {wall:8.2f} {cpu:8.2f} {peak:8.0f} {lines / wall:12,.0f}")
     feeds = medians["feeds stats"]

@@ -453,3 +453,23 @@ access_log = "logs/access.log"
     feeds = {feed["feed"]: feed["day"]["subscribers"] for feed in stats["feeds"]}
     assert feeds == {"": 463, "category/dunia/": 1}
     assert stats["this_run"]["logs"] == [str(root / "logs" / "access.log")]
+
+
+def test_the_clients_of_days_read_past_are_counted_and_let_go() -> None:
+    """Reading a month, the hashes held are those of the last few days only."""
+    from collections import Counter
+
+    from feeds.stats.count import Counting
+    from feeds.stats.history import OPEN_DAYS
+    from feeds.stats.logs import LINE
+
+    counting = Counting("/", lambda day: day.encode().ljust(32, b"k"), held=set())
+    for day in range(30):
+        block = "".join(line(NEWSBOAT, address=f"10.0.{day}.{n}", when=DAY + timedelta(days=day))
+                        for n in range(50)).encode()
+        counting.add(Counter(LINE.findall(block)))
+        assert len({key[0] for key in counting.clients}) <= OPEN_DAYS + 1
+    figures = counting.figures()
+    counted = {(day, feed): count for (day, feed, _), count in figures.counted.items()}
+    assert counted[("2026-12-01", "*")] == counted[("2026-12-01", "")] == 50
+    assert len(counted) == 2 * (30 - OPEN_DAYS - 1)

@@ -81,7 +81,7 @@ def update(settings: Settings, names: Sequence[str]) -> Run:
     with _taking_turns(path), History(path) as history:
         already = history.consumed()
         counting = Counting(urlsplit(settings.base_url).path or "/",
-                            functools.lru_cache(maxsize=None)(history.key))
+                            functools.lru_cache(maxsize=None)(history.key), history.held_days())
         tally = Tally(counting.add)
         for name in names:
             try:
@@ -101,7 +101,8 @@ def _store(history: History, figures: Figures, run: Run) -> None:
     """Add a run's figures, and what it read of each log, in one transaction."""
     history.begin()
     try:
-        history.add(figures.polls, figures.reported, figures.clients, figures.bots)
+        history.add(figures.polls, figures.reported, figures.clients, figures.counted,
+                    figures.bots)
         history.add_total("lines", run.lines)
         history.add_total("malformed", run.malformed)
         for reading in run.readings:

@@ -13,10 +13,10 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from feeds.site import feed_of_request
-from feeds.stats.history import HashedClients, Poll, Reported
+from feeds.stats.history import OPEN_DAYS, HashedClients, Poll, Reported
 from feeds.stats.readers import Client, Kind, classify
 
 ANSWERED = frozenset({b"200", b"206", b"304"})
@@ -33,6 +33,7 @@ class Figures:
     polls: list[Poll]
     reported: list[Reported]
     clients: HashedClients
+    counted: Counter[tuple[str, str, str]]  # clients of days closed as the logs were read
     bots: Counter[tuple[str, str]]
     other: int  # requests that are no answered poll of a feed
 
@@ -44,11 +45,16 @@ class Counting:
 
     `add` runs once for each distinct request of a block, most of a log's lines:
     it is one loop over plain tuples, with what it looks up (a path's feed, a User-
-    Agent's client, a time's UTC day) kept in dicts as it goes."""
+    Agent's client, a time's UTC day) kept in dicts as it goes. After each block the
+    days the history would close already (`OPEN_DAYS` behind the newest day read) and
+    whose hashed clients it does not hold (`held`) are counted and their hashes let go:
+    memory follows the open days' clients, not the log (read oldest first)."""
 
-    def __init__(self, base_path: str, key: Callable[[str], bytes]) -> None:
+    def __init__(self, base_path: str, key: Callable[[str], bytes], held: set[str]) -> None:
         self.base_path = base_path
         self.key = key
+        self.held = held
+        self.counted: Counter[tuple[str, str, str]] = Counter()
         self.polls: Counter[tuple[str, str, str]] = Counter()
         self.not_modified: Counter[tuple[str, str, str]] = Counter()
         self.sizes: Counter[tuple[str, str, str]] = Counter()
@@ -84,13 +90,22 @@ class Counting:
                 self.clients[day, SITE, client.name].add(hashed)
             elif self.reported.get(where := (*key, client.subscription), -1) < client.subscribers:
                 self.reported[where] = client.subscribers
+        self._close_days()
+
+    def _close_days(self) -> None:
+        if not self.clients:
+            return
+        newest = date.fromisoformat(max(day for day, _, _ in self.clients))
+        cutoff = (newest - timedelta(days=OPEN_DAYS)).isoformat()  # a day to spare
+        for key in [key for key in self.clients if key[0] < cutoff and key[0] not in self.held]:
+            self.counted[key] += len(self.clients.pop(key))
 
     def figures(self) -> Figures:
         return Figures(
             [Poll(*key, self.polls[key], self.not_modified[key], self.sizes[key])
              for key in self.polls],
             [Reported(*where, subscribers) for where, subscribers in self.reported.items()],
-            dict(self.clients), self.bots, self.other)
+            dict(self.clients), self.counted, self.bots, self.other)
 
     def _feed(self, path: bytes) -> str | None:
         if path not in self._feeds:

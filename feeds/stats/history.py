@@ -148,11 +148,16 @@ class History:
         (key,) = self.db.execute("SELECT key FROM keys WHERE day = ?", (day,)).fetchone()
         return bytes(key)
 
+    def held_days(self) -> set[str]:
+        """The days whose clients are kept hashed (the open days)."""
+        return {day for (day,) in self.db.execute("SELECT DISTINCT day FROM clients")}
+
     def add(self, polls: Iterable[Poll], reported: Iterable[Reported],
-            clients: HashedClients, bots: Mapping[tuple[str, str], int]) -> None:
-        """Add a run's figures. The clients of a day that is closed
-        by the end of this run, and held no client before, are counted at once and
-        never written hashed."""
+            clients: HashedClients, counted: Mapping[tuple[str, str, str], int],
+            bots: Mapping[tuple[str, str], int]) -> None:
+        """Add a run's figures: `clients` hashed, `counted` those of days it closed
+        as it read. The clients of a day that is closed by the end of this run, and
+        held no client before, are counted at once and never written hashed."""
         self.db.executemany(
             "INSERT INTO polls VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
             "polls = polls + excluded.polls, not_modified = not_modified + excluded.not_modified,"
@@ -164,12 +169,16 @@ class History:
             ((r.day, r.feed, r.reader, r.subscription, r.subscribers) for r in reported))
         self._add_clients(clients)
         self.db.executemany(
+            "INSERT INTO counted VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+            "clients = clients + excluded.clients",
+            ((day, feed, reader, count) for (day, feed, reader), count in counted.items()))
+        self.db.executemany(
             "INSERT INTO bots VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET "
             "requests = requests + excluded.requests",
             ((day, bot, count) for (day, bot), count in bots.items()))
 
     def _add_clients(self, clients: HashedClients) -> None:
-        held = {day for (day,) in self.db.execute("SELECT DISTINCT day FROM clients")}
+        held = self.held_days()
         cutoff = self._cutoff(max((day for day, _, _ in clients), default=""))
         for (day, feed, reader), hashed in clients.items():
             if day >= cutoff or day in held:
