@@ -119,6 +119,7 @@ def line(agent: str, path: str = "/rss.xml", *, address: str = "203.0.113.5",
             f'"{agent}"\n')
 
 
+BROWSER_QUOTED = r'Mozilla/5.0 \"odd\"'
 FEEDLY = HOSTED[0][0]
 NEWSBOAT = DIRECT[0][0]
 GOOGLEBOT = BOTS[0][0]
@@ -212,12 +213,15 @@ def test_malformed_lines_are_counted_and_skipped(settings: Settings) -> None:
     assert stats["site"]["day"]["subscribers"] == 2
 
 
-def test_nginx_escapes_in_a_user_agent_and_a_request(settings: Settings) -> None:
+def test_nginx_and_apache_escapes_in_a_user_agent_and_a_request(settings: Settings) -> None:
     agent = r"Mozilla/5.0 (compatible; inoreader.com; 3 subscribers) \x22quoted\x22"
-    log = line(agent, "/rss.xml?q=%22a%22") + line(NEWSBOAT, "/rss.xml")
+    apache = r'Feedbin feed-id:5 - 4 subscribers \"quoted\" \\'
+    log = (line(agent, "/rss.xml?q=%22a%22") + line(NEWSBOAT, "/rss.xml")
+           + line(apache, "/atom.xml") + line(BROWSER_QUOTED, "/index.html"))
     stats = stats_of(settings, log)
     assert stats["malformed_lines"] == 0
-    assert stats["site"]["readers"]["Inoreader"]["subscribers"] == 3
+    readers = stats["site"]["readers"]
+    assert (readers["Inoreader"]["subscribers"], readers["Feedbin"]["subscribers"]) == (3, 4)
 
 
 def test_a_site_below_a_path_counts_its_own_feeds_only(tmp_path: Path) -> None:

@@ -64,17 +64,18 @@ class Counting:
         self.other = 0
         self._feeds: dict[bytes, str | None] = {}
         self._clients: dict[bytes, Client] = {}
-        self._days: dict[tuple[bytes, bytes], str] = {}
+        self._days: dict[tuple[bytes, bytes, bytes], str] = {}
 
     def add(self, requests: Mapping[tuple[bytes, ...], int]) -> None:
-        for (address, hour, zone, method, path, status, size, agent), times in requests.items():
+        for (address, on, hour, zone, method, path, status, size, agent), times in (
+                requests.items()):
             feed = (self._feed(path) if path.endswith(FEED_ENDINGS) and status in ANSWERED
                     and method in METHODS else None)
             if feed is None:
                 self.other += times
                 continue
             client = self._clients.get(agent) or self._classify(agent)
-            day = self._days.get((hour, zone)) or self._day(hour, zone)
+            day = self._days.get((on, hour, zone)) or self._day(on, hour, zone)
             if client.kind is Kind.BOT:
                 self.bots[day, client.name] += times
                 continue
@@ -122,14 +123,16 @@ class Counting:
         client = self._clients[agent] = classify(agent.decode("utf-8", "replace"))
         return client
 
-    def _day(self, hour: bytes, zone: bytes) -> str:
-        day = self._days[hour, zone] = utc_day(hour, zone)
+    def _day(self, on: bytes, hour: bytes, zone: bytes) -> str:
+        day = self._days[on, hour, zone] = utc_day(on, hour, zone)
         return day
 
 
-def utc_day(hour: bytes, zone: bytes) -> str:
-    """The UTC day of a log's local date and hour, and zone (`04/Dec/2026:23`, `+0700`)."""
-    local = datetime.strptime(f"{hour.decode()} {zone.decode()}", "%d/%b/%Y:%H %z")
+def utc_day(on: bytes, hour: bytes, zone: bytes) -> str:
+    """The UTC day of a log's local date, hour (b"" when the zone is UTC) and zone
+    (`04/Dec/2026`, `23`, `+0700`)."""
+    local = datetime.strptime(f"{on.decode()} {hour.decode() or '00'} {zone.decode()}",
+                              "%d/%b/%Y %H %z")
     return local.astimezone(UTC).date().isoformat()
 
 

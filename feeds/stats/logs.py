@@ -34,14 +34,20 @@ BLOCK = 8 * 1024 * 1024  # bytes matched at a time
 FIRST_LINE_MOST = 8192  # a first line longer than this is fingerprinted by this much
 STDIN = "-"
 
-# ip, date and hour (`04/Dec/2026:23`), zone, method, path (no query), status, bytes,
-# user agent. A quoted field ends at the first quote not escaped (nginx writes a quote
-# as \x22, Apache as \"); no field runs past its line. The quoted fields are matched
-# as runs of plain characters between escapes, which the engine does in long strides.
+# A feed's poll: address, date (`04/Dec/2026`), hour (only when the zone is not UTC:
+# it can move the day), zone, method, path (no query), status, bytes, user agent. Any
+# other request matches the second branch and gives empty fields, so that all of them
+# are one tuple to count, not one each: most of a site's log is pages and images.
+# A quoted field ends at the first quote not escaped (nginx writes a quote as \x22,
+# Apache as \"), matched as runs of plain characters between escapes (the engine's
+# fast path); no field runs past its line.
+_QUOTED = rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 LINE = re.compile(
-    rb'^(\S+) \S+ \S+ \[(\d\d/[A-Za-z]{3}/\d{4}:\d\d):\d\d:\d\d ([+-]\d{4})\] '
-    rb'"(?:([A-Z]+) ([^ "?\n]*)[^"\n]*|[^"\n]*)" (\d{3}) (\d+|-) '
-    rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*" "([^"\\\n]*(?:\\.[^"\\\n]*)*)"[^\n]*$', re.MULTILINE)
+    rb'^(?:(\S+) \S+ \S+ \[(\d\d/[A-Za-z]{3}/\d{4}):(?:(\d\d)(?=:\d\d:\d\d (?!\+0000))|\d\d)'
+    rb':\d\d:\d\d ([+-]\d{4})\] "([A-Z]+) ([^ "?\n]*\.(?:xml|json))(?:\?[^ "\n]*)?(?: [^"\n]*)?" '
+    rb'(\d{3}) (\d+|-) ' + _QUOTED + rb' "([^"\\\n]*(?:\\.[^"\\\n]*)*)"'
+    rb'|\S+ \S+ \S+ \[\d\d/[A-Za-z]{3}/\d{4}(?::\d\d){3} [+-]\d{4}\] "[^"\n]*" \d{3} (?:\d+|-) '
+    + _QUOTED + b" " + _QUOTED + rb')[^\n]*$', re.MULTILINE)
 
 
 Requests = Counter[tuple[bytes, ...]]  # `LINE`'s fields -> how many lines had them
