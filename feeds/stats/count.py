@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from feeds.site import feed_of_request
 from feeds.stats.history import OPEN_DAYS, HashedClients, Poll, Reported
@@ -55,9 +56,8 @@ class Counting:
         self.key = key
         self.held = held
         self.counted: Counter[tuple[str, str, str]] = Counter()
-        self.polls: Counter[tuple[str, str, str]] = Counter()
-        self.not_modified: Counter[tuple[str, str, str]] = Counter()
-        self.sizes: Counter[tuple[str, str, str]] = Counter()
+        # (day, feed, reader) -> [polls, answered 304, bytes]
+        self.tally: dict[tuple[str, str, str], list[int]] = {}
         self.reported: dict[tuple[str, str, str, str], int] = {}
         self.clients: defaultdict[tuple[str, str, str], set[int]] = defaultdict(set)
         self.bots: Counter[tuple[str, str]] = Counter()
@@ -65,8 +65,10 @@ class Counting:
         self._feeds: dict[bytes, str | None] = {}
         self._clients: dict[bytes, Client] = {}
         self._days: dict[tuple[bytes, bytes, bytes], str] = {}
+        self._hashers: dict[str, Any] = {}
 
     def add(self, requests: Mapping[tuple[bytes, ...], int]) -> None:
+        hashed: dict[tuple[str, bytes, bytes], int] = {}  # a client polls several times
         for (address, on, hour, zone, method, path, status, size, agent), times in (
                 requests.items()):
             feed = (self._feed(path) if path.endswith(FEED_ENDINGS) and status in ANSWERED
@@ -80,18 +82,33 @@ class Counting:
                 self.bots[day, client.name] += times
                 continue
             key = (day, feed, client.name)
-            self.polls[key] += times
+            figures = self.tally.get(key)
+            if figures is None:
+                figures = self.tally[key] = [0, 0, 0]
+            figures[0] += times
             if status == b"304":
-                self.not_modified[key] += times
+                figures[1] += times
             elif size != b"-":
-                self.sizes[key] += int(size) * times
+                figures[2] += int(size) * times
             if client.subscribers is None:
-                hashed = _client(self.key(day), address, agent)
-                self.clients[day, feed, client.name].add(hashed)
-                self.clients[day, SITE, client.name].add(hashed)
+                one = hashed.get((day, address, agent)) or self._hash(hashed, day, address, agent)
+                self.clients[key].add(one)
+                self.clients[day, SITE, client.name].add(one)
             elif self.reported.get(where := (*key, client.subscription), -1) < client.subscribers:
                 self.reported[where] = client.subscribers
         self._close_days()
+
+    def _hash(self, hashed: dict[tuple[str, bytes, bytes], int], day: str, address: bytes,
+              agent: bytes) -> int:
+        """A client as the history keeps it: its address and User-Agent, hashed with
+        its day's key (an int: a run may hold millions)."""
+        hasher = self._hashers.get(day)
+        if hasher is None:
+            hasher = self._hashers[day] = hashlib.blake2b(key=self.key(day), digest_size=8)
+        one = hasher.copy()
+        one.update(address + b"\0" + agent)
+        client = hashed[day, address, agent] = int.from_bytes(one.digest(), "big")
+        return client
 
     def _close_days(self) -> None:
         if not self.clients:
@@ -103,8 +120,7 @@ class Counting:
 
     def figures(self) -> Figures:
         return Figures(
-            [Poll(*key, self.polls[key], self.not_modified[key], self.sizes[key])
-             for key in self.polls],
+            [Poll(*key, *figures) for key, figures in self.tally.items()],
             [Reported(*where, subscribers) for where, subscribers in self.reported.items()],
             dict(self.clients), self.counted, self.bots, self.other)
 
@@ -134,10 +150,3 @@ def utc_day(on: bytes, hour: bytes, zone: bytes) -> str:
     local = datetime.strptime(f"{on.decode()} {hour.decode() or '00'} {zone.decode()}",
                               "%d/%b/%Y %H %z")
     return local.astimezone(UTC).date().isoformat()
-
-
-def _client(key: bytes, address: bytes, user_agent: bytes) -> int:
-    """A client as the history keeps it: its address and User-Agent, hashed (an int:
-    a run may hold millions)."""
-    digest = hashlib.blake2b(address + b"\0" + user_agent, key=key, digest_size=8).digest()
-    return int.from_bytes(digest, "big")
