@@ -193,10 +193,8 @@ def test_real_images_give_their_size_from_their_first_bytes(server: ImageServer,
 
 
 def test_a_huge_image_is_read_only_as_far_as_its_header(server: ImageServer) -> None:
-    started = time.monotonic()
-    found = probe(server.url("/huge.jpg"), rules())
+    found = probe(server.url("/huge.jpg"), rules(timeout=30.0))
     assert found.size == ImageSize(1600, 900)
-    assert time.monotonic() - started < 2
     time.sleep(0.5)  # the server notices the hang-up
     assert server.sent["/huge.jpg"] < HUGE_BYTES / 10  # kernel buffers took the rest
 
@@ -209,7 +207,7 @@ def test_a_slow_image_is_given_up_at_the_deadline(server: ImageServer, path: str
     assert found.size is None
     assert found.failure == "no answer within 1 s"
     assert not found.lasting  # a slow server may be quicker tomorrow
-    assert 0.9 < elapsed < 1.8
+    assert 0.9 < elapsed < 5  # the trickle would last 10 s and more
 
 
 @pytest.mark.parametrize(("path", "failure", "lasting"), [
@@ -223,9 +221,10 @@ def test_a_slow_image_is_given_up_at_the_deadline(server: ImageServer, path: str
 def test_what_is_not_an_image_fails_with_a_reason(server: ImageServer, path: str, failure: str,
                                                  lasting: bool) -> None:
     started = time.monotonic()
-    found = probe(server.url(path), rules())
+    found = probe(server.url(path), rules(timeout=10.0))
     assert (found.size, found.failure, found.lasting) == (None, failure, lasting)
-    assert time.monotonic() - started < 1  # a refused address is never connected to
+    # A refused address is never connected to: 10.255.255.1 would not answer for 10 s.
+    assert time.monotonic() - started < 5
 
 
 def test_loopback_and_private_addresses_are_refused_unless_allowed(server: ImageServer) -> None:

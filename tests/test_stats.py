@@ -442,7 +442,12 @@ access_log = "logs/access.log"
         for _ in range(2):
             request = urllib.request.Request(base + "rss.xml", headers={"User-Agent": FEEDLY})
             urllib.request.urlopen(request, timeout=10).read()
-        time.sleep(0.5)  # the log's writer thread
+        written = root / "logs" / "access.log"
+        deadline = time.monotonic() + 15  # the log's writer thread writes what is queued
+        while time.monotonic() < deadline and not (
+                written.exists() and written.read_text().count("Feedly") == 2
+                and written.read_text().count("Newsboat") >= 2):
+            time.sleep(0.1)
         result = subprocess.run([sys.executable, "-m", "feeds", "stats", "--json", "-c",
                                  str(config)], capture_output=True, text=True, timeout=60,
                                 check=False)
