@@ -23,7 +23,8 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import SplitResult, urljoin, urlsplit
+from typing import Any
+from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 import imagesize
 
@@ -32,6 +33,9 @@ from feeds.model import ImageSize
 MAX_REDIRECTS = 3
 READ_SIZE = 4096  # an image header rarely needs more; read on, a chunk at a time, when it does
 MOST_PIXELS = 100_000  # a width or height beyond this is no image's (`feeds.parse.image`)
+# What a URL may hold as it is (RFC 3986's reserved and unreserved characters, and %):
+# anything else (a raw UTF-8 path in a redirect) is percent-encoded before a request.
+_URL_CHARACTERS = "!#$%&'()*+,/:;=?@[]~"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -73,12 +77,14 @@ def probe(url: str, rules: ProbeRules) -> Probed:
             answer = _get(target, rules, deadline)
             if isinstance(answer, ImageSize):
                 return Probed(url, answer)
-            target = urljoin(target, answer)
+            target = urljoin(target, quote(answer, safe=_URL_CHARACTERS))
         raise ProbeFailed(f"more than {MAX_REDIRECTS} redirects", lasting=True)
-    except (ProbeFailed, OSError, http.client.HTTPException) as error:
+    except (ProbeFailed, OSError, http.client.HTTPException) as error:  # TLS errors included
         if time.monotonic() >= deadline:  # whatever the hang-up looked like
             return Probed(url, None, f"no answer within {rules.timeout:g} s")
         return Probed(url, None, _reason(error), isinstance(error, ProbeFailed) and error.lasting)
+    except ValueError as error:  # a URL no request can be made of (a port out of range...)
+        return Probed(url, None, f"not a URL feeds can request: {error}", lasting=True)
 
 
 def _reason(error: Exception) -> str:
@@ -93,7 +99,7 @@ def _get(url: str, rules: ProbeRules, deadline: float) -> ImageSize | str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ProbeFailed(f"not an http(s) URL: {url}", lasting=True)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = _public_address(parts.hostname, port, rules)
+    address = _public_address(parts.hostname, port, rules, deadline)
     sock = socket.create_connection((str(address), port), timeout=_left(deadline))
 
     def hang_up() -> None:  # the socket as it is then, TLS included
@@ -102,7 +108,7 @@ def _get(url: str, rules: ProbeRules, deadline: float) -> ImageSize | str:
 
     # Each read has the time left, but a server could answer a byte at a time:
     # at the deadline the connection is shut, whatever it is doing.
-    watchdog = threading.Timer(_left(deadline), hang_up)
+    watchdog = threading.Timer(max(deadline - time.monotonic(), 0), hang_up)
     watchdog.start()
     try:
         if parts.scheme == "https":
@@ -119,7 +125,8 @@ def _exchange(parts: SplitResult, port: int, sock: socket.socket, rules: ProbeRu
     connection = kind(parts.hostname or "", port)
     connection.sock = sock  # connected to the address checked: no second lookup
     try:
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        path = quote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+                     safe=_URL_CHARACTERS)
         connection.request("GET", path, headers={
             "User-Agent": rules.user_agent, "Accept": "image/*",
             "Accept-Encoding": "identity", "Range": f"bytes=0-{rules.max_bytes - 1}"})
@@ -171,12 +178,9 @@ def _left(deadline: float) -> float:
     return left
 
 
-def _public_address(host: str, port: int, rules: ProbeRules) -> Address:
+def _public_address(host: str, port: int, rules: ProbeRules, deadline: float) -> Address:
     """The first address of `host` a probe may reach; ProbeFailed when it has none."""
-    try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as error:
-        raise ProbeFailed(f"cannot resolve {host}: {error.strerror}", lasting=False) from error
+    found = _resolve(host, port, deadline)
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
     for address in addresses:
         if reachable(address, rules.allow):
@@ -184,10 +188,53 @@ def _public_address(host: str, port: int, rules: ProbeRules) -> Address:
     raise ProbeFailed(f"refused: {host} is {addresses[0]}, not a public address", lasting=True)
 
 
+def _resolve(host: str, port: int, deadline: float) -> list[Any]:
+    """getaddrinfo within the deadline: the system's resolver has timeouts of its own,
+    longer than a probe's, so it answers on a thread of its own, which is left to
+    finish when it is late."""
+    answer: list[Any] = []
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as error:
+            answer.append(error)
+        done.set()
+
+    threading.Thread(target=lookup, name="feeds-resolve", daemon=True).start()
+    if not done.wait(_left(deadline)):
+        raise TimeoutError
+    if isinstance(answer[0], socket.gaierror):
+        raise ProbeFailed(f"cannot resolve {host}: {answer[0].strerror}", lasting=False)
+    if isinstance(answer[0], Exception):
+        raise ProbeFailed(f"cannot resolve {host}: {answer[0]}", lasting=True)
+    return list(answer[0])
+
+
 def reachable(address: Address, allow: tuple[Network, ...]) -> bool:
-    """Whether a probe may connect to `address`: a public one, or one in `allow`."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Whether a probe may connect to `address`: a public one, or one in `allow`. An
+    IPv6 address that carries an IPv4 one (mapped, compatible, NAT64, 6to4) is judged
+    by that one too."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None and not reachable(embedded, allow):
+            return False
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
     if any(address in network for network in allow):
         return True
     return address.is_global and not address.is_multicast
+
+
+_CARRIERS = [(ipaddress.ip_network("64:ff9b::/96"), 0), (ipaddress.ip_network("::/96"), 0),
+             (ipaddress.ip_network("::ffff:0:0:0/96"), 0), (ipaddress.ip_network("2002::/16"), 80)]
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (NAT64 64:ff9b::/96, IPv4-compatible ::/96,
+    IPv4-translated ::ffff:0:0:0/96, 6to4 2002::/16), if it carries one."""
+    for network, shift in _CARRIERS:
+        if address in network:
+            return ipaddress.IPv4Address((int(address) >> shift) & 0xFFFFFFFF)
+    return None

@@ -9,6 +9,7 @@ import io
 import ipaddress
 import json
 import logging
+import socket
 import ssl
 import threading
 import time
@@ -100,10 +101,13 @@ class _Handler(BaseHTTPRequestHandler):
         images = self.images
         images.requests.append(self.path)
         redirects = {"/to-photo.jpg": "/photo.jpg", "/loop.jpg": "/loop.jpg",
+                     "/to-foto.jpg": "/fötö.jpg", "/to-bad-port.jpg": "http://127.0.0.1:99999/",
                      "/to-private.jpg": "http://10.255.255.1/a.jpg",
                      "/to-metadata.jpg": "http://169.254.169.254/latest/meta-data/"}
         if self.path in redirects:
             self._answer(302, b"", "text/plain", Location=redirects[self.path])
+        elif self.path == "/f%C3%B6t%C3%B6.jpg":
+            self._answer(200, FILES["/photo.jpg"][0], "image/jpeg")
         elif self.path in FILES:
             body, kind = FILES[self.path]
             self._answer(503 if images.down else 200, body, kind)
@@ -241,7 +245,8 @@ def test_loopback_and_private_addresses_are_refused_unless_allowed(server: Image
     ("10.1.2.3", False), ("172.16.0.1", False), ("192.168.1.1", False), ("169.254.169.254", False),
     ("100.64.0.1", False), ("0.0.0.0", False), ("224.0.0.1", False), ("::1", False),
     ("fe80::1", False), ("fc00::1", False), ("::ffff:127.0.0.1", False),
-    ("::ffff:10.0.0.1", False), ("::", False),
+    ("::ffff:10.0.0.1", False), ("::", False), ("64:ff9b::a00:1", False),
+    ("2002:7f00:1::", False), ("::7f00:1", False), ("::ffff:0:a00:1", False),
 ])
 def test_only_public_addresses_are_reachable(address: str, ok: bool) -> None:
     assert reachable(ipaddress.ip_address(address), ()) is ok
@@ -252,6 +257,37 @@ def test_an_allowed_network_is_reachable_and_only_it() -> None:
     assert reachable(ipaddress.ip_address("10.9.8.7"), allow)
     assert reachable(ipaddress.ip_address("::ffff:10.9.8.7"), allow)
     assert not reachable(ipaddress.ip_address("192.168.0.1"), allow)
+
+
+def test_a_redirect_to_a_raw_utf8_path_is_followed_encoded(server: ImageServer) -> None:
+    assert probe(server.url("/to-foto.jpg"), rules()).size == ImageSize(1600, 900)
+
+
+@pytest.mark.parametrize("url", ["http://example.com:99999/a.jpg", "http://[::1/a.jpg",
+                                 "http://" + "a" * 70 + ".example/a.jpg"])
+def test_a_url_no_request_can_be_made_of_fails_and_never_raises(url: str) -> None:
+    found = probe(url, rules())
+    assert found.size is None and found.lasting and found.failure
+
+
+def test_a_redirect_to_a_port_out_of_range_fails_and_never_raises(server: ImageServer) -> None:
+    found = probe(server.url("/to-bad-port.jpg"), rules())
+    assert found.size is None and found.failure.startswith("not a URL feeds can request")
+
+
+def test_a_slow_name_lookup_is_given_up_at_the_deadline(
+        server: ImageServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = socket.getaddrinfo
+
+    def slow(*args: object, **kwargs: object) -> object:
+        time.sleep(3)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    started = time.monotonic()
+    found = probe(server.url("/photo.jpg"), rules(timeout=0.5))
+    assert found.failure == "no answer within 0.5 s"
+    assert time.monotonic() - started < 2.5
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/a.jpg", "file:///etc/passwd",
