@@ -109,7 +109,7 @@ def test_bots_that_read_for_nobody_are_told_apart(agent: str, name: str) -> None
 
 # --- logs -----------------------------------------------------------------------
 
-DAY = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+DAY = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 
 
 def line(agent: str, path: str = "/rss.xml", *, address: str = "203.0.113.5",
@@ -156,7 +156,7 @@ def test_one_day_of_polls_by_hosted_readers_people_and_bots(settings: Settings) 
     ])
     stats = stats_of(settings, log)
     site, feeds = stats["site"], {feed["feed"]: feed for feed in stats["feeds"]}
-    assert (stats["first_day"], stats["last_day"]) == ("2026-12-01", "2026-12-01")
+    assert (stats["first_day"], stats["last_day"]) == ("2026-10-01", "2026-10-01")
     assert site["day"]["subscribers"] == 462 + 114 + 2
     assert feeds[""]["day"]["subscribers"] == 462 + 1
     assert feeds["category/dunia/"]["day"]["subscribers"] == 114 + 1
@@ -179,7 +179,7 @@ def test_a_hosted_reader_s_subscriptions_are_added_its_repeated_polls_are_not(
                    line(google.format(5, 2)),  # another subscription to the same URL
                    line(google.format(7, 1), when=DAY + timedelta(days=1))])
     stats = stats_of(settings, log)
-    assert stats["site"]["daily_subscribers"] == {"2026-12-01": 17, "2026-12-02": 7}
+    assert stats["site"]["daily_subscribers"] == {"2026-10-01": 17, "2026-10-02": 7}
     assert stats["site"]["day"]["subscribers"] == 7
     assert stats["site"]["week"]["subscribers"] == 12  # the mean of 17 and 7
 
@@ -324,7 +324,7 @@ def test_no_address_is_stored_and_a_closed_day_keeps_only_its_counts(
     with sqlite3.connect(path) as history:
         kept = {day for (day,) in history.execute("SELECT day FROM keys")}
         hashed = {day for (day,) in history.execute("SELECT DISTINCT day FROM clients")}
-    assert kept == hashed == {"2026-12-04", "2026-12-05", "2026-12-06"}  # open days only
+    assert kept == hashed == {"2026-10-04", "2026-10-05", "2026-10-06"}  # open days only
     assert set(stats["site"]["daily_subscribers"].values()) == {1}
 
 
@@ -480,5 +480,115 @@ def test_the_clients_of_days_read_past_are_counted_and_let_go() -> None:
         assert len({key[0] for key in counting.clients}) <= OPEN_DAYS + 1
     figures = counting.figures()
     counted = {(day, feed): count for (day, feed, _), count in figures.counted.items()}
-    assert counted[("2026-12-01", "*")] == counted[("2026-12-01", "")] == 50
+    assert counted[("2026-10-01", "*")] == counted[("2026-10-01", "")] == 50
     assert len(counted) == 2 * (30 - OPEN_DAYS - 1)
+
+
+# --- what a review found ---------------------------------------------------------
+
+
+def test_dateext_rotations_given_newest_first_are_read_oldest_first(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    names = []
+    for day in range(8):
+        when = DAY + timedelta(days=day)
+        path = tmp_path / f"access.log-{when:%Y%m%d}"
+        path.write_text("".join(line(NEWSBOAT, address=f"10.0.0.{n}", when=when)
+                                for n in range(5)))
+        names.append(str(path))
+    update(settings, sorted(names, reverse=True))
+    daily = report(settings).as_json()["site"]["daily_subscribers"]
+    assert set(daily.values()) == {5}, daily
+
+
+def test_a_first_line_longer_than_the_fingerprint_still_reads(settings: Settings) -> None:
+    long = line(NEWSBOAT, "/" + "x" * 9000 + ".html")
+    stats = stats_of(settings, long + line(NEWSBOAT) * 3)
+    assert stats["site"]["day"]["polls"] == 3 and stats["lines_read"] == 4
+
+
+def test_a_log_broken_half_way_is_read_up_to_the_break_once(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("feeds.stats.logs.BLOCK", 16384)  # many blocks before the break
+    root = settings.state_path.parent.parent
+    data = gzip.compress("".join(line(NEWSBOAT, address=f"10.1.{n // 250}.{n % 250}")
+                                 for n in range(20_000)).encode(), compresslevel=1)
+    (root / "cut.log.gz").write_bytes(data[: len(data) // 2])
+    (root / "bad.log.gz").write_bytes(b"\x1f\x8b\x08\x00garbage that is no deflate stream")
+    for _ in range(3):
+        run = update(settings, [str(root / "cut.log.gz"), str(root / "bad.log.gz")])
+        assert {name for name, _ in run.failed} == {str(root / "cut.log.gz"),
+                                                    str(root / "bad.log.gz")}
+    polls = report(settings).as_json()["site"]["day"]["polls"]
+    assert 0 < polls < 20_000  # what came before the break, counted once over three runs
+    assert polls == report(settings).as_json()["lines_read"]
+
+
+def test_a_time_that_is_no_time_is_a_malformed_line(settings: Settings) -> None:
+    bad = [line(NEWSBOAT).replace("/Oct/", "/Xyz/"), line(NEWSBOAT).replace("01/Oct", "31/Feb"),
+           line(NEWSBOAT).replace("+0000", "+9999")]
+    stats = stats_of(settings, "".join(bad) + line(NEWSBOAT))
+    assert stats["malformed_lines"] == 3 and stats["site"]["day"]["polls"] == 1
+
+
+def test_a_half_hour_zone_moves_the_day_by_its_minutes(settings: Settings) -> None:
+    log = ('203.0.113.5 - - [05/Oct/2026:05:40:00 +0530] "GET /rss.xml HTTP/1.1" 200 10 "-" '
+           f'"{NEWSBOAT}"\n')
+    assert stats_of(settings, log)["last_day"] == "2026-10-05"  # 00:10 UTC
+
+
+def test_lines_dated_after_tomorrow_are_skipped_not_counted(settings: Settings) -> None:
+    path = settings.state_path.parent.parent / "clock.log"
+    path.write_text(line(NEWSBOAT) + line(NEWSBOAT, when=DAY + timedelta(days=400)))
+    run = update(settings, [str(path)], today=DAY.date())
+    assert run.future == 1
+    stats = report(settings, today=DAY.date() + timedelta(days=1)).as_json()
+    assert stats["last_day"] == "2026-10-01" and stats["site"]["day"]["polls"] == 1
+
+
+def test_a_shorter_copy_of_a_log_read_first_does_not_count_the_rest_twice(
+        settings: Settings) -> None:
+    root = settings.state_path.parent.parent
+    whole = "".join(line(NEWSBOAT, address=f"10.2.0.{n}") for n in range(10))
+    (root / "access.log").write_text(whole)
+    update(settings, [str(root / "access.log")])
+    (root / "copy.log").write_text(whole[: len(whole) // 2 + 1])
+    update(settings, [str(root / "copy.log"), str(root / "access.log")])
+    assert report(settings).as_json()["site"]["day"]["polls"] == 10
+
+
+class _Trickle(io.RawIOBase):
+    """A pipe that gives one byte a read."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: object) -> int:
+        if not self.data:
+            return 0
+        buffer[0] = self.data[0]  # type: ignore[index]
+        self.data = self.data[1:]
+        return 1
+
+
+def test_gzip_on_a_trickling_pipe_and_no_standard_input(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = gzip.compress(line(NEWSBOAT).encode())
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(_Trickle(data), 1)))
+    update(settings, ["-"])
+    assert report(settings).as_json()["site"]["day"]["polls"] == 1
+    monkeypatch.setattr(sys, "stdin", None)
+    assert update(settings, ["-"]).failed == [("-", "no standard input")]
+
+
+def test_the_report_ends_at_the_last_complete_day(settings: Settings) -> None:
+    log = line(NEWSBOAT) + line(NEWSBOAT, address="1.1.1.1", when=DAY + timedelta(days=1))
+    path = settings.state_path.parent.parent / "two.log"
+    path.write_text(log)
+    update(settings, [str(path)], today=DAY.date() + timedelta(days=1))
+    stats = report(settings, today=DAY.date() + timedelta(days=1)).as_json()
+    assert stats["last_day"] == "2026-10-01"  # the 2nd is under way
+    assert stats["site"]["day"]["polls"] == 1

@@ -18,13 +18,14 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from feeds.config import Settings
 from feeds.stats.count import Counting, Figures
 from feeds.stats.history import History
-from feeds.stats.logs import Log, Reading, Tally, read_log
+from feeds.stats.logs import UNREADABLE, Log, Reading, Tally, read_log
 from feeds.stats.report import StatsReport, build_report
 
 __all__ = ["Run", "StatsReport", "default_logs", "history_path", "page_directory", "report",
@@ -41,6 +42,7 @@ class Run:
     readings: list[Reading] = field(default_factory=list)
     lines: int = 0
     malformed: int = 0
+    future: int = 0  # lines dated after tomorrow, skipped
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -74,27 +76,44 @@ def default_logs(settings: Settings) -> list[str]:
     return [str(path) for path in [*rotated, current] if path.is_file()]
 
 
-def update(settings: Settings, names: Sequence[str]) -> Run:
-    """Read what is new in these logs ("-": standard input) into the history."""
+def update(settings: Settings, names: Sequence[str], today: date | None = None) -> Run:
+    """Read what is new in these logs ("-": standard input) into the history, the
+    oldest log first (by its first line's time; standard input last). Lines dated
+    after `today` (the clock's, UTC) and a day are skipped, and counted."""
     path = history_path(settings)
     run = Run()
+    latest = ((today or datetime.now(UTC).date()) + timedelta(days=1)).isoformat()
     with _taking_turns(path), History(path) as history:
         already = history.consumed()
         counting = Counting(urlsplit(settings.base_url).path or "/",
-                            functools.lru_cache(maxsize=None)(history.key), history.held_days())
+                            functools.lru_cache(maxsize=None)(history.key), history.held_days(),
+                            latest)
         tally = Tally(counting.add)
-        for name in names:
+        for log in _oldest_first([Log(name) for name in names]):
             try:
-                reading = read_log(Log(name), already, tally)
-            except (OSError, EOFError) as error:  # a bad log costs nothing else
-                run.failed.append((name, getattr(error, "strerror", None) or str(error)))
+                reading = read_log(log, already, tally)
+            except UNREADABLE as error:  # a bad log costs nothing else
+                run.failed.append((log.name, getattr(error, "strerror", None) or str(error)))
                 continue
+            if reading.failure:
+                run.failed.append((log.name, f"{reading.failure} (read up to byte "
+                                             f"{reading.end}; the next run goes on from there)"))
             run.readings.append(reading)
             if reading.fingerprint is not None:
                 already[reading.fingerprint] = reading.end
-        run.lines, run.malformed = tally.lines, tally.malformed
-        _store(history, counting.figures(), run)
+        figures = counting.figures()
+        run.lines, run.malformed = tally.lines, tally.malformed + figures.malformed
+        run.future = figures.future
+        _store(history, figures, run)
     return run
+
+
+def _oldest_first(logs: list[Log]) -> list[Log]:
+    """Rotated logs are named every which way (`.1`, `.2.gz`, `-20261204.gz`): they
+    are ordered by the time of their first line, so that days close in order."""
+    times = {log.name: log.first_time() for log in logs}
+    never = datetime.max.replace(tzinfo=UTC)
+    return sorted(logs, key=lambda log: times[log.name] or never)
 
 
 def _store(history: History, figures: Figures, run: Run) -> None:
@@ -115,9 +134,11 @@ def _store(history: History, figures: Figures, run: Run) -> None:
         raise
 
 
-def report(settings: Settings) -> StatsReport:
+def report(settings: Settings, today: date | None = None) -> StatsReport:
+    """The report from the history; windows end before `today` (the clock's, UTC)
+    when the history holds a day before it."""
     with History(history_path(settings)) as history:
-        return build_report(history)
+        return build_report(history, today or datetime.now(UTC).date())
 
 
 def write_page(settings: Settings, summary: StatsReport) -> Path:

@@ -37,6 +37,8 @@ class Figures:
     counted: Counter[tuple[str, str, str]]  # clients of days closed as the logs were read
     bots: Counter[tuple[str, str]]
     other: int  # requests that are no answered poll of a feed
+    malformed: int  # lines whose time is no time (31 Feb)
+    future: int  # lines dated after `latest`, skipped
 
 
 class Counting:
@@ -51,10 +53,14 @@ class Counting:
     whose hashed clients it does not hold (`held`) are counted and their hashes let go:
     memory follows the open days' clients, not the log (read oldest first)."""
 
-    def __init__(self, base_path: str, key: Callable[[str], bytes], held: set[str]) -> None:
+    def __init__(self, base_path: str, key: Callable[[str], bytes], held: set[str],
+                 latest: str = "9999-12-31") -> None:
         self.base_path = base_path
         self.key = key
         self.held = held
+        self.latest = latest  # a day after it is a clock gone wrong, not a poll
+        self.malformed = 0
+        self.future = 0
         self.counted: Counter[tuple[str, str, str]] = Counter()
         # (day, feed, reader) -> [polls, answered 304, bytes]
         self.tally: dict[tuple[str, str, str], list[int]] = {}
@@ -64,12 +70,12 @@ class Counting:
         self.other = 0
         self._feeds: dict[bytes, str | None] = {}
         self._clients: dict[bytes, Client] = {}
-        self._days: dict[tuple[bytes, bytes, bytes], str] = {}
+        self._days: dict[tuple[bytes, bytes, bytes, bytes], str] = {}
         self._hashers: dict[str, Any] = {}
 
     def add(self, requests: Mapping[tuple[bytes, ...], int]) -> None:
         hashed: dict[tuple[str, bytes, bytes], int] = {}  # a client polls several times
-        for (address, on, hour, zone, method, path, status, size, agent), times in (
+        for (address, on, hour, minute, zone, method, path, status, size, agent), times in (
                 requests.items()):
             feed = (self._feed(path) if path.endswith(FEED_ENDINGS) and status in ANSWERED
                     and method in METHODS else None)
@@ -77,7 +83,13 @@ class Counting:
                 self.other += times
                 continue
             client = self._clients.get(agent) or self._classify(agent)
-            day = self._days.get((on, hour, zone)) or self._day(on, hour, zone)
+            day = self._days.get((on, hour, minute, zone)) or self._day(on, hour, minute, zone)
+            if day > self.latest or day == _NO_DAY:
+                if day == _NO_DAY:
+                    self.malformed += times
+                else:
+                    self.future += times
+                continue
             if client.kind is Kind.BOT:
                 self.bots[day, client.name] += times
                 continue
@@ -122,7 +134,7 @@ class Counting:
         return Figures(
             [Poll(*key, *figures) for key, figures in self.tally.items()],
             [Reported(*where, subscribers) for where, subscribers in self.reported.items()],
-            dict(self.clients), self.counted, self.bots, self.other)
+            dict(self.clients), self.counted, self.bots, self.other, self.malformed, self.future)
 
     def _feed(self, path: bytes) -> str | None:
         if path not in self._feeds:
@@ -139,14 +151,21 @@ class Counting:
         client = self._clients[agent] = classify(agent.decode("utf-8", "replace"))
         return client
 
-    def _day(self, on: bytes, hour: bytes, zone: bytes) -> str:
-        day = self._days[on, hour, zone] = utc_day(on, hour, zone)
+    def _day(self, on: bytes, hour: bytes, minute: bytes, zone: bytes) -> str:
+        try:
+            day = utc_day(on, hour, minute, zone)
+        except (ValueError, OverflowError):  # 31 Feb, hour 99, zone +9999
+            day = _NO_DAY
+        self._days[on, hour, minute, zone] = day
         return day
 
 
-def utc_day(on: bytes, hour: bytes, zone: bytes) -> str:
-    """The UTC day of a log's local date, hour (b"" when the zone is UTC) and zone
-    (`04/Dec/2026`, `23`, `+0700`)."""
-    local = datetime.strptime(f"{on.decode()} {hour.decode() or '00'} {zone.decode()}",
-                              "%d/%b/%Y %H %z")
+_NO_DAY = "-"  # the day of a time that is no time
+
+
+def utc_day(on: bytes, hour: bytes, minute: bytes, zone: bytes) -> str:
+    """The UTC day of a log's local date, hour and minute (b"" when the zone cannot
+    move the day across them) and zone (`04/Dec/2026`, `23`, `30`, `+0530`)."""
+    local = datetime.strptime(f"{on.decode()} {hour.decode() or '00'}:{minute.decode() or '00'}"
+                              f" {zone.decode()}", "%d/%b/%Y %H:%M %z")
     return local.astimezone(UTC).date().isoformat()

@@ -20,31 +20,35 @@ import bz2
 import contextlib
 import gzip
 import hashlib
+import io
 import lzma
 import re
 import sys
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 BLOCK = 8 * 1024 * 1024  # bytes matched at a time
 FIRST_LINE_MOST = 8192  # a first line longer than this is fingerprinted by this much
 STDIN = "-"
 
 # A feed's poll: address, date (`04/Dec/2026`), hour (only when the zone is not UTC:
-# it can move the day), zone, method, path (no query), status, bytes, user agent. Any
-# other request matches the second branch and gives empty fields, so that all of them
-# are one tuple to count, not one each: most of a site's log is pages and images.
-# A quoted field ends at the first quote not escaped (nginx writes a quote as \x22,
-# Apache as \"), matched as runs of plain characters between escapes (the engine's
-# fast path); no field runs past its line.
+# it can move the day), minute (only when the zone's are not 00: +0530), zone, method,
+# path (no query), status, bytes, user agent. Any other request matches the second
+# branch and gives empty fields, so that all of them are one tuple to count, not one
+# each: most of a site's log is pages and images. A quoted field ends at the first
+# quote not escaped (nginx writes a quote as \x22, Apache as \"), matched as runs of
+# plain characters between escapes (the engine's fast path); no field runs past its line.
 _QUOTED = rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 LINE = re.compile(
     rb'^(?:(\S+) \S+ \S+ \[(\d\d/[A-Za-z]{3}/\d{4}):(?:(\d\d)(?=:\d\d:\d\d (?!\+0000))|\d\d)'
-    rb':\d\d:\d\d ([+-]\d{4})\] "([A-Z]+) ([^ "?\n]*\.(?:xml|json))(?:\?[^ "\n]*)?(?: [^"\n]*)?" '
+    rb':(?:(\d\d)(?=:\d\d [+-]\d\d(?!00))|\d\d):\d\d ([+-]\d{4})\] '
+    rb'"([A-Z]+) ([^ "?\n]*\.(?:xml|json))(?:\?[^ "\n]*)?(?: [^"\n]*)?" '
     rb'(\d{3}) (\d+|-) ' + _QUOTED + rb' "([^"\\\n]*(?:\\.[^"\\\n]*)*)"'
     rb'|\S+ \S+ \S+ \[\d\d/[A-Za-z]{3}/\d{4}(?::\d\d){3} [+-]\d{4}\] "[^"\n]*" \d{3} (?:\d+|-) '
     + _QUOTED + b" " + _QUOTED + rb')[^\n]*$', re.MULTILINE)
@@ -70,6 +74,11 @@ class Tally:
         self.consume(Counter(found))
 
 
+# What a log that cannot be read (or stops being readable half-way) raises.
+UNREADABLE = (OSError, EOFError, zlib.error, lzma.LZMAError)
+_TIME = re.compile(rb"\[(\d\d/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\]")
+
+
 @dataclass(frozen=True, slots=True)
 class Log:
     """A log to read: a path, or standard input."""
@@ -81,28 +90,76 @@ class Log:
         """The log's bytes, decompressed when it is gzip, bzip2 or xz (told by its
         first bytes, whatever its name); closed, file and all, on leaving."""
         with contextlib.ExitStack() as stack:
-            raw: BinaryIO = (sys.stdin.buffer if self.name == STDIN
-                             else stack.enter_context(Path(self.name).open("rb")))
-            head = raw.peek(6)[:6] if hasattr(raw, "peek") else b""
-            if head.startswith(b"\x1f\x8b"):
-                yield stack.enter_context(gzip.GzipFile(fileobj=raw))  # type: ignore[misc]
-            elif head.startswith(b"BZh"):
-                yield stack.enter_context(bz2.BZ2File(raw))  # type: ignore[misc]
-            elif head.startswith(b"\xfd7zXZ\x00"):
-                yield stack.enter_context(lzma.LZMAFile(raw))  # type: ignore[misc]
+            if self.name != STDIN:
+                raw: BinaryIO = stack.enter_context(Path(self.name).open("rb"))
+            elif sys.stdin is None:
+                raise OSError("no standard input")
             else:
-                yield raw
+                raw = sys.stdin.buffer
+            head = _read_fully(raw, 6)  # a pipe may give fewer bytes a read
+            stream = cast(BinaryIO, io.BufferedReader(_Prefixed(head, raw)))
+            if head.startswith(b"\x1f\x8b"):
+                yield stack.enter_context(gzip.GzipFile(fileobj=stream))  # type: ignore[misc]
+            elif head.startswith(b"BZh"):
+                yield stack.enter_context(bz2.BZ2File(stream))  # type: ignore[misc]
+            elif head.startswith(b"\xfd7zXZ\x00"):
+                yield stack.enter_context(lzma.LZMAFile(stream))  # type: ignore[misc]
+            else:
+                yield stream
+
+    def first_time(self) -> datetime | None:
+        """When the log's first line was written (None: standard input, no line, or
+        unreadable): logs are read oldest first."""
+        if self.name == STDIN:
+            return None
+        try:
+            with self.open() as stream:
+                found = _TIME.search(stream.readline(FIRST_LINE_MOST))
+            return datetime.strptime(found[1].decode(), "%d/%b/%Y:%H:%M:%S %z") if found \
+                else None
+        except (*UNREADABLE, ValueError):
+            return None
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream's first bytes, read already, put back before the rest."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            count = min(len(buffer), len(self._head))
+            buffer[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        data = self._rest.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _read_fully(stream: BinaryIO, size: int) -> bytes:
+    data = b""
+    while len(data) < size and (chunk := stream.read(size - len(data))):
+        data += chunk
+    return data
 
 
 @dataclass(frozen=True, slots=True)
 class Reading:
     """A log as this run reads it: its fingerprint (None: no complete line yet),
-    the bytes a past run read of it, and the bytes read now (complete lines)."""
+    the bytes a past run read of it, the bytes read now (complete lines), and why
+    it stopped before its end ("": it did not)."""
 
     name: str
     fingerprint: str | None
     start: int
     end: int
+    failure: str = ""
 
 
 def fingerprint(first_line: bytes) -> str:
@@ -112,19 +169,26 @@ def fingerprint(first_line: bytes) -> str:
 def read_log(log: Log, already: dict[str, int], tally: Tally) -> Reading:
     """Add the complete lines of `log` past what was read before (`already`, by
     fingerprint) to `tally`. A last line without its newline is left for the next
-    run: a writer may be in the middle of it."""
+    run: a writer may be in the middle of it. A log that stops being readable
+    half-way gives what was read until then, and why (the next run goes on from
+    there); one that cannot be opened raises one of UNREADABLE."""
     with log.open() as stream:
         head = stream.read(FIRST_LINE_MOST)
         end_of_first = head.find(b"\n")
-        if end_of_first < 0:
+        if end_of_first < 0 and len(head) < FIRST_LINE_MOST:
             return Reading(log.name, None, 0, 0)
-        mark = fingerprint(head[:end_of_first + 1])
+        mark = fingerprint(head[:end_of_first + 1] if end_of_first >= 0 else head)
         start = already.get(mark, 0)
-        position, pending = _skip(stream, head, start)
-        for block in _blocks(stream, pending):
-            tally.add_block(block)
-            position += len(block)
-    return Reading(log.name, mark, start, position)
+        position = start
+        try:
+            position, pending = _skip(stream, head, start)
+            for block in _blocks(stream, pending):
+                tally.add_block(block)
+                position += len(block)
+        except UNREADABLE as error:
+            reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+            return Reading(log.name, mark, start, max(start, position), reason)
+    return Reading(log.name, mark, start, max(start, position))
 
 
 def _skip(stream: BinaryIO, head: bytes, start: int) -> tuple[int, bytes]:

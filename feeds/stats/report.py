@@ -86,14 +86,18 @@ class _Day:
     bytes: int = 0
 
 
-def build_report(history: History) -> StatsReport:
+def build_report(history: History, today: date | None = None) -> StatsReport:
+    """The report; its windows end at the newest day of the history before `today`
+    (a day still under way would count only the readers that polled so far), or at
+    the newest day when the history holds no earlier one."""
     days = history.days()
     totals = history.totals()
     lines, malformed = totals.get("lines", 0), totals.get("malformed", 0)
     if not days:
         empty = FeedStats(SITE, {name: Figures(0, 0, 0, 0) for name in WINDOWS}, {}, {})
         return StatsReport(None, None, [], empty, {}, lines, malformed)
-    last = date.fromisoformat(days[-1])
+    complete = [day for day in days if today is None or day < today.isoformat()]
+    last = date.fromisoformat(complete[-1] if complete else days[-1])
     month_start = (last - timedelta(days=WINDOWS["month"] - 1)).isoformat()
     rows = _rows(history, month_start)
     daily = history.daily_subscribers()
@@ -106,7 +110,7 @@ def build_report(history: History) -> StatsReport:
     bots: dict[str, int] = defaultdict(int)
     for (_, bot), requests in history.bots(month_start).items():
         bots[bot] += requests
-    return StatsReport(days[0], days[-1], [stats[f] for f in feeds], stats[SITE],
+    return StatsReport(days[0], last.isoformat(), [stats[f] for f in feeds], stats[SITE],
                        dict(sorted(bots.items(), key=lambda b: (-b[1], b[0]))), lines, malformed)
 
 
@@ -148,9 +152,9 @@ def _feed_stats(feed: str, rows: list[Row], daily: dict[str, int], days: list[st
 
 
 def _window(rows: list[Row], days: list[str], last: date, length: int) -> Figures:
-    start = (last - timedelta(days=length - 1)).isoformat()
-    covered = sum(1 for day in days if day >= start)
-    chosen = [figures for day, _, figures in rows if day >= start]
+    start, end = (last - timedelta(days=length - 1)).isoformat(), last.isoformat()
+    covered = sum(1 for day in days if start <= day <= end)
+    chosen = [figures for day, _, figures in rows if start <= day <= end]
     return Figures(round(sum(f.subscribers for f in chosen) / max(covered, 1), 1),
                    sum(f.polls for f in chosen), sum(f.not_modified for f in chosen),
                    sum(f.bytes for f in chosen))
