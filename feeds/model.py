@@ -117,6 +117,9 @@ class Entry:
         object.__setattr__(self, "caption_credit", credit)
 
 
+MOST_PIXELS = 100_000  # a width or height beyond this is no image's, stated or read
+
+
 @dataclass(frozen=True, slots=True)
 class ImageSize:
     """An image's size in pixels, as feeds read it from the image itself."""

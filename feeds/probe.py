@@ -28,11 +28,10 @@ from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 import imagesize
 
-from feeds.model import ImageSize
+from feeds.model import MOST_PIXELS, ImageSize
 
 MAX_REDIRECTS = 3
 READ_SIZE = 4096  # an image header rarely needs more; read on, a chunk at a time, when it does
-MOST_PIXELS = 100_000  # a width or height beyond this is no image's (`feeds.parse.image`)
 # What a URL may hold as it is (RFC 3986's reserved and unreserved characters, and %):
 # anything else (a raw UTF-8 path in a redirect) is percent-encoded before a request.
 _URL_CHARACTERS = "!#$%&'()*+,/:;=?@[]~"
@@ -214,26 +213,25 @@ def _resolve(host: str, port: int, deadline: float) -> list[Any]:
 
 def reachable(address: Address, allow: tuple[Network, ...]) -> bool:
     """Whether a probe may connect to `address`: a public one, or one in `allow`. An
-    IPv6 address that carries an IPv4 one (mapped, compatible, NAT64, 6to4) is judged
-    by that one too."""
+    IPv6 address that carries an IPv4 one (mapped, compatible, translated, NAT64, 6to4)
+    is judged by that one."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(address)
-        if embedded is not None and not reachable(embedded, allow):
-            return False
-        if address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
+        if embedded is not None:
+            return reachable(embedded, allow)
     if any(address in network for network in allow):
         return True
     return address.is_global and not address.is_multicast
 
 
-_CARRIERS = [(ipaddress.ip_network("64:ff9b::/96"), 0), (ipaddress.ip_network("::/96"), 0),
-             (ipaddress.ip_network("::ffff:0:0:0/96"), 0), (ipaddress.ip_network("2002::/16"), 80)]
+_CARRIERS = [(ipaddress.ip_network(network), shift) for network, shift in (
+    ("::ffff:0:0/96", 0), ("::ffff:0:0:0/96", 0), ("::/96", 0), ("64:ff9b::/96", 0),
+    ("2002::/16", 80))]
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 one carries (NAT64 64:ff9b::/96, IPv4-compatible ::/96,
-    IPv4-translated ::ffff:0:0:0/96, 6to4 2002::/16), if it carries one."""
+    """The IPv4 address an IPv6 one carries (mapped ::ffff:0:0/96, translated
+    ::ffff:0:0:0/96, compatible ::/96, NAT64 64:ff9b::/96, 6to4 2002::/16), if any."""
     for network, shift in _CARRIERS:
         if address in network:
             return ipaddress.IPv4Address((int(address) >> shift) & 0xFFFFFFFF)

@@ -20,6 +20,7 @@ from typing import Any
 
 from lxml import etree
 
+from feeds.model import MOST_PIXELS
 from feeds.parse.address import absolute_url, base_url, found
 from feeds.parse.page import LeadImage
 
@@ -31,7 +32,6 @@ _BODY_IMAGES = etree.XPath("descendant::img[(ancestor::article or ancestor::figu
                            " and not(ancestor::header[not(ancestor::article)])]")
 
 
-MOST_PIXELS = 100_000  # a stated width or height beyond this is no image's
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ turns (a lock beside the history); the daemon never touches the history, so
 from __future__ import annotations
 
 import fcntl
-import functools
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from feeds.config import Settings
-from feeds.stats.count import Counting, Figures
+from feeds.stats.count import Counting, RunFigures
 from feeds.stats.history import History
 from feeds.stats.logs import UNREADABLE, Log, Reading, Tally, read_log
 from feeds.stats.report import StatsReport, build_report
@@ -86,7 +85,7 @@ def update(settings: Settings, names: Sequence[str], today: date | None = None) 
     with _taking_turns(path), History(path) as history:
         already = history.consumed()
         counting = Counting(urlsplit(settings.base_url).path or "/",
-                            functools.lru_cache(maxsize=None)(history.key), history.held_days(),
+                            history.key, history.held_days(),
                             latest)
         tally = Tally(counting.add)
         for log in _oldest_first([Log(name) for name in names]):
@@ -116,7 +115,7 @@ def _oldest_first(logs: list[Log]) -> list[Log]:
     return sorted(logs, key=lambda log: times[log.name] or never)
 
 
-def _store(history: History, figures: Figures, run: Run) -> None:
+def _store(history: History, figures: RunFigures, run: Run) -> None:
     """Add a run's figures, and what it read of each log, in one transaction."""
     history.begin()
     try:

@@ -22,13 +22,12 @@ from feeds.stats.readers import Client, Kind, classify
 
 ANSWERED = frozenset({b"200", b"206", b"304"})
 METHODS = frozenset({b"GET", b"HEAD"})
-FEED_ENDINGS = (b".xml", b".json")  # what a feed's path ends with (`feeds.site.FEED_FILES`)
 MOST_REMEMBERED = 100_000  # paths and User-Agents remembered at once (a log may hold any)
 SITE = "*"  # the feed name of a client counted for the whole site
 
 
 @dataclass(frozen=True, slots=True)
-class Figures:
+class RunFigures:
     """What the requests of a run come to, as the history adds them."""
 
     polls: list[Poll]
@@ -77,8 +76,8 @@ class Counting:
         hashed: dict[tuple[str, bytes, bytes], int] = {}  # a client polls several times
         for (address, on, hour, minute, zone, method, path, status, size, agent), times in (
                 requests.items()):
-            feed = (self._feed(path) if path.endswith(FEED_ENDINGS) and status in ANSWERED
-                    and method in METHODS else None)
+            # `LINE` gives a path only for a feed's document; others are one empty tuple.
+            feed = self._feed(path) if status in ANSWERED and method in METHODS else None
             if feed is None:
                 self.other += times
                 continue
@@ -130,8 +129,8 @@ class Counting:
         for key in [key for key in self.clients if key[0] < cutoff and key[0] not in self.held]:
             self.counted[key] += len(self.clients.pop(key))
 
-    def figures(self) -> Figures:
-        return Figures(
+    def figures(self) -> RunFigures:
+        return RunFigures(
             [Poll(*key, *figures) for key, figures in self.tally.items()],
             [Reported(*where, subscribers) for where, subscribers in self.reported.items()],
             dict(self.clients), self.counted, self.bots, self.other, self.malformed, self.future)

@@ -33,22 +33,26 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
+from feeds.site import FEED_FILES
+
 BLOCK = 8 * 1024 * 1024  # bytes matched at a time
 FIRST_LINE_MOST = 8192  # a first line longer than this is fingerprinted by this much
 STDIN = "-"
 
 # A feed's poll: address, date (`04/Dec/2026`), hour (only when the zone is not UTC:
 # it can move the day), minute (only when the zone's are not 00: +0530), zone, method,
-# path (no query), status, bytes, user agent. Any other request matches the second
-# branch and gives empty fields, so that all of them are one tuple to count, not one
-# each: most of a site's log is pages and images. A quoted field ends at the first
-# quote not escaped (nginx writes a quote as \x22, Apache as \"), matched as runs of
-# plain characters between escapes (the engine's fast path); no field runs past its line.
+# the path of a feed's document (no query), status, bytes, user agent. Any other
+# request matches the second branch and gives empty fields, so that all of them are
+# one tuple to count, not one each: most of a site's log is pages and images. A quoted
+# field ends at the first quote not escaped (nginx writes a quote as \x22, Apache as
+# \"), matched as runs of plain characters between escapes (the engine's fast path);
+# no field runs past its line.
+_FEED_NAMES = "|".join(map(re.escape, FEED_FILES.values())).encode()  # rss.xml|atom.xml|...
 _QUOTED = rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 LINE = re.compile(
     rb'^(?:(\S+) \S+ \S+ \[(\d\d/[A-Za-z]{3}/\d{4}):(?:(\d\d)(?=:\d\d:\d\d (?!\+0000))|\d\d)'
     rb':(?:(\d\d)(?=:\d\d [+-]\d\d(?!00))|\d\d):\d\d ([+-]\d{4})\] '
-    rb'"([A-Z]+) ([^ "?\n]*\.(?:xml|json))(?:\?[^ "\n]*)?(?: [^"\n]*)?" '
+    rb'"([A-Z]+) ([^ "?\n]*/(?:' + _FEED_NAMES + rb'))(?:\?[^ "\n]*)?(?: [^"\n]*)?" '
     rb'(\d{3}) (\d+|-) ' + _QUOTED + rb' "([^"\\\n]*(?:\\.[^"\\\n]*)*)"'
     rb'|\S+ \S+ \S+ \[\d\d/[A-Za-z]{3}/\d{4}(?::\d\d){3} [+-]\d{4}\] "[^"\n]*" \d{3} (?:\d+|-) '
     + _QUOTED + b" " + _QUOTED + rb')[^\n]*$', re.MULTILINE)
